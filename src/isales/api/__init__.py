@@ -1,0 +1,1 @@
+"""HTTP: routes, request acceptance, validation and answers. Only this package imports FastAPI."""

@@ -1,0 +1,103 @@
+"""The ASGI application: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__
+from ..clock import Clock, system_clock
+from ..config import Settings
+from ..errors import IsalesError
+from ..services import Services
+from . import openapi
+from .envelope import error_response
+from .request import new_request_id
+from .routes import campaigns, dialer, numbers
+
+log = logging.getLogger("isales.api")
+
+LEASE_SWEEP_SECONDS = 15
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (``X-Request-Id``); history rows are stamped with it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = new_request_id()
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+async def _sweep_lapsed_claims(services: Services) -> None:
+    while True:
+        await asyncio.sleep(LEASE_SWEEP_SECONDS)
+        try:
+            released = await run_in_threadpool(services.dialer.release_lapsed_claims)
+            if released:
+                log.info("released %d lapsed claims", released)
+        except Exception:  # keep sweeping; the next claim also releases lapsed leases
+            log.exception("lease sweep failed")
+
+
+def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> FastAPI:
+    settings = settings or Settings()
+    services = Services.build(settings, clock)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        sweeper = asyncio.create_task(_sweep_lapsed_claims(services))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            services.close()
+
+    app = FastAPI(
+        title="isales",
+        version=__version__,
+        description="Outbound-campaign server, wire-compatible with the Huawei CC-iSales OpenAPI. "
+        "Every /rest/isales request is signed (auth-v2, see docs/api.md).",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.services = services
+    app.include_router(campaigns.router)
+    app.include_router(numbers.build_router(settings))
+    app.include_router(dialer.build_router(settings))
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        return error_response(request, exc)
+
+    app.add_exception_handler(Exception, handle)
+    app.add_exception_handler(HTTPException, handle)
+    app.add_exception_handler(IsalesError, handle)
+    app.add_middleware(RequestIdMiddleware)
+    openapi.install(app)
+    return app
+

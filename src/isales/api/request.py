@@ -1,0 +1,125 @@
+"""Accepting a request: the checks every OpenAPI interface runs, in the spec's order.
+
+signature (401) → path parameters → VDN grant (403) → content type → body → the
+interface's own rules (in the service). ``accept`` runs the first five.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+from ..errors import ErrorCode, InvalidParameter
+from ..services import Services
+from ..services.access import Principal, SignedRequest
+from .validation import INT32_MAX, Schema, path_integer, validate_body, validate_query
+
+T = TypeVar("T")
+
+_JSON_TYPE = re.compile(r"^application/json\s*(;\s*charset\s*=\s*\"?utf-8\"?\s*)?$", re.IGNORECASE)
+
+#: path parameter -> (minimum, maximum)
+PATH_RANGES = {"vdnId": (1, 9999), "campaignId": (1, INT32_MAX)}
+
+
+@dataclass(frozen=True)
+class Call:
+    """One accepted request: who sent it, for which VDN, with what."""
+
+    services: Services
+    principal: Principal
+    request_id: str
+    vdn_id: int
+    path: dict[str, int]
+    body: dict[str, Any]
+    query: dict[str, Any]
+
+    async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a (blocking) service call off the event loop."""
+        return await run_in_threadpool(function, *args, **kwargs)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, "request body too large")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, "request body too large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _raw_path(request: Request) -> str:
+    raw = request.scope.get("raw_path")
+    return raw.decode("latin-1") if raw else request.url.path
+
+
+async def accept(
+    request: Request,
+    *,
+    path: tuple[str, ...] = ("vdnId",),
+    body: Schema | None = None,
+    body_optional: bool = False,
+    query: Schema | None = None,
+    vdn_in_body: bool = False,
+) -> Call:
+    services: Services = request.app.state.services
+    request_id = request.state.request_id
+    raw = await read_body(request, services.settings.max_body_bytes)
+    signed = SignedRequest(
+        method=request.method,
+        path=_raw_path(request),
+        query_pairs=parse_qsl(request.url.query, keep_blank_values=True),
+        headers=request.headers,
+        body=raw,
+        authorization=request.headers.get("authorization"),
+    )
+    principal = await run_in_threadpool(services.access.authenticate, signed)
+
+    path_values = {}
+    for name in path:
+        text = request.path_params[name]
+        if name in PATH_RANGES:
+            path_values[name] = path_integer(name, text, *PATH_RANGES[name])
+        else:
+            path_values[name] = text
+    if not vdn_in_body:
+        principal.require_vdn(path_values["vdnId"])
+
+    content_type = request.headers.get("content-type", "")
+    if not _JSON_TYPE.match(content_type.strip()):
+        raise InvalidParameter(
+            ErrorCode.PARAMETER_ERROR, "Content-Type must be application/json; charset=UTF-8"
+        )
+    body_values = validate_body(raw, body, optional=body_optional) if body is not None else {}
+    if body is None and raw.strip() not in (b"", b"{}"):
+        raise InvalidParameter(ErrorCode.PARAMETER_ERROR, "this interface takes no request body")
+    query_values = (
+        validate_query(parse_qsl(request.url.query, keep_blank_values=True), query)
+        if query is not None
+        else {}
+    )
+    if query is None and request.url.query:
+        raise InvalidParameter(ErrorCode.PARAMETER_ERROR, "this interface takes no query parameters")
+    if vdn_in_body:
+        principal.require_vdn(body_values["vdnId"])
+        vdn_id = body_values["vdnId"]
+    else:
+        vdn_id = path_values["vdnId"]
+    return Call(services, principal, request_id, vdn_id, path_values, body_values, query_values)
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex

@@ -1,0 +1,1 @@
+"""Per-interface field lists (what a request may carry) and wire forms (what an answer says)."""

@@ -1,0 +1,154 @@
+"""Campaign interfaces (reference §4.1–4.6): fields, cross-field rules, wire form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...errors import ErrorCode, InvalidParameter
+from ..validation import DIGITS, PHONE_CHARS, TIME_FORMAT, Field, Schema
+
+DEVICE_TYPES = (1, 2, 3, 5, 6)
+IVR_DEVICES = (1, 3)
+SKILL_DEVICES = (2, 5, 6)
+PREVIEW = 5
+
+_SCHEDULE_SLOTS = [
+    (f"{kind}BeginTime{n}", f"{kind}EndTime{n}") for kind in ("workday", "holiday") for n in (1, 2, 3)
+]
+SCHEDULE = tuple(
+    Field(name, format="hhmm", description="HH:mm, or empty")
+    for pair in _SCHEDULE_SLOTS
+    for name in pair
+)
+
+_COMMON_HEAD = (
+    Field("name", required=True, max_length=100, description="unique in the VDN"),
+    Field("description", max_length=200, forbidden='"[]=;<>'),
+    Field("strBeginTime", required=True, format="time", description="UTC"),
+    Field("strEndTime", required=True, format="time", description="UTC, later than strBeginTime"),
+    Field("deviceType", "integer", required=True, choices=DEVICE_TYPES),
+)
+_COMMON_TAIL = (
+    Field("scheduleParam", "object", required=True, fields=SCHEDULE),
+    Field("ivrParam", "object", description="mandatory for deviceType 1 and 3; stored as given"),
+    Field("skillParam", "object", description="mandatory for deviceType 2, 5 and 6; stored as given"),
+)
+_INIT = Field("initStatus", "integer", choices=(0, 1), description="0 executing (default), 1 paused")
+_CALLBACK = Field("callBackUrl", max_length=1024, format="url")
+
+CREATE_V1: Schema = (
+    *_COMMON_HEAD,
+    Field("callerNo", required=True, max_length=24, charset=PHONE_CHARS),
+    Field("maxAlertingTime", "integer", required=True, minimum=5, maximum=120),
+    *_COMMON_TAIL,
+    _INIT,
+    _CALLBACK,
+)
+
+CALLER_V2 = Field(
+    "callerNo",
+    "list",
+    required=True,
+    max_items=100,
+    item=Field(
+        "callerNo[]",
+        "object",
+        required=True,
+        fields=(
+            Field("accessCode", required=True, max_length=24, charset=DIGITS),
+            Field("priority", "integer", minimum=1, maximum=5),
+        ),
+    ),
+)
+
+CREATE_V2: Schema = (
+    *_COMMON_HEAD,
+    CALLER_V2,
+    Field("maxAlertingTime", "integer", required=True, minimum=5, maximum=60),
+    Field("priority", "integer", minimum=1, maximum=5, description="1 (highest) to 5"),
+    *_COMMON_TAIL,
+    Field("retryPolicy", "object", description="stored as given"),
+    Field("callPolicy", "object", description="stored as given"),
+    _INIT,
+    _CALLBACK,
+)
+
+DELETE: Schema = (Field("archiveHistory", "integer", choices=(0, 1), description="default 0"),)
+
+LIST_QUERY: Schema = (
+    Field("name", max_length=30, description="part of the name"),
+    Field("status", "integer", required=True, choices=(0, 2, 3, 4), description="0 = all"),
+    Field("deviceType", "integer", required=True, choices=(0, *DEVICE_TYPES), description="0 = all"),
+    Field("beginTime", format="time", description="earliest strBeginTime"),
+    Field("endTime", format="time", description="latest strEndTime"),
+    Field("curPage", "integer", description="default 1; values below 1 read as 1"),
+    Field("rowsPerPage", "integer", minimum=1, maximum=100, description="default 10"),
+    Field("statusV2", description="accepted and ignored"),
+    Field("ccId", description="accepted and ignored"),
+)
+
+
+def _invalid(code: ErrorCode, message: str) -> InvalidParameter:
+    return InvalidParameter(code, message)
+
+
+def to_columns(body: dict[str, Any]) -> dict[str, Any]:
+    """Cross-field rules, then the store's column names."""
+    if body["strEndTime"] <= body["strBeginTime"]:
+        raise _invalid(ErrorCode.WRONG_COMBINATION, "strEndTime must be later than strBeginTime")
+    device = body["deviceType"]
+    if device == PREVIEW and body["maxAlertingTime"] < 9:
+        raise _invalid(ErrorCode.WRONG_VALUE, "maxAlertingTime: at least 9 for preview campaigns")
+    if device in IVR_DEVICES and body["ivrParam"] is None:
+        raise _invalid(ErrorCode.EMPTY, "ivrParam: is mandatory for deviceType 1 and 3")
+    if device in SKILL_DEVICES and body["skillParam"] is None:
+        raise _invalid(ErrorCode.EMPTY, "skillParam: is mandatory for deviceType 2, 5 and 6")
+    schedule = body["scheduleParam"]
+    for begin, end in _SCHEDULE_SLOTS:
+        if (schedule[begin] is None) != (schedule[end] is None):
+            raise _invalid(ErrorCode.WRONG_COMBINATION, f"scheduleParam: {begin} and {end} go together")
+        if schedule[begin] is not None and schedule[begin] >= schedule[end]:
+            raise _invalid(ErrorCode.WRONG_COMBINATION, f"scheduleParam: {end} must be after {begin}")
+    return {
+        "name": body["name"],
+        "description": body["description"],
+        "begin_time": body["strBeginTime"],
+        "end_time": body["strEndTime"],
+        "device_type": device,
+        "caller_no": body["callerNo"],
+        "max_alerting_time": body["maxAlertingTime"],
+        "priority": body.get("priority"),
+        "schedule_param": {k: v for k, v in schedule.items() if v is not None},
+        "ivr_param": body["ivrParam"],
+        "skill_param": body["skillParam"],
+        "retry_policy": body.get("retryPolicy"),
+        "call_policy": body.get("callPolicy"),
+        "call_back_url": body["callBackUrl"],
+    }
+
+
+def wire(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "description": row["description"] or "",
+        "status": int(row["status"]),
+        "strBeginTime": row["begin_time"].strftime(TIME_FORMAT),
+        "strEndTime": row["end_time"].strftime(TIME_FORMAT),
+        "deviceType": row["device_type"],
+        "callerNo": row["caller_no"],
+        "maxAlertingTime": row["max_alerting_time"],
+        "priority": row["priority"],
+        "scheduleParam": row["schedule_param"],
+        "ivrParam": row["ivr_param"],
+        "skillParam": row["skill_param"],
+        "retryPolicy": row["retry_policy"],
+        "callPolicy": row["call_policy"],
+        "callBackUrl": row["call_back_url"] or "",
+    }
+
+
+def wire_summary(row: dict[str, Any]) -> dict[str, Any]:
+    full = wire(row)
+    keys = ("id", "name", "status", "strBeginTime", "strEndTime", "deviceType", "callerNo")
+    return {key: full[key] for key in keys}

@@ -1,0 +1,52 @@
+"""Dialer-facing ("OBS") interfaces of spec/contract.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..validation import INT32_MAX, PHONE_CHARS, Field, Schema
+
+_SUB_CC = Field("subCCNo", "integer", minimum=0, maximum=INT32_MAX)
+_VDN = Field("vdnId", "integer", required=True, minimum=1, maximum=9999)
+_SERVICE = Field("serviceId", "integer", required=True, minimum=1, maximum=INT32_MAX)
+
+TASKS: Schema = (_SUB_CC, _VDN)
+
+
+def callnos(max_batch: int) -> Schema:
+    return (_SUB_CC, _VDN, _SERVICE, Field("batchCount", "integer", minimum=1, maximum=max_batch))
+
+
+RESULT: Schema = (
+    _SUB_CC,
+    _VDN,
+    _SERVICE,
+    Field("uniqueId", "integer", required=True, minimum=1, maximum=2**63 - 1),
+    Field("status", required=True, choices=("5", "6"), description="6 connected, 5 failed"),
+    Field("failCode", max_length=10),
+    Field("callId", max_length=64),
+    Field("phoneNumber", max_length=24, charset=PHONE_CHARS),
+    Field("fetchTime", max_length=32),
+    Field("writeStartTime", max_length=32),
+    Field("endCallTime", max_length=32),
+    Field("deviceType", "integer", description="accepted and ignored"),
+    Field("asrResult", max_length=4096, description="accepted and ignored"),
+)
+
+
+def wire_claimed(campaign: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    caller = row["caller"]
+    if not caller:
+        configured = campaign["caller_no"]
+        caller = configured if isinstance(configured, str) else configured[0]["accessCode"]
+    numbers = [n["calledNo"] for n in row["called_nos"]] if row["called_nos"] else [row["called"]]
+    return {
+        "version": "1",
+        "serviceId": str(campaign["id"]),
+        "seviceId": str(campaign["id"]),
+        "uniqueId": str(row["id"]),
+        "phoneNumber": numbers,
+        "callData": row["call_data"] or "",
+        "callerNumber": caller,
+        "ieData": "",
+    }

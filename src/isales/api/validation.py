@@ -1,0 +1,256 @@
+"""Request validation: one declarative field list per interface, one mapping to result codes.
+
+Rules (spec/delete-calldata.md, "Body", applied to every interface):
+
+* a body is a JSON object: empty body 02000001, unparseable 02000008, not an object 02000006;
+* unknown fields 0200001 (a misspelt filter must never widen an operation);
+* ``null`` and ``""`` mean "not given"; a missing mandatory field is 02000001;
+* scalars are read the way a Java JSON binder reads them: a JSON number where a String is
+  expected is its decimal text, a string of digits where an Integer is expected is that
+  integer; anything else of the wrong type is 02000006;
+* then, per field and in declaration order: too long 02000003, characters outside the
+  allowed set 02000002, value outside its range or choices 02000007, time format 0200030,
+  too many list items (02000011, or the interface's own code such as 0200029).
+
+The first broken rule wins, so answers are deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..errors import ErrorCode, InvalidParameter
+
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+DATE_FORMAT = "%Y-%m-%d"
+_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_HHMM_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_INTEGER_RE = re.compile(r"^-?\d{1,30}$")
+
+PHONE_CHARS = "0-9*#"
+DIGITS = "0-9"
+INT32_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
+
+
+class _JsonFloat(str):
+    """A JSON number with a fraction or exponent, kept as its original text."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str = "string"  # string | integer | object | list
+    required: bool = False
+    max_length: int | None = None
+    charset: str | None = None  # regex character-class body of the allowed characters
+    forbidden: str | None = None  # characters that are not allowed
+    choices: tuple | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    format: str | None = None  # time | date | hhmm | url
+    fields: tuple[Field, ...] | None = None  # object members (None: any JSON object)
+    item: Field | None = None  # list item
+    max_items: int | None = None
+    too_many: ErrorCode = ErrorCode.TOO_MANY_PARAMETERS
+    key: str | None = None  # name in the validated result (default: name)
+    description: str = ""
+
+    @property
+    def out(self) -> str:
+        return self.key or self.name
+
+
+Schema = tuple[Field, ...]
+
+
+def fail(code: ErrorCode, message: str) -> InvalidParameter:
+    return InvalidParameter(code, message)
+
+
+def parse_json_body(raw: bytes) -> Any:
+    if not raw.strip():
+        raise fail(ErrorCode.EMPTY, "the request body is empty")
+    try:
+        return json.loads(raw.decode("utf-8"), parse_float=_JsonFloat, parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise fail(ErrorCode.CONVERSION, "the request body is not valid UTF-8 JSON") from exc
+
+
+def validate_body(raw: bytes, schema: Schema, optional: bool = False) -> dict[str, Any]:
+    """Validate a JSON object body; ``optional`` lets an empty body stand for ``{}``."""
+    if optional and not raw.strip():
+        return validate_object({}, schema, "")
+    data = parse_json_body(raw)
+    if not isinstance(data, dict):
+        raise fail(ErrorCode.WRONG_TYPE, "the request body must be a JSON object")
+    return validate_object(data, schema, "")
+
+
+def validate_object(data: Mapping[str, Any], schema: Schema, path: str) -> dict[str, Any]:
+    known = {f.name for f in schema}
+    for name in data:
+        if name not in known:
+            raise fail(ErrorCode.PARAMETER_ERROR, f"unknown parameter: {path}{name}")
+    return {f.out: validate_value(f, data.get(f.name), path + f.name) for f in schema}
+
+
+def validate_query(params: list[tuple[str, str]], schema: Schema) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name, value in params:
+        data[name] = value
+    return validate_object(data, schema, "")
+
+
+def _is_absent(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not isinstance(value, _JsonFloat) and value == "")
+
+
+def _as_string(value: Any, where: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise fail(ErrorCode.WRONG_TYPE, f"{where}: must be a String")
+    return str(value)
+
+
+def _as_integer(value: Any, where: str) -> int:
+    if isinstance(value, bool) or isinstance(value, _JsonFloat):
+        raise fail(ErrorCode.WRONG_TYPE, f"{where}: must be an Integer")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and _INTEGER_RE.match(value):
+        return int(value)
+    raise fail(ErrorCode.WRONG_TYPE, f"{where}: must be an Integer")
+
+
+def _parse_format(spec: Field, text: str, where: str) -> Any:
+    if spec.format == "time":
+        try:
+            if not _TIME_RE.match(text):
+                raise ValueError(text)
+            return datetime.strptime(text, TIME_FORMAT)
+        except ValueError as exc:
+            raise fail(ErrorCode.TIME_FORMAT, f"{where}: must be a real time as yyyy-MM-dd HH:mm:ss") from exc
+    if spec.format == "date":
+        try:
+            if not _DATE_RE.match(text):
+                raise ValueError(text)
+            return datetime.strptime(text, DATE_FORMAT)
+        except ValueError as exc:
+            raise fail(ErrorCode.TIME_FORMAT, f"{where}: must be a real date as yyyy-MM-dd") from exc
+    if spec.format == "hhmm" and not _HHMM_RE.match(text):
+        raise fail(ErrorCode.TIME_FORMAT, f"{where}: must be a time of day as HH:mm")
+    if spec.format == "url" and not re.match(r"^https?://[^\s/]+", text):
+        raise fail(ErrorCode.WRONG_VALUE, f"{where}: must be an http:// or https:// URL")
+    return text
+
+
+def validate_value(spec: Field, value: Any, where: str) -> Any:
+    if _is_absent(value):
+        if spec.required:
+            raise fail(ErrorCode.EMPTY, f"{where}: is mandatory")
+        return None
+    if spec.kind == "string":
+        text = _as_string(value, where)
+        if spec.max_length is not None and len(text) > spec.max_length:
+            raise fail(ErrorCode.TOO_LONG, f"{where}: longer than {spec.max_length} characters")
+        if spec.charset is not None and not re.fullmatch(f"[{spec.charset}]+", text):
+            raise fail(ErrorCode.INVALID_CHARACTERS, f"{where}: only {spec.charset} are allowed")
+        if spec.forbidden is not None and any(ch in spec.forbidden for ch in text):
+            raise fail(ErrorCode.INVALID_CHARACTERS, f"{where}: must not contain any of {spec.forbidden}")
+        if spec.choices is not None and text not in spec.choices:
+            raise fail(ErrorCode.WRONG_VALUE, f"{where}: must be one of {', '.join(spec.choices)}")
+        return _parse_format(spec, text, where)
+    if spec.kind == "integer":
+        number = _as_integer(value, where)
+        if spec.choices is not None and number not in spec.choices:
+            allowed = ", ".join(str(c) for c in spec.choices)
+            raise fail(ErrorCode.WRONG_VALUE, f"{where}: must be one of {allowed}")
+        if (spec.minimum is not None and number < spec.minimum) or (
+            spec.maximum is not None and number > spec.maximum
+        ):
+            raise fail(ErrorCode.WRONG_VALUE, f"{where}: must be between {spec.minimum} and {spec.maximum}")
+        return number
+    if spec.kind == "object":
+        if not isinstance(value, dict):
+            raise fail(ErrorCode.WRONG_TYPE, f"{where}: must be a JSON object")
+        return value if spec.fields is None else validate_object(value, spec.fields, f"{where}.")
+    if spec.kind == "list":
+        if not isinstance(value, list):
+            raise fail(ErrorCode.WRONG_TYPE, f"{where}: must be a list")
+        if not value and spec.required:
+            raise fail(ErrorCode.EMPTY, f"{where}: must not be empty")
+        if spec.max_items is not None and len(value) > spec.max_items:
+            raise fail(spec.too_many, f"{where}: more than {spec.max_items} items")
+        assert spec.item is not None
+        return [validate_value(spec.item, item, f"{where}[{i}]") for i, item in enumerate(value)]
+    raise AssertionError(spec.kind)
+
+
+def path_integer(name: str, value: str, minimum: int, maximum: int) -> int:
+    """Path parameters: not an integer 02000006, out of range 02000007."""
+    if not _INTEGER_RE.match(value):
+        raise fail(ErrorCode.WRONG_TYPE, f"{name}: must be an Integer")
+    number = int(value)
+    if not minimum <= number <= maximum:
+        raise fail(ErrorCode.WRONG_VALUE, f"{name}: must be between {minimum} and {maximum}")
+    return number
+
+
+def json_schema(schema: Schema) -> dict[str, Any]:
+    """The OpenAPI (JSON Schema) form of a field list, for the documentation."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {f.name: _field_schema(f) for f in schema},
+        "required": [f.name for f in schema if f.required],
+    }
+
+
+def _field_schema(spec: Field) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    if spec.description:
+        result["description"] = spec.description
+    if spec.kind == "string":
+        result["type"] = "string"
+        if spec.max_length is not None:
+            result["maxLength"] = spec.max_length
+        if spec.charset is not None:
+            result["pattern"] = f"^[{spec.charset}]*$"
+        if spec.choices is not None:
+            result["enum"] = list(spec.choices)
+        if spec.format == "time":
+            result["pattern"] = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
+            result["example"] = "2026-12-01 09:00:00"
+        elif spec.format == "date":
+            result["pattern"] = r"^\d{4}-\d{2}-\d{2}$"
+        elif spec.format == "hhmm":
+            result["pattern"] = r"^([01]\d|2[0-3]):[0-5]\d$"
+        elif spec.format == "url":
+            result["format"] = "uri"
+    elif spec.kind == "integer":
+        result["type"] = "integer"
+        if spec.choices is not None:
+            result["enum"] = list(spec.choices)
+        if spec.minimum is not None:
+            result["minimum"] = spec.minimum
+        if spec.maximum is not None:
+            result["maximum"] = spec.maximum
+    elif spec.kind == "object":
+        result.update(json_schema(spec.fields) if spec.fields is not None else {"type": "object"})
+    elif spec.kind == "list":
+        result["type"] = "array"
+        assert spec.item is not None
+        result["items"] = _field_schema(spec.item)
+        if spec.max_items is not None:
+            result["maxItems"] = spec.max_items
+    return result

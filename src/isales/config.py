@@ -1,0 +1,46 @@
+"""Settings, read from the environment (``ISALES_*``) and command-line options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB_FILE = "isales.db"
+
+
+def default_db_url() -> str:
+    return f"sqlite:///{Path.cwd() / DEFAULT_DB_FILE}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ISALES_", extra="ignore")
+
+    db: str = Field(default_factory=default_db_url, description="SQLAlchemy URL of the store")
+    host: str = "127.0.0.1"
+    port: int = 8080
+    timezone: str = Field("UTC", description="time zone of recycleTime day boundaries")
+    clock_skew_seconds: int = Field(15 * 60, ge=0)
+    max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
+
+    add_v1_max_per_call: int = Field(20, ge=1, le=20)
+    add_v2_max_per_call: int = Field(20, ge=1, le=2000)
+    max_uncompleted_per_campaign: int = Field(200_000, ge=1)
+    add_min_interval_enabled: bool = False
+    add_min_interval_seconds: float = Field(1.0, ge=0)
+
+    lease_seconds: int = Field(300, ge=1, description="time a claimed number may stay calling")
+    claim_max_batch: int = Field(100, ge=1)
+    history_max_page: int = Field(500, ge=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        ZoneInfo(value)
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)

@@ -1,0 +1,208 @@
+"""The error catalogue: every result code the OpenAPI can answer, and the domain errors.
+
+Codes travel in the JSON body (``resultCode``/``returnCode``) of an HTTP 200 answer; only
+authentication (401), VDN grants (403), wrong methods (405), oversized bodies (413) and
+flow control (429) use HTTP statuses. CC-iSales reuses some numbers with a different
+meaning per interface (``0200009`` is "begin/end format wrong" on result queries and
+"campaign still started" on campaign delete), so a code is named here by its situation.
+
+The error tree (each class's docstring is its default ``resultDesc``)::
+
+    IsalesError
+    ├── AuthError                    HTTP 401 / 403, nothing executed
+    │   ├── Unauthenticated          401
+    │   └── VdnNotGranted            403
+    └── AppError                     HTTP 200, code in the body
+        ├── InvalidParameter         0200001 / 02000001..02000011 / 0200030 (validation)
+        ├── CampaignNotFound         0200007
+        ├── CampaignNameTaken        0200005
+        ├── BeginTimeInPast          0200002
+        ├── CampaignStillStarted     0200009
+        ├── StateForbidsTransition   0200011
+        ├── CampaignEnded            0200016
+        ├── DuplicateNumbers         0200018
+        ├── StateForbidsAdding       0200019
+        ├── TooManyUncompleted       0200020
+        ├── CalledTooFrequently      0200022
+        ├── StateForbidsNumberDelete 0200028
+        ├── TooManyPerCall           0200029
+        ├── NumberNotFound           0200033
+        └── StoreFailure             0200006
+
+Dialer-facing ("OBS") interfaces answer ``{"result": "<code>"}`` instead; their codes are
+``DialerCode``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    SUCCESS = "0200000"
+    PARAMETER_ERROR = "0200001"
+    BEGIN_TIME_IN_PAST = "0200002"
+    CAMPAIGN_NAME_TAKEN = "0200005"
+    DATABASE_ERROR = "0200006"
+    CAMPAIGN_NOT_FOUND = "0200007"
+    CAMPAIGN_STILL_STARTED = "0200009"
+    STATE_FORBIDS_TRANSITION = "0200011"
+    CAMPAIGN_ENDED = "0200016"
+    DUPLICATE_NUMBERS = "0200018"
+    STATE_FORBIDS_ADDING = "0200019"
+    TOO_MANY_UNCOMPLETED = "0200020"
+    CALLED_TOO_FREQUENTLY = "0200022"
+    STATE_FORBIDS_NUMBER_DELETE = "0200028"
+    TOO_MANY_PER_CALL = "0200029"
+    TIME_FORMAT = "0200030"
+    DATA_NOT_FOUND = "0200033"
+    EMPTY = "02000001"
+    INVALID_CHARACTERS = "02000002"
+    TOO_LONG = "02000003"
+    TOO_SHORT = "02000004"
+    LENGTH_OUT_OF_RANGE = "02000005"
+    WRONG_TYPE = "02000006"
+    WRONG_VALUE = "02000007"
+    CONVERSION = "02000008"
+    WRONG_COMBINATION = "02000009"
+    HOUR_MINUTE_TOGETHER = "02000010"
+    TOO_MANY_PARAMETERS = "02000011"
+
+
+class DialerCode(StrEnum):
+    """``result`` values of the dialer-facing interfaces ("0" is success)."""
+
+    SUCCESS = "0"
+    INVALID_REQUEST = "1"
+    NOT_CALLING = "2"
+    STORE_FAILURE = "3"
+
+
+class IsalesError(Exception):
+    """An isales error."""
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or (self.__doc__ or "").strip()
+        super().__init__(self.message)
+
+
+class AuthError(IsalesError):
+    """Authentication failed."""
+
+    http_status = 401
+
+
+class Unauthenticated(AuthError):
+    """The request signature is missing, malformed, expired or wrong."""
+
+
+class VdnNotGranted(AuthError):
+    """This access key is not granted that VDN."""
+
+    http_status = 403
+
+
+class AppError(IsalesError):
+    """The request failed."""
+
+    code: ErrorCode = ErrorCode.PARAMETER_ERROR
+
+
+class InvalidParameter(AppError):
+    """Parameter error."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+class CampaignNotFound(AppError):
+    """The outbound campaign does not exist."""
+
+    code = ErrorCode.CAMPAIGN_NOT_FOUND
+
+
+class CampaignNameTaken(AppError):
+    """An outbound campaign with this name already exists in this VDN."""
+
+    code = ErrorCode.CAMPAIGN_NAME_TAKEN
+
+
+class BeginTimeInPast(AppError):
+    """strBeginTime is earlier than 00:00 today (UTC)."""
+
+    code = ErrorCode.BEGIN_TIME_IN_PAST
+
+
+class CampaignStillStarted(AppError):
+    """The outbound campaign is executing (or has calls in progress): pause it and wait."""
+
+    code = ErrorCode.CAMPAIGN_STILL_STARTED
+
+
+class StateForbidsTransition(AppError):
+    """The current state of the outbound campaign does not allow this operation."""
+
+    code = ErrorCode.STATE_FORBIDS_TRANSITION
+
+
+class CampaignEnded(AppError):
+    """The outbound campaign has already ended."""
+
+    code = ErrorCode.CAMPAIGN_ENDED
+
+
+class DuplicateNumbers(AppError):
+    """The request contains duplicate numbers."""
+
+    code = ErrorCode.DUPLICATE_NUMBERS
+
+
+class StateForbidsAdding(AppError):
+    """The current state of the outbound campaign does not allow adding numbers."""
+
+    code = ErrorCode.STATE_FORBIDS_ADDING
+
+
+class TooManyUncompleted(AppError):
+    """The campaign would exceed its limit of uncompleted numbers."""
+
+    code = ErrorCode.TOO_MANY_UNCOMPLETED
+
+
+class CalledTooFrequently(AppError):
+    """The interface is invoked too frequently: wait at least 1 second between calls."""
+
+    code = ErrorCode.CALLED_TOO_FREQUENTLY
+
+
+class StateForbidsNumberDelete(AppError):
+    """The number cannot be deleted in the current state."""
+
+    code = ErrorCode.STATE_FORBIDS_NUMBER_DELETE
+
+
+class TooManyPerCall(AppError):
+    """The request carries more records than the per-call maximum."""
+
+    code = ErrorCode.TOO_MANY_PER_CALL
+
+
+class NumberNotFound(AppError):
+    """The outbound data does not exist."""
+
+    code = ErrorCode.DATA_NOT_FOUND
+
+
+class StoreFailure(AppError):
+    """Database operation error; nothing was changed."""
+
+    code = ErrorCode.DATABASE_ERROR
+
+
+class DialerRefused(IsalesError):
+    """The dialer request was refused."""
+
+    def __init__(self, code: DialerCode, message: str | None = None) -> None:
+        self.code = code
+        super().__init__(message)

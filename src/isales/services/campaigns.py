@@ -1,0 +1,166 @@
+"""Campaign use cases: create, modify, read, list, pause, resume, delete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+
+from ..clock import Clock
+from ..config import Settings
+from ..domain import states
+from ..domain.states import CampaignStatus
+from ..errors import (
+    BeginTimeInPast,
+    CampaignEnded,
+    CampaignNameTaken,
+    CampaignNotFound,
+    CampaignStillStarted,
+    InvalidParameter,
+    ErrorCode,
+    StateForbidsTransition,
+)
+from ..store import Store
+from ..store import campaigns as campaign_store
+from ..store import numbers as number_store
+
+
+@dataclass(frozen=True)
+class CampaignPage:
+    total: int
+    rows: list[dict]
+    active_by_device: dict[int, int]
+
+
+def with_effective_status(row: dict, now: datetime) -> dict:
+    return {**row, "status": states.effective_status(row["status"], row["end_time"], now)}
+
+
+class CampaignService:
+    def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
+        self.store, self.settings, self.clock = store, settings, clock
+
+    def _check_begin_time(self, values: dict[str, Any], now: datetime) -> None:
+        if values["begin_time"] < datetime.combine(now.date(), time.min):
+            raise BeginTimeInPast()
+
+    def create(self, vdn_id: int, values: dict[str, Any], init_status: int, api_version: int) -> int:
+        now = self.clock()
+        self._check_begin_time(values, now)
+        row = {
+            **values,
+            "vdn_id": vdn_id,
+            "status": int(states.INIT_STATUS[init_status]),
+            "api_version": api_version,
+            "created_at": now,
+            "updated_at": now,
+        }
+        with self.store.write() as conn:
+            if campaign_store.name_taken(conn, vdn_id, values["name"]):
+                raise CampaignNameTaken()
+            return campaign_store.insert_campaign(conn, row)
+
+    def modify(self, vdn_id: int, campaign_id: int, values: dict[str, Any], api_version: int) -> None:
+        now = self.clock()
+        with self.store.write() as conn:
+            current = campaign_store.get_campaign(conn, vdn_id, campaign_id, lock="update")
+            if current is None:
+                raise CampaignNotFound()
+            status = states.effective_status(current["status"], current["end_time"], now)
+            if not states.may_modify_campaign(status):
+                raise CampaignEnded()
+            if values["device_type"] != current["device_type"]:
+                raise InvalidParameter(
+                    ErrorCode.WRONG_VALUE, "deviceType cannot change after the campaign is created"
+                )
+            self._check_begin_time(values, now)
+            if campaign_store.name_taken(conn, vdn_id, values["name"], except_id=campaign_id):
+                raise CampaignNameTaken()
+            campaign_store.update_campaign(
+                conn, campaign_id, {**values, "api_version": api_version, "updated_at": now}
+            )
+
+    def get(self, vdn_id: int, campaign_id: int) -> dict:
+        now = self.clock()
+        with self.store.read() as conn:
+            row = campaign_store.get_campaign(conn, vdn_id, campaign_id)
+        if row is None:
+            raise CampaignNotFound()
+        return with_effective_status(row, now)
+
+    def list(
+        self,
+        vdn_id: int,
+        *,
+        name: str | None,
+        status: CampaignStatus | None,
+        device_type: int | None,
+        begin_from: datetime | None,
+        end_until: datetime | None,
+        page: int,
+        rows_per_page: int,
+    ) -> CampaignPage:
+        now = self.clock()
+        with self.store.read() as conn:
+            total, rows = campaign_store.list_campaigns(
+                conn,
+                vdn_id,
+                now,
+                name=name,
+                status=status,
+                device_type=device_type,
+                begin_from=begin_from,
+                end_until=end_until,
+                offset=(page - 1) * rows_per_page,
+                limit=rows_per_page,
+            )
+            active = campaign_store.count_active_by_device(conn, vdn_id, now)
+        return CampaignPage(total, [with_effective_status(r, now) for r in rows], active)
+
+    def _transition(self, vdn_id: int, campaign_id: int, operation: str) -> None:
+        source, target = states.CAMPAIGN_TRANSITIONS[operation]
+        now = self.clock()
+        with self.store.write() as conn:
+            if campaign_store.change_status(conn, vdn_id, campaign_id, source, target, now):
+                return
+            if campaign_store.get_campaign(conn, vdn_id, campaign_id) is None:
+                raise CampaignNotFound()
+        raise StateForbidsTransition(f"the current state does not allow {operation}")
+
+    def pause(self, vdn_id: int, campaign_id: int) -> None:
+        self._transition(vdn_id, campaign_id, "pause")
+
+    def resume(self, vdn_id: int, campaign_id: int) -> None:
+        self._transition(vdn_id, campaign_id, "resume")
+
+    def delete(
+        self, vdn_id: int, campaign_id: int, archive: bool, access_key: str, request_id: str
+    ) -> int:
+        """Delete a campaign that is not executing and has no call in progress.
+
+        Its numbers go to history (``archive``) or are removed; call results are kept.
+        Returns how many numbers were moved or removed.
+        """
+        now = self.clock()
+        with self.store.write() as conn:
+            row = campaign_store.get_campaign(conn, vdn_id, campaign_id, lock="update")
+            if row is None:
+                raise CampaignNotFound()
+            status = states.effective_status(row["status"], row["end_time"], now)
+            if not states.may_delete_campaign(status):
+                raise CampaignStillStarted()
+            if number_store.count_calling(conn, campaign_id):
+                raise CampaignStillStarted(
+                    "the outbound campaign still has calls in progress; retry when they end"
+                )
+            removed = number_store.remove_numbers(
+                conn,
+                number_store.NumberFilter().conditions(campaign_id),
+                archive=archive,
+                now=now,
+                archived_by=access_key,
+                request_id=request_id,
+                reason="campaign-delete",
+            )
+            campaign_store.delete_campaign_row(conn, campaign_id)
+            return removed

@@ -1,0 +1,104 @@
+"""The dialer-facing ("OBS") use cases: list executing campaigns, claim numbers, report results.
+
+External dialers and the built-in one use these same paths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from ..clock import Clock
+from ..config import Settings
+from ..domain import states
+from ..domain.states import CampaignStatus, NumberState
+from ..errors import DialerCode, DialerRefused
+from ..store import Store
+from ..store import campaigns as campaign_store
+from ..store import numbers as number_store
+
+
+@dataclass(frozen=True)
+class CallReport:
+    campaign_id: int
+    data_id: int
+    call_status: str  # "6" connected, "5" failed
+    fail_code: str | None
+    call_id: str | None
+    fetch_time: str | None
+    write_start_time: str | None
+    end_call_time: str | None
+
+
+@dataclass(frozen=True)
+class Claim:
+    campaign: dict
+    numbers: list[dict]
+
+
+class DialerService:
+    def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
+        self.store, self.settings, self.clock = store, settings, clock
+
+    def executing_campaigns(self, vdn_id: int) -> list[int]:
+        with self.store.read() as conn:
+            return campaign_store.executing_campaign_ids(conn, vdn_id, self.clock())
+
+    def claim(self, vdn_id: int, campaign_id: int, owner: str, batch: int) -> Claim | None:
+        """Claim up to ``batch`` due numbers; None when the campaign is not executing now."""
+        now = self.clock()
+        with self.store.write() as conn:
+            # FOR SHARE: a pause, resume, import or delete of this campaign waits for the claim,
+            # and the claim waits for them; claims do not wait for each other.
+            campaign = campaign_store.get_campaign(conn, vdn_id, campaign_id, lock="share")
+            if campaign is None:
+                return None
+            status = states.effective_status(campaign["status"], campaign["end_time"], now)
+            if status != CampaignStatus.EXECUTING or campaign["begin_time"] > now:
+                return None
+            number_store.release_lapsed_claims(conn, now, campaign_id)
+            lease_until = now + timedelta(seconds=self.settings.lease_seconds)
+            claimed = number_store.claim_due(conn, campaign_id, owner, batch, now, lease_until)
+            return Claim(campaign, claimed)
+
+    def report(self, vdn_id: int, owner: str, report: CallReport) -> NumberState:
+        """Record one attempt and move the number on; refused unless it is *calling* for us."""
+        now = self.clock()
+        with self.store.write() as conn:
+            current = number_store.get_number(conn, report.campaign_id, report.data_id)
+            if current is None or current["vdn_id"] != vdn_id:
+                raise DialerRefused(DialerCode.NOT_CALLING, "no such number in that campaign")
+            attempts = current["attempts"] + 1
+            target = states.state_after_result(report.call_status, attempts, max_attempts=1)
+            row = number_store.finish_call(
+                conn, report.campaign_id, report.data_id, owner, target, next_due_at=None
+            )
+            if row is None:
+                raise DialerRefused(
+                    DialerCode.NOT_CALLING, "the number is not being called under this key's claim"
+                )
+            number_store.insert_result(
+                conn,
+                {
+                    "data_id": row["id"],
+                    "campaign_id": row["campaign_id"],
+                    "vdn_id": row["vdn_id"],
+                    "session_id": row["session_id"],
+                    "called": row["called"],
+                    "custom_field": row["custom_field"],
+                    "call_id": report.call_id,
+                    "call_status": report.call_status,
+                    "fail_code": report.fail_code,
+                    "fetch_time": report.fetch_time,
+                    "write_start_time": report.write_start_time,
+                    "end_call_time": report.end_call_time,
+                    "attempt": row["attempts"],
+                    "final": int(target == NumberState.COMPLETED),
+                    "reported_at": now,
+                },
+            )
+            return target
+
+    def release_lapsed_claims(self) -> int:
+        with self.store.write() as conn:
+            return number_store.release_lapsed_claims(conn, self.clock())

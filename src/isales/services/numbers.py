@@ -1,0 +1,161 @@
+"""Outbound-number use cases: add (v1/v2), read one, delete (the seed interface), history."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from ..clock import Clock
+from ..config import Settings
+from ..domain import states
+from ..domain.states import KEPT_REASON, NumberState
+from ..errors import (
+    CalledTooFrequently,
+    CampaignNotFound,
+    DuplicateNumbers,
+    NumberNotFound,
+    StateForbidsAdding,
+    StateForbidsNumberDelete,
+    TooManyUncompleted,
+)
+from ..store import Store
+from ..store import campaigns as campaign_store
+from ..store import numbers as number_store
+from ..store.numbers import NumberFilter
+
+
+@dataclass(frozen=True)
+class AddOutcome:
+    data_ids: list[int]
+    uncompleted: int
+
+
+@dataclass(frozen=True)
+class DeleteOutcome:
+    removed: int
+    kept: dict[str, int] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        if not self.kept:
+            return ""
+        reasons = ", ".join(
+            f"{count} {KEPT_REASON[NumberState(state)]}" for state, count in sorted(self.kept.items())
+        )
+        return f"{sum(self.kept.values())} matched numbers were kept: {reasons}"
+
+
+def _duplicates(records: list[dict[str, Any]], per_session: bool) -> list[str]:
+    """v1: a called number twice in one request; v2: twice for the same sessionId."""
+    keys: Counter = Counter()
+    for record in records:
+        for called in record["called_all"]:
+            keys[(record["session_id"] if per_session else None, called)] += 1
+    return sorted(called for (_, called), count in keys.items() if count > 1)
+
+
+class NumberService:
+    def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
+        self.store, self.settings, self.clock = store, settings, clock
+
+    def add(
+        self, vdn_id: int, campaign_id: int, records: list[dict[str, Any]], per_session: bool
+    ) -> AddOutcome:
+        """Add numbers; each record has the number columns plus ``called_all``."""
+        duplicates = _duplicates(records, per_session)
+        if duplicates:
+            raise DuplicateNumbers(f"duplicate numbers in the request: {', '.join(duplicates)}")
+        now = self.clock()
+        with self.store.write() as conn:
+            # the row lock serialises imports and deletes of one campaign, so the cap is exact
+            campaign = campaign_store.get_campaign(conn, vdn_id, campaign_id, lock="update")
+            if campaign is None:
+                raise CampaignNotFound()
+            status = states.effective_status(campaign["status"], campaign["end_time"], now)
+            if not states.may_add_numbers(status):
+                raise StateForbidsAdding("the outbound campaign has completed")
+            if self.settings.add_min_interval_enabled:
+                gap = timedelta(seconds=self.settings.add_min_interval_seconds)
+                if not campaign_store.mark_add_call(conn, campaign_id, now, now - gap):
+                    raise CalledTooFrequently()
+            uncompleted = number_store.count_uncompleted(conn, campaign_id)
+            cap = self.settings.max_uncompleted_per_campaign
+            if uncompleted + len(records) > cap:
+                raise TooManyUncompleted(
+                    f"the campaign has {uncompleted} uncompleted numbers; adding {len(records)} "
+                    f"would exceed the limit of {cap}"
+                )
+            rows = [
+                {
+                    **{k: v for k, v in record.items() if k != "called_all"},
+                    "campaign_id": campaign_id,
+                    "vdn_id": vdn_id,
+                    "state": NumberState.PENDING,
+                    "attempts": 0,
+                    "created_at": now,
+                }
+                for record in records
+            ]
+            ids = number_store.insert_numbers(conn, rows)
+            return AddOutcome(ids, uncompleted + len(records))
+
+    def get(self, vdn_id: int, campaign_id: int, data_id: int) -> dict:
+        with self.store.read() as conn:
+            if campaign_store.get_campaign(conn, vdn_id, campaign_id) is None:
+                raise CampaignNotFound()
+            row = number_store.get_number(conn, campaign_id, data_id)
+        if row is None:
+            raise NumberNotFound()
+        return row
+
+    def delete(
+        self,
+        vdn_id: int,
+        campaign_id: int,
+        number_filter: NumberFilter,
+        archive: bool,
+        access_key: str,
+        request_id: str,
+    ) -> DeleteOutcome:
+        """The seed interface: spec/delete-calldata.md, "Which numbers may be deleted"."""
+        now = self.clock()
+        with self.store.write() as conn:
+            # FOR UPDATE: a resume (or an import, or a claim's FOR SHARE) waits for us
+            campaign = campaign_store.get_campaign(conn, vdn_id, campaign_id, lock="update")
+            if campaign is None:
+                raise CampaignNotFound()
+            status = states.effective_status(campaign["status"], campaign["end_time"], now)
+            if not states.may_delete_numbers(status):
+                raise StateForbidsNumberDelete(
+                    "the outbound campaign is executing; pause it before deleting numbers"
+                )
+            removed = number_store.remove_numbers(
+                conn,
+                number_store.deletable_conditions(campaign_id, number_filter),
+                archive=archive,
+                now=now,
+                archived_by=access_key,
+                request_id=request_id,
+                reason="number-delete",
+            )
+            kept = number_store.kept_by_state(conn, campaign_id, number_filter)
+            outcome = DeleteOutcome(removed, kept)
+            if removed == 0 and kept:
+                raise StateForbidsNumberDelete(
+                    f"none of the matched numbers can be deleted: {outcome.describe()}"
+                )
+            return outcome
+
+    def history(
+        self,
+        vdn_id: int,
+        campaign_id: int | None,
+        filters: dict[str, Any],
+        page: int,
+        page_size: int,
+    ) -> tuple[int, list[dict]]:
+        with self.store.read() as conn:
+            return number_store.history_page(
+                conn, vdn_id, campaign_id, filters, (page - 1) * page_size, page_size
+            )

@@ -1,0 +1,60 @@
+"""Access keys and their VDN grants."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select, update
+
+from .schema import access_keys, key_vdns
+
+
+def insert_key(
+    conn: Connection, access_key: str, secret_key: str, vdn_ids: list[int], now: datetime
+) -> None:
+    conn.execute(
+        insert(access_keys).values(access_key=access_key, secret_key=secret_key, created_at=now)
+    )
+    conn.execute(insert(key_vdns), [{"access_key": access_key, "vdn_id": v} for v in vdn_ids])
+
+
+def active_secret(conn: Connection, access_key: str) -> str | None:
+    row = conn.execute(
+        select(access_keys.c.secret_key).where(
+            access_keys.c.access_key == access_key, access_keys.c.revoked_at.is_(None)
+        )
+    ).first()
+    return row.secret_key if row else None
+
+
+def granted_vdns(conn: Connection, access_key: str) -> set[int]:
+    rows = conn.execute(select(key_vdns.c.vdn_id).where(key_vdns.c.access_key == access_key))
+    return {row.vdn_id for row in rows}
+
+
+def list_keys(conn: Connection) -> list[dict]:
+    keys = conn.execute(
+        select(access_keys.c.access_key, access_keys.c.created_at, access_keys.c.revoked_at)
+        .order_by(access_keys.c.created_at, access_keys.c.access_key)
+    ).all()
+    grants: dict[str, list[int]] = {}
+    for row in conn.execute(select(key_vdns).order_by(key_vdns.c.vdn_id)):
+        grants.setdefault(row.access_key, []).append(row.vdn_id)
+    return [
+        {
+            "accessKey": k.access_key,
+            "vdnIds": grants.get(k.access_key, []),
+            "createdAt": k.created_at,
+            "revokedAt": k.revoked_at,
+        }
+        for k in keys
+    ]
+
+
+def revoke_key(conn: Connection, access_key: str, now: datetime) -> bool:
+    result = conn.execute(
+        update(access_keys)
+        .where(access_keys.c.access_key == access_key, access_keys.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return result.rowcount == 1

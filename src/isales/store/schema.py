@@ -1,0 +1,166 @@
+"""Tables (SQLAlchemy Core). One schema for SQLite and PostgreSQL; Alembic migrates it.
+
+All times are naive UTC. ``numbers.id`` is the ``dataId`` of the API.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+access_keys = Table(
+    "access_keys",
+    metadata,
+    Column("access_key", String(64), primary_key=True),
+    Column("secret_key", String(128), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime),
+)
+
+key_vdns = Table(
+    "key_vdns",
+    metadata,
+    Column("access_key", String(64), ForeignKey("access_keys.access_key"), primary_key=True),
+    Column("vdn_id", Integer, primary_key=True),
+)
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("description", String(200)),
+    Column("status", SmallInteger, nullable=False),
+    Column("begin_time", DateTime, nullable=False),
+    Column("end_time", DateTime, nullable=False),
+    Column("device_type", SmallInteger, nullable=False),
+    Column("caller_no", JSON, nullable=False),
+    Column("max_alerting_time", Integer, nullable=False),
+    Column("priority", SmallInteger),
+    Column("schedule_param", JSON, nullable=False),
+    Column("ivr_param", JSON),
+    Column("skill_param", JSON),
+    Column("retry_policy", JSON),
+    Column("call_policy", JSON),
+    Column("call_back_url", String(1024)),
+    Column("api_version", SmallInteger, nullable=False),
+    Column("last_add_at", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("vdn_id", "name"),
+    sqlite_autoincrement=True,
+)
+
+_number_columns = (
+    ("campaign_id", Integer),
+    ("vdn_id", Integer),
+    ("session_id", String(32)),
+    ("called", String(24)),
+    ("called_nos", JSON),
+    ("caller", String(24)),
+    ("custom_field", String(200)),
+    ("recycle_time", DateTime),
+    ("call_data", Text),
+    ("batch_id", String(64)),
+    ("priority", SmallInteger),
+    ("state", String(10)),
+    ("attempts", Integer),
+    ("next_due_at", DateTime),
+    ("created_at", DateTime),
+)
+_NOT_NULL = {"campaign_id", "vdn_id", "called", "state", "attempts", "created_at"}
+
+numbers = Table(
+    "numbers",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    *(
+        Column(
+            name,
+            type_,
+            ForeignKey("campaigns.id") if name == "campaign_id" else None,
+            nullable=name not in _NOT_NULL,
+        )
+        for name, type_ in _number_columns
+    ),
+    # a claim: who holds it, until when, and the state to return to if it lapses
+    Column("lease_owner", String(64)),
+    Column("lease_until", DateTime),
+    Column("state_before_claim", String(10)),
+    Column("version", Integer, nullable=False, server_default="0"),
+    Index(None, "campaign_id", "session_id"),
+    Index(None, "campaign_id", "called"),
+    Index(None, "campaign_id", "custom_field"),
+    Index(None, "campaign_id", "recycle_time"),
+    Index(None, "campaign_id", "state", "next_due_at"),
+    Index(None, "state", "lease_until"),
+    sqlite_autoincrement=True,
+)
+
+#: the number columns copied verbatim into history
+NUMBER_COPY_COLUMNS = ("id", *(name for name, _ in _number_columns))
+
+number_history = Table(
+    "number_history",
+    metadata,
+    Column("history_id", BigId, primary_key=True, autoincrement=True),
+    # unique: a number is archived at most once
+    Column("id", BigInteger, nullable=False, unique=True),
+    *(Column(name, type_, nullable=name not in _NOT_NULL) for name, type_ in _number_columns),
+    Column("archived_at", DateTime, nullable=False),
+    Column("archived_by", String(64), nullable=False),
+    Column("request_id", String(64), nullable=False),
+    Column("reason", String(20), nullable=False),
+    Index(None, "vdn_id", "campaign_id", "archived_at"),
+)
+
+call_results = Table(
+    "call_results",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("data_id", BigInteger, nullable=False),
+    Column("campaign_id", Integer, nullable=False),
+    Column("vdn_id", Integer, nullable=False),
+    Column("session_id", String(32)),
+    Column("called", String(24)),
+    Column("custom_field", String(200)),
+    Column("call_id", String(64)),
+    Column("call_status", String(2), nullable=False),
+    Column("fail_code", String(10)),
+    Column("fetch_time", String(32)),
+    Column("write_start_time", String(32)),
+    Column("end_call_time", String(32)),
+    Column("attempt", Integer, nullable=False),
+    Column("final", SmallInteger, nullable=False),
+    Column("reported_at", DateTime, nullable=False),
+    Index(None, "campaign_id", "reported_at"),
+    Index(None, "data_id"),
+    Index(None, "call_id"),
+)
