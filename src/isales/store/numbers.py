@@ -116,7 +116,14 @@ def remove_numbers(
     if conn.dialect.name == "postgresql":
         moved = delete(numbers).where(*conditions).returning(*copy_columns).cte("moved")
         source = select(*(moved.c[name] for name in NUMBER_COPY_COLUMNS), *extra)
-        return conn.execute(insert(number_history).from_select(_HISTORY_TARGET, source)).rowcount
+        archived = (
+            insert(number_history)
+            .from_select(_HISTORY_TARGET, source)
+            .returning(number_history.c.id)
+            .cte("archived")
+        )
+        # count what was inserted (rowcount is not reported for this statement shape)
+        return conn.execute(select(func.count()).select_from(archived)).scalar_one()
     source = select(*copy_columns, *extra).where(*conditions)
     archived = conn.execute(insert(number_history).from_select(_HISTORY_TARGET, source)).rowcount
     deleted = conn.execute(delete(numbers).where(*conditions)).rowcount
