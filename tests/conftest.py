@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -136,12 +137,15 @@ class RunningServer:
     base_url: str
     services: Services
     settings: Settings
+    clock: Clock
     _server: uvicorn.Server
     _thread: threading.Thread
 
     def client(self, vdns: tuple[int, ...] = (12,)) -> IsalesClient:
+        """A client signing with a new key, on the server's clock."""
         key = self.services.access.create_key(list(vdns))
-        return IsalesClient(self.base_url, key.access_key, key.secret_key)
+        return IsalesClient(self.base_url, key.access_key, key.secret_key,
+                            now=lambda: self.clock().replace(tzinfo=UTC))
 
     def stop(self) -> None:
         self._server.should_exit = True
@@ -161,7 +165,7 @@ def start_server(db_url: str, clock: Clock = system_clock, **settings: object) -
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("test server did not start")
         time.sleep(0.01)
-    return RunningServer(f"http://127.0.0.1:{port}", app.state.services, config, server, thread)
+    return RunningServer(f"http://127.0.0.1:{port}", app.state.services, config, clock, server, thread)
 
 
 @pytest.fixture(scope="module")

@@ -140,3 +140,16 @@ def execute_sql(services: Any, statement: str) -> None:
 
     with services.store.write() as conn:
         conn.execute(text(statement))
+
+
+class MovableClock:
+    """A clock the test moves by hand (naive UTC, like the store)."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or utc_now()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
