@@ -30,8 +30,8 @@ TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 DATE_FORMAT = "%Y-%m-%d"
 _TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_HHMM_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-_INTEGER_RE = re.compile(r"^-?\d{1,30}$")
+_HHMM_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d\Z")
+_INTEGER_RE = re.compile(r"^-?\d{1,30}\Z")
 
 PHONE_CHARS = "0-9*#"
 DIGITS = "0-9"

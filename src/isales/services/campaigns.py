@@ -16,8 +16,8 @@ from ..errors import (
     CampaignNameTaken,
     CampaignNotFound,
     CampaignStillStarted,
-    InvalidParameter,
     ErrorCode,
+    InvalidParameter,
     StateForbidsTransition,
 )
 from ..store import Store

@@ -70,8 +70,10 @@ class DialerService:
                 raise DialerRefused(DialerCode.NOT_CALLING, "no such number in that campaign")
             attempts = current["attempts"] + 1
             target = states.state_after_result(report.call_status, attempts, max_attempts=1)
+            # issue "Dialling and results" brings retry intervals; until then a retry is due now
+            next_due_at = None if target == NumberState.COMPLETED else now
             row = number_store.finish_call(
-                conn, report.campaign_id, report.data_id, owner, target, next_due_at=None
+                conn, report.campaign_id, report.data_id, owner, target, next_due_at
             )
             if row is None:
                 raise DialerRefused(

@@ -93,6 +93,7 @@ class NumberService:
                     "vdn_id": vdn_id,
                     "state": NumberState.PENDING,
                     "attempts": 0,
+                    "next_due_at": now,
                     "created_at": now,
                 }
                 for record in records

@@ -13,7 +13,6 @@ from sqlalchemy import (
     func,
     insert,
     literal,
-    or_,
     select,
     update,
 )
@@ -137,13 +136,18 @@ def deletable_conditions(campaign_id: int, number_filter: NumberFilter) -> list:
 
 
 def kept_by_state(conn: Connection, campaign_id: int, number_filter: NumberFilter) -> dict[str, int]:
-    """Matching numbers a delete must keep, counted by state."""
-    rows = conn.execute(
-        select(numbers.c.state, func.count())
-        .where(*number_filter.conditions(campaign_id), numbers.c.state.not_in(DELETABLE))
-        .group_by(numbers.c.state)
-    )
-    return {state: count for state, count in rows}
+    """Matching numbers a delete must keep, counted by state.
+
+    One filtered count per state, without GROUP BY, so the planner keeps using the
+    filter's own index instead of walking the whole campaign in state order.
+    """
+    kept = [state for state in NumberState if state not in DELETABLE]
+    counts = conn.execute(
+        select(*(func.count().filter(numbers.c.state == state) for state in kept)).where(
+            *number_filter.conditions(campaign_id)
+        )
+    ).one()
+    return {state: n for state, n in zip(kept, counts, strict=True) if n}
 
 
 def count_calling(conn: Connection, campaign_id: int) -> int:
@@ -161,7 +165,9 @@ def claim_due(
 ) -> list[dict]:
     """Make up to ``limit`` due numbers *calling* for ``owner``, atomically.
 
-    The candidates are chosen in a CTE with FOR UPDATE SKIP LOCKED (PostgreSQL evaluates
+    Every claimable number has a due time (its import time, or its next retry), so the
+    candidates are the first rows of the (campaign_id, next_due_at) index: no sort, however
+    large the campaign. They are chosen in a CTE with FOR UPDATE SKIP LOCKED (PostgreSQL evaluates
     a WITH query once; an ``IN (subquery ... LIMIT)`` could claim more than ``limit``).
     SQLite drops the locking clause; its single writer makes the statement atomic.
     """
@@ -169,10 +175,10 @@ def claim_due(
         select(numbers.c.id)
         .where(
             numbers.c.campaign_id == campaign_id,
+            numbers.c.next_due_at <= now,
             numbers.c.state.in_(CLAIMABLE),
-            or_(numbers.c.next_due_at.is_(None), numbers.c.next_due_at <= now),
         )
-        .order_by(numbers.c.priority.is_(None), numbers.c.priority, numbers.c.id)
+        .order_by(numbers.c.next_due_at, numbers.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
         .cte("candidates")

@@ -119,7 +119,9 @@ numbers = Table(
     Index(None, "campaign_id", "called"),
     Index(None, "campaign_id", "custom_field"),
     Index(None, "campaign_id", "recycle_time"),
-    Index(None, "campaign_id", "state", "next_due_at"),
+    # the claim walks this index in due order and stops after batchCount rows
+    Index(None, "campaign_id", "next_due_at"),
+    Index(None, "campaign_id", "state"),
     Index(None, "state", "lease_until"),
     sqlite_autoincrement=True,
 )

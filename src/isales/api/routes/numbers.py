@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from starlette.exceptions import HTTPException
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from ...config import Settings
 from ...domain.recycle import recycle_window
