@@ -77,7 +77,7 @@ class CampaignService:
             if campaign_store.name_taken(conn, vdn_id, values["name"], except_id=campaign_id):
                 raise CampaignNameTaken()
             campaign_store.update_campaign(
-                conn, campaign_id, {**values, "api_version": api_version, "updated_at": now}
+                conn, vdn_id, campaign_id, {**values, "api_version": api_version, "updated_at": now}
             )
 
     def get(self, vdn_id: int, campaign_id: int) -> dict:

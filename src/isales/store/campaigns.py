@@ -17,12 +17,19 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _name_conflict(conn: Connection, values: dict[str, Any], exc: IntegrityError, except_id=None):  # type: ignore[no-untyped-def]
+    """A unique-name violation is 0200005; any other integrity failure stays a store failure."""
+    if name_taken(conn, values["vdn_id"], values["name"], except_id):
+        return CampaignNameTaken()
+    return exc
+
+
 def insert_campaign(conn: Connection, values: dict[str, Any]) -> int:
     try:
         with conn.begin_nested():
             return conn.execute(insert(campaigns).values(**values)).inserted_primary_key[0]
     except IntegrityError as exc:
-        raise CampaignNameTaken() from exc
+        raise _name_conflict(conn, values, exc) from exc
 
 
 def name_taken(conn: Connection, vdn_id: int, name: str, except_id: int | None = None) -> bool:
@@ -45,12 +52,14 @@ def get_campaign(
     return dict(row) if row else None
 
 
-def update_campaign(conn: Connection, campaign_id: int, values: dict[str, Any]) -> None:
+def update_campaign(
+    conn: Connection, vdn_id: int, campaign_id: int, values: dict[str, Any]
+) -> None:
     try:
         with conn.begin_nested():
             conn.execute(update(campaigns).where(campaigns.c.id == campaign_id).values(**values))
     except IntegrityError as exc:
-        raise CampaignNameTaken() from exc
+        raise _name_conflict(conn, {**values, "vdn_id": vdn_id}, exc, campaign_id) from exc
 
 
 def change_status(

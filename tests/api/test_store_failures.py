@@ -1,0 +1,114 @@
+"""A real store failure answers 0200006 on every interface and changes nothing.
+
+The failure is made in the real database: a trigger that refuses a write, or a table
+renamed away under a read.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import (
+    add_numbers,
+    calldata_path,
+    campaign_body,
+    campaigns_path,
+    count,
+    create_campaign,
+    execute_sql,
+    numbers,
+    rows,
+)
+
+pytestmark = pytest.mark.usefixtures("backend")
+
+
+def refuse(server, backend: str, table: str, operation: str) -> None:
+    name = f"refuse_{table}_{operation.lower()}"
+    if backend == "sqlite":
+        execute_sql(server.services, f"CREATE TRIGGER {name} BEFORE {operation} ON {table} "
+                                     "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    else:
+        execute_sql(server.services, f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger "
+                                     "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$")
+        execute_sql(server.services, f"CREATE TRIGGER {name} BEFORE {operation} ON {table} "
+                                     f"FOR EACH ROW EXECUTE FUNCTION {name}()")
+
+
+def assert_0200006(answer: dict) -> None:
+    assert (answer["resultCode"], answer["returnCode"]) == ("0200006", "0200006"), answer
+
+
+@pytest.fixture
+def setup(make_server):
+    server = make_server()
+    client = server.client()
+    campaign_id = create_campaign(client)
+    add_numbers(client, campaign_id, numbers(3, customField="keep"))
+    yield server, client, campaign_id
+    client.close()
+
+
+def test_create_campaign(setup, backend):
+    server, client, _ = setup
+    refuse(server, backend, "campaigns", "INSERT")
+    assert_0200006(client.post(campaigns_path(), json=campaign_body()).json())
+    assert count(server.services, "campaigns") == 1
+
+
+def test_modify_pause_resume_campaign(setup, backend):
+    server, client, campaign_id = setup
+    before = rows(server.services, "campaigns", id=campaign_id)[0]
+    refuse(server, backend, "campaigns", "UPDATE")
+    body = campaign_body(name="renamed")
+    assert_0200006(client.put(f"{campaigns_path()}/{campaign_id}", json=body).json())
+    assert_0200006(client.put(f"{campaigns_path()}/{campaign_id}/resume").json())
+    assert rows(server.services, "campaigns", id=campaign_id)[0] == before
+
+
+def test_delete_campaign(setup, backend):
+    server, client, campaign_id = setup
+    refuse(server, backend, "campaigns", "DELETE")
+    answer = client.request("DELETE", f"{campaigns_path()}/{campaign_id}", json={"archiveHistory": 1})
+    assert_0200006(answer.json())
+    assert count(server.services, "numbers", campaign_id=campaign_id) == 3
+    assert count(server.services, "number_history") == 0
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_add_numbers(setup, backend, version):
+    server, client, campaign_id = setup
+    refuse(server, backend, "numbers", "INSERT")
+    record = {"called": "7001"} if version == 1 else {"called": [{"calledNo": "7001"}]}
+    answer = client.post(calldata_path(campaign_id, version=version), json={"callDataList": [record]})
+    assert_0200006(answer.json())
+    assert count(server.services, "numbers", campaign_id=campaign_id) == 3
+
+
+def test_delete_numbers_hard(setup, backend):
+    server, client, campaign_id = setup
+    refuse(server, backend, "numbers", "DELETE")
+    answer = client.post(calldata_path(campaign_id) + "/delete", json={"customField": "keep"}).json()
+    assert_0200006(answer)
+    assert answer["successCount"] == 0
+    assert count(server.services, "numbers", campaign_id=campaign_id) == 3
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [("GET", "{campaigns}/{id}", None, None),
+     ("GET", "{campaigns}", None, {"status": 0, "deviceType": 0}),
+     ("GET", "{calldata}/1", None, None),
+     ("POST", "{calldata}/history", {}, None)],
+)
+def test_reads(setup, request_):
+    server, client, campaign_id = setup
+    method, template, body, params = request_
+    path = template.format(campaigns=campaigns_path(), calldata=calldata_path(campaign_id), id=campaign_id)
+    execute_sql(server.services, "ALTER TABLE campaigns RENAME TO campaigns_away")
+    execute_sql(server.services, "ALTER TABLE number_history RENAME TO number_history_away")
+    try:
+        assert_0200006(client.request(method, path, json=body, params=params).json())
+    finally:
+        execute_sql(server.services, "ALTER TABLE campaigns_away RENAME TO campaigns")
+        execute_sql(server.services, "ALTER TABLE number_history_away RENAME TO number_history")
