@@ -88,7 +88,9 @@ class Templates:
                     with admin.connect() as conn:
                         conn.execute(text(f'CREATE DATABASE "{name}"'))
                     self.created_pg.append(name)
-                    engine = make_engine(base.set(database=name).render_as_string(hide_password=False))
+                    engine = make_engine(
+                        base.set(database=name).render_as_string(hide_password=False)
+                    )
                     upgrade(engine)
                     engine.dispose()
                     self._pg = name
@@ -144,8 +146,12 @@ class RunningServer:
     def client(self, vdns: tuple[int, ...] = (12,)) -> IsalesClient:
         """A client signing with a new key, on the server's clock."""
         key = self.services.access.create_key(list(vdns))
-        return IsalesClient(self.base_url, key.access_key, key.secret_key,
-                            now=lambda: self.clock().replace(tzinfo=UTC))
+        return IsalesClient(
+            self.base_url,
+            key.access_key,
+            key.secret_key,
+            now=lambda: self.clock().replace(tzinfo=UTC),
+        )
 
     def stop(self) -> None:
         self._server.should_exit = True
@@ -165,7 +171,9 @@ def start_server(db_url: str, clock: Clock = system_clock, **settings: object) -
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("test server did not start")
         time.sleep(0.01)
-    return RunningServer(f"http://127.0.0.1:{port}", app.state.services, config, clock, server, thread)
+    return RunningServer(
+        f"http://127.0.0.1:{port}", app.state.services, config, clock, server, thread
+    )
 
 
 @pytest.fixture(scope="module")

@@ -44,7 +44,9 @@ def campaign_body(version: int = 1, **overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not ...}
 
 
-def create_campaign(client: IsalesClient, vdn: int = 12, init_status: int = 1, **overrides: Any) -> int:
+def create_campaign(
+    client: IsalesClient, vdn: int = 12, init_status: int = 1, **overrides: Any
+) -> int:
     body = campaign_body(initStatus=init_status, **overrides)
     answer = client.post(campaigns_path(vdn), json=body).json()
     assert answer["resultCode"] == SUCCESS, answer
@@ -75,14 +77,18 @@ def delete(client: IsalesClient, campaign_id: int, body: Any, vdn: int = 12) -> 
     return response.json()
 
 
-def set_status(client: IsalesClient, campaign_id: int, action: str, vdn: int = 12) -> dict[str, Any]:
+def set_status(
+    client: IsalesClient, campaign_id: int, action: str, vdn: int = 12
+) -> dict[str, Any]:
     return client.put(f"{campaigns_path(vdn)}/{campaign_id}/{action}").json()
 
 
 OBS = "/rest/isales/v1/openapi/obs/business"
 
 
-def claim(client: IsalesClient, campaign_id: int, count: int, vdn: int = 12) -> list[dict[str, Any]]:
+def claim(
+    client: IsalesClient, campaign_id: int, count: int, vdn: int = 12
+) -> list[dict[str, Any]]:
     answer = client.post(
         f"{OBS}/callnos",
         json={"subCCNo": 1, "vdnId": vdn, "serviceId": campaign_id, "batchCount": count},

@@ -48,7 +48,9 @@ def serve(db: str | None, host: str | None, port: int | None) -> None:
     settings = _settings(db, host=host, port=port)
     _migrated(settings).dispose()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    click.echo(f"isales serving {settings.db.split('://')[0]} store on http://{settings.host}:{settings.port}")
+    click.echo(
+        f"isales serving {settings.db.split('://')[0]} store on http://{settings.host}:{settings.port}"
+    )
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 
@@ -66,8 +68,14 @@ def _access(db: str | None):  # type: ignore[no-untyped-def]
 
 
 @keys.command("create")
-@click.option("--vdn", "vdns", type=click.IntRange(1, 9999), multiple=True, required=True,
-              help="VDN the key may use (repeatable)")
+@click.option(
+    "--vdn",
+    "vdns",
+    type=click.IntRange(1, 9999),
+    multiple=True,
+    required=True,
+    help="VDN the key may use (repeatable)",
+)
 @_DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object and nothing else")
 def keys_create(vdns: tuple[int, ...], db: str | None, as_json: bool) -> None:
@@ -78,8 +86,11 @@ def keys_create(vdns: tuple[int, ...], db: str | None, as_json: bool) -> None:
     finally:
         services.close()
     if as_json:
-        click.echo(json.dumps({"accessKey": key.access_key, "secretKey": key.secret_key,
-                               "vdnIds": key.vdn_ids}))
+        click.echo(
+            json.dumps(
+                {"accessKey": key.access_key, "secretKey": key.secret_key, "vdnIds": key.vdn_ids}
+            )
+        )
         return
     click.echo(f"access key: {key.access_key}")
     click.echo(f"secret key: {key.secret_key}")
@@ -146,13 +157,26 @@ def db_upgrade(db: str | None) -> None:
 @click.option("--page-size", type=click.IntRange(1, 500), default=100)
 @_DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per line")
-def history(vdn: int, campaign_id: int | None, session_id: str | None, called: str | None,
-            custom_field: str | None, request_id: str | None, page: int, page_size: int,
-            db: str | None, as_json: bool) -> None:
+def history(
+    vdn: int,
+    campaign_id: int | None,
+    session_id: str | None,
+    called: str | None,
+    custom_field: str | None,
+    request_id: str | None,
+    page: int,
+    page_size: int,
+    db: str | None,
+    as_json: bool,
+) -> None:
     """Numbers moved to history by deletes with archiveHistory 1."""
     services = _access(db)
-    filters = {"session_id": session_id, "called": called, "custom_field": custom_field,
-               "request_id": request_id}
+    filters = {
+        "session_id": session_id,
+        "called": called,
+        "custom_field": custom_field,
+        "request_id": request_id,
+    }
     try:
         total, rows = services.numbers.history(vdn, campaign_id, filters, page, page_size)
     finally:

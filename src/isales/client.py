@@ -1,8 +1,8 @@
 """A signing HTTP client for the isales / CC-iSales OpenAPI (spec/auth.md).
 
-    >>> client = IsalesClient("http://127.0.0.1:8080", "AK...", "SK...")
-    >>> client.post("/rest/isales/v1/openapi/campaigns/12/calldata/46/delete",
-    ...             json={"customField": "batch-7", "archiveHistory": 1}).json()
+>>> client = IsalesClient("http://127.0.0.1:8080", "AK...", "SK...")
+>>> client.post("/rest/isales/v1/openapi/campaigns/12/calldata/46/delete",
+...             json={"customField": "batch-7", "archiveHistory": 1}).json()
 """
 
 from __future__ import annotations
@@ -69,8 +69,10 @@ class IsalesClient:
         params: dict[str, Any] | list[tuple[str, str]] | None = None,
         content_type: str = JSON_TYPE,
     ) -> httpx.Response:
-        body = content if content is not None else (
-            b"" if json is None else jsonlib.dumps(json, separators=(",", ":")).encode()
+        body = (
+            content
+            if content is not None
+            else (b"" if json is None else jsonlib.dumps(json, separators=(",", ":")).encode())
         )
         pairs = list(params.items()) if isinstance(params, dict) else list(params or [])
         query = [(str(k), str(v)) for k, v in pairs]

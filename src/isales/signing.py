@@ -15,9 +15,9 @@ from urllib.parse import quote, unquote
 
 SCHEME = "auth-v2"
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-_TIMESTAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
-_HEX64_RE = re.compile(r"^[0-9a-f]{64}$")
-_HEADER_NAME_RE = re.compile(r"^[a-z0-9-]+$")
+_TIMESTAMP_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")
+_HEX64_RE = re.compile(r"^[0-9a-f]{64}\Z")
+_HEADER_NAME_RE = re.compile(r"^[a-z0-9-]+\Z")
 
 
 def _encode(text: str) -> str:
@@ -29,7 +29,9 @@ def canonical_uri(path: str) -> str:
 
 
 def canonical_query(pairs: Iterable[tuple[str, str]]) -> str:
-    return "&".join(sorted(f"{_encode(name)}={_encode(value)}" for name, value in pairs))
+    """Encoded pairs sorted by name, then value (the AWS/BCE reading of "sorted")."""
+    encoded = sorted((_encode(name), _encode(value)) for name, value in pairs)
+    return "&".join(f"{name}={value}" for name, value in encoded)
 
 
 def canonical_request(

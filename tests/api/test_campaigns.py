@@ -76,7 +76,9 @@ def status_of(client, campaign_id, vdn: int = 12) -> int:  # type: ignore[no-unt
 
 def listing(client, vdn: int = LIST_VDN, **params: Any) -> dict:  # type: ignore[no-untyped-def]
     params = {"status": 0, "deviceType": 0, **params}
-    return ok_json(client.get(campaigns_path(vdn), params={k: v for k, v in params.items() if v is not ...}))
+    return ok_json(
+        client.get(campaigns_path(vdn), params={k: v for k, v in params.items() if v is not ...})
+    )
 
 
 def remove(client, campaign_id, body: Any = None, vdn: int = 12, raw: bytes | None = None) -> dict:  # type: ignore[no-untyped-def]
@@ -84,14 +86,17 @@ def remove(client, campaign_id, body: Any = None, vdn: int = 12, raw: bytes | No
 
 
 def end_campaign(services: Any, campaign_id: int) -> None:
-    execute_sql(services, f"UPDATE campaigns SET end_time = '2000-01-01 00:00:00' WHERE id = {campaign_id}")
+    execute_sql(
+        services, f"UPDATE campaigns SET end_time = '2000-01-01 00:00:00' WHERE id = {campaign_id}"
+    )
 
 
 def named(services: Any, name: str) -> int:
     return count(services, "campaigns", name=name)
 
 
-# --- create -------------------------------------------------------------------------------------
+# --- create ---
+
 
 @pytest.mark.parametrize("version", [1, 2])
 def test_create_returns_the_new_id(client, server, version):
@@ -113,7 +118,9 @@ def test_ids_are_distinct(client):
     assert first != second
 
 
-@pytest.mark.parametrize(("init_status", "status"), [(0, 2), (1, 3), ("1", 3), (MISSING, 2), (None, 2)])
+@pytest.mark.parametrize(
+    ("init_status", "status"), [(0, 2), (1, 3), ("1", 3), (MISSING, 2), (None, 2)]
+)
 @pytest.mark.parametrize("version", [1, 2])
 def test_init_status(client, version, init_status, status):
     answer = create(client, version, initStatus=init_status)
@@ -123,11 +130,23 @@ def test_init_status(client, version, init_status, status):
 
 def test_v1_fields_round_trip(client):
     body = campaign_body(
-        1, description="first wave", strBeginTime=day(1), strEndTime=day(9, 3600), deviceType=5,
-        callerNo="10086*#", maxAlertingTime=9, initStatus=1, callBackUrl="https://example.com/cb",
-        scheduleParam={"workdayBeginTime1": "08:00", "workdayEndTime1": "12:00",
-                       "holidayBeginTime2": "13:30", "holidayEndTime2": "18:00",
-                       "workdayBeginTime3": "", "workdayEndTime3": None},
+        1,
+        description="first wave",
+        strBeginTime=day(1),
+        strEndTime=day(9, 3600),
+        deviceType=5,
+        callerNo="10086*#",
+        maxAlertingTime=9,
+        initStatus=1,
+        callBackUrl="https://example.com/cb",
+        scheduleParam={
+            "workdayBeginTime1": "08:00",
+            "workdayEndTime1": "12:00",
+            "holidayBeginTime2": "13:30",
+            "holidayEndTime2": "18:00",
+            "workdayBeginTime3": "",
+            "workdayEndTime3": None,
+        },
         skillParam={"skillId": 7, "predictParam": {"predictMethod": 1}},
     )
     answer = ok_json(client.post(campaigns_path(), json=body))
@@ -136,13 +155,27 @@ def test_v1_fields_round_trip(client):
     assert_code(got, SUCCESS)
     assert got["resultDesc"] == "query campaign success"
     assert got["returnObject"] == {
-        "id": campaign_id, "name": body["name"], "description": "first wave", "status": 3,
-        "strBeginTime": day(1), "strEndTime": day(9, 3600), "deviceType": 5, "callerNo": "10086*#",
-        "maxAlertingTime": 9, "priority": None,
-        "scheduleParam": {"workdayBeginTime1": "08:00", "workdayEndTime1": "12:00",
-                          "holidayBeginTime2": "13:30", "holidayEndTime2": "18:00"},
-        "ivrParam": None, "skillParam": {"skillId": 7, "predictParam": {"predictMethod": 1}},
-        "retryPolicy": None, "callPolicy": None, "callBackUrl": "https://example.com/cb",
+        "id": campaign_id,
+        "name": body["name"],
+        "description": "first wave",
+        "status": 3,
+        "strBeginTime": day(1),
+        "strEndTime": day(9, 3600),
+        "deviceType": 5,
+        "callerNo": "10086*#",
+        "maxAlertingTime": 9,
+        "priority": None,
+        "scheduleParam": {
+            "workdayBeginTime1": "08:00",
+            "workdayEndTime1": "12:00",
+            "holidayBeginTime2": "13:30",
+            "holidayEndTime2": "18:00",
+        },
+        "ivrParam": None,
+        "skillParam": {"skillId": 7, "predictParam": {"predictMethod": 1}},
+        "retryPolicy": None,
+        "callPolicy": None,
+        "callBackUrl": "https://example.com/cb",
     }
 
 
@@ -150,9 +183,18 @@ def test_v2_fields_round_trip(client):
     callers = [{"accessCode": "10086", "priority": 1}, {"accessCode": "10010", "priority": 5}]
     retry = {"policyType": 1, "policyJson": "[]"}
     call_policy = {"callType": 1, "chooseType": 0, "turns": [{"turnType": "SI"}]}
-    body = campaign_body(2, deviceType=3, skillParam=MISSING, ivrParam={"flowAccessCode": "123"},
-                         callerNo=callers, maxAlertingTime=60, priority=2, retryPolicy=retry,
-                         callPolicy=call_policy, initStatus=0)
+    body = campaign_body(
+        2,
+        deviceType=3,
+        skillParam=MISSING,
+        ivrParam={"flowAccessCode": "123"},
+        callerNo=callers,
+        maxAlertingTime=60,
+        priority=2,
+        retryPolicy=retry,
+        callPolicy=call_policy,
+        initStatus=0,
+    )
     answer = ok_json(client.post(campaigns_path(version=2), json=body))
     assert_code(answer, SUCCESS)
     got = query(client, answer["returnObject"]["id"])["returnObject"]
@@ -165,7 +207,9 @@ def test_v2_fields_round_trip(client):
 
 
 def test_v2_caller_item_priority_is_optional(client):
-    answer = create(client, 2, callerNo=[{"accessCode": "10086"}, {"accessCode": "95555", "priority": "3"}])
+    answer = create(
+        client, 2, callerNo=[{"accessCode": "10086"}, {"accessCode": "95555", "priority": "3"}]
+    )
     assert_code(answer, SUCCESS)
     callers = query(client, answer["returnObject"]["id"])["returnObject"]["callerNo"]
     assert [c["accessCode"] for c in callers] == ["10086", "95555"]
@@ -281,7 +325,11 @@ V2_RULES = [
 ]
 
 CREATE_RULES = (
-    [pytest.param(v, o, c, id=f"v{v}-{i}-{c}") for v in (1, 2) for i, (o, c) in enumerate(COMMON_RULES)]
+    [
+        pytest.param(v, o, c, id=f"v{v}-{i}-{c}")
+        for v in (1, 2)
+        for i, (o, c) in enumerate(COMMON_RULES)
+    ]
     + [pytest.param(1, o, c, id=f"v1only-{i}-{c}") for i, (o, c) in enumerate(V1_RULES)]
     + [pytest.param(2, o, c, id=f"v2only-{i}-{c}") for i, (o, c) in enumerate(V2_RULES)]
 )
@@ -311,7 +359,7 @@ CREATE_ACCEPTED = [
     (1, {"deviceType": 3, "ivrParam": {}, "skillParam": None}),
     (1, {"callerNo": 10086}),
     (1, {"callerNo": "1" * 24}),
-    (1, {"strBeginTime": day(0), "strEndTime": day(0, 1)}),
+    (1, {"strBeginTime": day(1), "strEndTime": day(1, 1)}),
     (1, {"strBeginTime": day(400), "strEndTime": "9999-12-31 23:59:59"}),
     (1, {"scheduleParam": {}}),
     (1, {"scheduleParam": {"workdayBeginTime1": "", "workdayEndTime1": ""}}),
@@ -329,16 +377,26 @@ CREATE_ACCEPTED = [
 def test_create_accepts_edge_values(client, version, overrides):
     answer = create(client, version, **overrides)
     assert_code(answer, SUCCESS)
-    assert query(client, answer["returnObject"]["id"])["returnObject"]["id"] == answer["returnObject"]["id"]
+    assert (
+        query(client, answer["returnObject"]["id"])["returnObject"]["id"]
+        == answer["returnObject"]["id"]
+    )
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
-                                          "application/json; charset=GBK"])
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "application/x-www-form-urlencoded", "application/json; charset=GBK"],
+)
 @pytest.mark.parametrize("version", [1, 2])
 def test_create_needs_a_json_content_type(client, server, version, content_type):
     body = campaign_body(version)
-    answer = ok_json(client.post(campaigns_path(version=version), content=json.dumps(body).encode(),
-                                 content_type=content_type))
+    answer = ok_json(
+        client.post(
+            campaigns_path(version=version),
+            content=json.dumps(body).encode(),
+            content_type=content_type,
+        )
+    )
     assert_code(answer, "0200001")
     assert named(server.services, body["name"]) == 0
 
@@ -365,14 +423,22 @@ def test_names_differing_in_case_are_distinct(client):
     assert_code(create(client, name=name.lower()), SUCCESS)
 
 
-# --- modify -------------------------------------------------------------------------------------
+# --- modify ---
+
 
 def test_modify_v1_changes_every_field(client):
     campaign_id = create_campaign(client)
-    new = dict(name="renamed-" + campaign_body()["name"], description="second wave",
-               strBeginTime=day(2), strEndTime=day(20), callerNo="95555", maxAlertingTime=45,
-               scheduleParam={"holidayBeginTime1": "09:00", "holidayEndTime1": "17:00"},
-               skillParam={"skillId": 9}, callBackUrl="http://cb.example/x")
+    new = {
+        "name": "renamed-" + campaign_body()["name"],
+        "description": "second wave",
+        "strBeginTime": day(2),
+        "strEndTime": day(20),
+        "callerNo": "95555",
+        "maxAlertingTime": 45,
+        "scheduleParam": {"holidayBeginTime1": "09:00", "holidayEndTime1": "17:00"},
+        "skillParam": {"skillId": 9},
+        "callBackUrl": "http://cb.example/x",
+    }
     answer = modify(client, campaign_id, **new)
     assert_code(answer, SUCCESS)
     assert answer["resultDesc"] == "modify campaign succeeded"
@@ -388,8 +454,16 @@ def test_modify_v1_changes_every_field(client):
 def test_modify_v2_changes_v2_fields(client):
     campaign_id = create(client, 2, initStatus=0)["returnObject"]["id"]
     callers = [{"accessCode": "95555", "priority": 2}]
-    answer = modify(client, campaign_id, version=2, callerNo=callers, priority=4, maxAlertingTime=60,
-                    retryPolicy={"policyType": 2}, initStatus=1)
+    answer = modify(
+        client,
+        campaign_id,
+        version=2,
+        callerNo=callers,
+        priority=4,
+        maxAlertingTime=60,
+        retryPolicy={"policyType": 2},
+        initStatus=1,
+    )
     assert_code(answer, SUCCESS)
     got = query(client, campaign_id)["returnObject"]
     assert got["callerNo"] == callers and got["priority"] == 4 and got["maxAlertingTime"] == 60
@@ -439,8 +513,10 @@ def test_modify_ended_campaign(client, server, version):
     assert query(client, campaign_id)["returnObject"]["description"] == ""
 
 
-@pytest.mark.parametrize(("device", "extra"), [(5, {}), (6, {}), (3, {"ivrParam": {"flow": 1}}),
-                                               (1, {"ivrParam": {"flow": 1}})])
+@pytest.mark.parametrize(
+    ("device", "extra"),
+    [(5, {}), (6, {}), (3, {"ivrParam": {"flow": 1}}), (1, {"ivrParam": {"flow": 1}})],
+)
 def test_modify_cannot_change_the_device_type(client, device, extra):
     campaign_id = create_campaign(client)  # deviceType 2
     answer = modify(client, campaign_id, deviceType=device, **extra)
@@ -451,12 +527,14 @@ def test_modify_cannot_change_the_device_type(client, device, extra):
 
 @pytest.mark.parametrize(
     ("overrides", "code"),
-    [({"strBeginTime": day(-1)}, "0200002"),
-     ({"bogus": 1}, "0200001"),
-     ({"name": "n" * 101}, "02000003"),
-     ({"maxAlertingTime": 121}, "02000007"),
-     ({"strEndTime": day(0)}, "02000009"),
-     ({"scheduleParam": {"workdayBeginTime1": "7:00", "workdayEndTime1": "08:00"}}, "0200030")],
+    [
+        ({"strBeginTime": day(-1)}, "0200002"),
+        ({"bogus": 1}, "0200001"),
+        ({"name": "n" * 101}, "02000003"),
+        ({"maxAlertingTime": 121}, "02000007"),
+        ({"strEndTime": day(0)}, "02000009"),
+        ({"scheduleParam": {"workdayBeginTime1": "7:00", "workdayEndTime1": "08:00"}}, "0200030"),
+    ],
 )
 def test_modify_applies_the_create_rules(client, overrides, code):
     campaign_id = create_campaign(client)
@@ -465,8 +543,10 @@ def test_modify_applies_the_create_rules(client, overrides, code):
     assert query(client, campaign_id)["returnObject"] == before
 
 
-@pytest.mark.parametrize(("campaign_id", "code"), [("abc", "02000006"), ("0", "02000007"),
-                                                   ("-1", "02000007"), ("2147483648", "02000007")])
+@pytest.mark.parametrize(
+    ("campaign_id", "code"),
+    [("abc", "02000006"), ("0", "02000007"), ("-1", "02000007"), ("2147483648", "02000007")],
+)
 def test_modify_path_campaign_id(client, campaign_id, code):
     assert_code(modify(client, campaign_id), code)
 
@@ -477,7 +557,8 @@ def test_modify_ended_is_checked_before_device_type(client, server):
     assert_code(modify(client, campaign_id, deviceType=5), "0200016")
 
 
-# --- query one ----------------------------------------------------------------------------------
+# --- query one ---
+
 
 def test_query_unknown_campaign(client):
     assert_code(query(client, 987654), "0200007")
@@ -498,8 +579,10 @@ def test_status_4_once_the_end_time_passed(client, server, init_status):
     assert answer["returnObject"]["strEndTime"] == "2000-01-01 00:00:00"
 
 
-@pytest.mark.parametrize(("campaign_id", "code"), [("x", "02000006"), ("1.5", "02000006"),
-                                                   ("0", "02000007"), ("99999999999", "02000007")])
+@pytest.mark.parametrize(
+    ("campaign_id", "code"),
+    [("x", "02000006"), ("1.5", "02000006"), ("0", "02000007"), ("99999999999", "02000007")],
+)
 def test_query_path_campaign_id(client, campaign_id, code):
     assert_code(query(client, campaign_id), code)
 
@@ -511,7 +594,7 @@ def test_query_takes_no_body_and_no_query_parameters(client):
     assert_code(ok_json(client.get(one_path(campaign_id), json={})), SUCCESS)
 
 
-# --- list ---------------------------------------------------------------------------------------
+# --- list ---
 
 # key: (name, deviceType, initStatus, begin day, end day); "e" is ended after creation
 LISTED = {
@@ -530,8 +613,15 @@ def listed(server):
     with server.client((LIST_VDN,)) as signed:
         ids = {}
         for key, (name, device, init, begin, end) in LISTED.items():
-            body = campaign_body(name=name, deviceType=device, initStatus=init, strBeginTime=day(begin),
-                                 strEndTime=day(end), ivrParam={"flow": 1}, skillParam={"skillId": 1})
+            body = campaign_body(
+                name=name,
+                deviceType=device,
+                initStatus=init,
+                strBeginTime=day(begin),
+                strEndTime=day(end),
+                ivrParam={"flow": 1},
+                skillParam={"skillId": 1},
+            )
             answer = ok_json(signed.post(campaigns_path(LIST_VDN), json=body))
             assert_code(answer, SUCCESS)
             ids[key] = answer["returnObject"]["id"]
@@ -547,37 +637,39 @@ def keys_of(answer: dict, ids: dict[str, int]) -> list[str]:
 
 @pytest.mark.parametrize(
     ("params", "expected"),
-    [({}, "abcdef"),
-     ({"status": 2}, "bc"),
-     ({"status": 3}, "adf"),
-     ({"status": 4}, "e"),
-     ({"status": "3"}, "adf"),
-     ({"deviceType": 2}, "ab"),
-     ({"deviceType": 3}, "c"),
-     ({"deviceType": 5}, "d"),
-     ({"deviceType": 6}, "e"),
-     ({"deviceType": 1}, "f"),
-     ({"status": 2, "deviceType": 2}, "b"),
-     ({"status": 4, "deviceType": 2}, ""),
-     ({"name": "alpha"}, "ab"),
-     ({"name": "Alpha"}, "f"),
-     ({"name": "-t"}, "b"),
-     ({"name": "beta"}, "cd"),
-     ({"name": "_"}, "c"),
-     ({"name": "%"}, "c"),
-     ({"name": "a_1"}, "c"),
-     ({"name": "a-1"}, "d"),
-     ({"name": "\\"}, "e"),
-     ({"name": "zzz"}, ""),
-     ({"name": ""}, "abcdef"),
-     ({"name": "beta", "status": 3}, "d"),
-     ({"beginTime": day(1)}, "bcf"),
-     ({"beginTime": day(2)}, "cf"),
-     ({"beginTime": day(2, 1)}, "f"),
-     ({"endTime": day(20)}, "bce"),
-     ({"endTime": day(20, -1)}, "be"),
-     ({"beginTime": day(1), "endTime": day(20)}, "bc"),
-     ({"statusV2": "x", "ccId": "1"}, "abcdef")],
+    [
+        ({}, "abcdef"),
+        ({"status": 2}, "bc"),
+        ({"status": 3}, "adf"),
+        ({"status": 4}, "e"),
+        ({"status": "3"}, "adf"),
+        ({"deviceType": 2}, "ab"),
+        ({"deviceType": 3}, "c"),
+        ({"deviceType": 5}, "d"),
+        ({"deviceType": 6}, "e"),
+        ({"deviceType": 1}, "f"),
+        ({"status": 2, "deviceType": 2}, "b"),
+        ({"status": 4, "deviceType": 2}, ""),
+        ({"name": "alpha"}, "ab"),
+        ({"name": "Alpha"}, "f"),
+        ({"name": "-t"}, "b"),
+        ({"name": "beta"}, "cd"),
+        ({"name": "_"}, "c"),
+        ({"name": "%"}, "c"),
+        ({"name": "a_1"}, "c"),
+        ({"name": "a-1"}, "d"),
+        ({"name": "\\"}, "e"),
+        ({"name": "zzz"}, ""),
+        ({"name": ""}, "abcdef"),
+        ({"name": "beta", "status": 3}, "d"),
+        ({"beginTime": day(1)}, "bcf"),
+        ({"beginTime": day(2)}, "cf"),
+        ({"beginTime": day(2, 1)}, "f"),
+        ({"endTime": day(20)}, "bce"),
+        ({"endTime": day(20, -1)}, "be"),
+        ({"beginTime": day(1), "endTime": day(20)}, "bc"),
+        ({"statusV2": "x", "ccId": "1"}, "abcdef"),
+    ],
 )
 def test_list_filters(listed, params, expected):
     signed, ids = listed
@@ -590,17 +682,36 @@ def test_list_filters(listed, params, expected):
 def test_list_items_carry_the_summary_fields(listed):
     signed, ids = listed
     answer = listing(signed, name="alpha-two")
-    assert answer["data"] == [{
-        "id": ids["b"], "name": "alpha-two", "status": 2, "strBeginTime": day(1),
-        "strEndTime": day(10), "deviceType": 2, "callerNo": "10086",
-    }]
+    assert answer["data"] == [
+        {
+            "id": ids["b"],
+            "name": "alpha-two",
+            "status": 2,
+            "strBeginTime": day(1),
+            "strEndTime": day(10),
+            "deviceType": 2,
+            "callerNo": "10086",
+        }
+    ]
 
 
 @pytest.mark.parametrize(
     ("page", "per_page", "expected", "reported_page"),
-    [(1, 2, "ab", 1), (2, 2, "cd", 2), (3, 2, "ef", 3), (4, 2, "", 4), (0, 2, "ab", 1),
-     (-3, 2, "ab", 1), (2, 4, "ef", 2), (1, 100, "abcdef", 1), (2, 5, "f", 2),
-     (..., 3, "abc", 1), (2, ..., "", 2), (..., ..., "abcdef", 1), ("", "", "abcdef", 1)],
+    [
+        (1, 2, "ab", 1),
+        (2, 2, "cd", 2),
+        (3, 2, "ef", 3),
+        (4, 2, "", 4),
+        (0, 2, "ab", 1),
+        (-3, 2, "ab", 1),
+        (2, 4, "ef", 2),
+        (1, 100, "abcdef", 1),
+        (2, 5, "f", 2),
+        (..., 3, "abc", 1),
+        (2, ..., "", 2),
+        (..., ..., "abcdef", 1),
+        ("", "", "abcdef", 1),
+    ],
 )
 def test_list_paging(listed, page, per_page, expected, reported_page):
     signed, ids = listed
@@ -611,7 +722,9 @@ def test_list_paging(listed, page, per_page, expected, reported_page):
     assert answer["rowsPerPage"] == (10 if per_page in (..., "") else per_page)
 
 
-@pytest.mark.parametrize("params", [{}, {"status": 4}, {"deviceType": 3, "name": "zzz"}, {"curPage": 9}])
+@pytest.mark.parametrize(
+    "params", [{}, {"status": 4}, {"deviceType": 3, "name": "zzz"}, {"curPage": 9}]
+)
 def test_list_counts_live_campaigns_by_kind(listed, params):
     signed, _ = listed
     answer = listing(signed, **params)
@@ -628,27 +741,29 @@ def test_list_only_shows_its_own_vdn(client, listed):
 
 @pytest.mark.parametrize(
     ("params", "code"),
-    [({"status": ...}, "02000001"),
-     ({"status": ""}, "02000001"),
-     ({"deviceType": ...}, "02000001"),
-     ({"status": 1}, "02000007"),
-     ({"status": 5}, "02000007"),
-     ({"status": "executing"}, "02000006"),
-     ({"deviceType": 4}, "02000007"),
-     ({"deviceType": "x"}, "02000006"),
-     ({"rowsPerPage": 101}, "02000007"),
-     ({"rowsPerPage": 0}, "02000007"),
-     ({"rowsPerPage": -1}, "02000007"),
-     ({"rowsPerPage": "ten"}, "02000006"),
-     ({"curPage": "first"}, "02000006"),
-     ({"curPage": "1.5"}, "02000006"),
-     ({"curPage": 10**29}, "02000007"),
-     ({"curPage": 2**62}, "02000007"),
-     ({"name": "n" * 31}, "02000003"),
-     ({"beginTime": "2030-01-01"}, "0200030"),
-     ({"endTime": "2030-02-30 00:00:00"}, "0200030"),
-     ({"page": 1}, "0200001"),
-     ({"Status": 0}, "0200001")],
+    [
+        ({"status": ...}, "02000001"),
+        ({"status": ""}, "02000001"),
+        ({"deviceType": ...}, "02000001"),
+        ({"status": 1}, "02000007"),
+        ({"status": 5}, "02000007"),
+        ({"status": "executing"}, "02000006"),
+        ({"deviceType": 4}, "02000007"),
+        ({"deviceType": "x"}, "02000006"),
+        ({"rowsPerPage": 101}, "02000007"),
+        ({"rowsPerPage": 0}, "02000007"),
+        ({"rowsPerPage": -1}, "02000007"),
+        ({"rowsPerPage": "ten"}, "02000006"),
+        ({"curPage": "first"}, "02000006"),
+        ({"curPage": "1.5"}, "02000006"),
+        ({"curPage": 10**29}, "02000007"),
+        ({"curPage": 2**62}, "02000007"),
+        ({"name": "n" * 31}, "02000003"),
+        ({"beginTime": "2030-01-01"}, "0200030"),
+        ({"endTime": "2030-02-30 00:00:00"}, "0200030"),
+        ({"page": 1}, "0200001"),
+        ({"Status": 0}, "0200001"),
+    ],
 )
 def test_list_rules(listed, params, code):
     signed, _ = listed
@@ -669,7 +784,12 @@ def test_list_on_a_fresh_store(make_server):
     with fresh.client() as signed:
         empty = listing(signed, vdn=12)
         assert_code(empty, SUCCESS)
-        assert (empty["totalSize"], empty["data"], empty["curPage"], empty["rowsPerPage"]) == (0, [], 1, 10)
+        assert (empty["totalSize"], empty["data"], empty["curPage"], empty["rowsPerPage"]) == (
+            0,
+            [],
+            1,
+            10,
+        )
         assert (empty["curSkillQueueCount"], empty["curIvrCount"]) == (0, 0)
         made = [create_campaign(signed, init_status=i % 2) for i in range(12)]
         first = listing(signed, vdn=12)
@@ -681,7 +801,7 @@ def test_list_on_a_fresh_store(make_server):
         assert first["curSkillQueueCount"] == 12 and first["curIvrCount"] == 0
 
 
-# --- pause and resume -----------------------------------------------------------------------------
+# --- pause and resume ---
 
 EMPTY_SUCCESS = {"resultCode": SUCCESS, "resultDesc": "", "returnCode": SUCCESS, "returnDesc": ""}
 
@@ -712,7 +832,9 @@ def test_no_transition_once_ended(client, server, init_status, action):
     end_campaign(server.services, campaign_id)
     assert_code(set_status(client, campaign_id, action), "0200011")
     assert status_of(client, campaign_id) == 4
-    assert rows(server.services, "campaigns", id=campaign_id)[0]["status"] == (2 if init_status == 0 else 3)
+    assert rows(server.services, "campaigns", id=campaign_id)[0]["status"] == (
+        2 if init_status == 0 else 3
+    )
 
 
 @pytest.mark.parametrize("action", ["pause", "resume"])
@@ -741,7 +863,8 @@ def test_transition_path_campaign_id(client, campaign_id, code):
     assert_code(set_status(client, campaign_id, "pause"), code)
 
 
-# --- delete -------------------------------------------------------------------------------------
+# --- delete ---
+
 
 def _with_numbers(client, how_many: int = 3, init_status: int = 1) -> int:  # type: ignore[no-untyped-def]
     campaign_id = create_campaign(client, init_status=init_status)
@@ -749,8 +872,16 @@ def _with_numbers(client, how_many: int = 3, init_status: int = 1) -> int:  # ty
     return campaign_id
 
 
-@pytest.mark.parametrize(("body", "raw"), [(None, None), ({}, None), ({"archiveHistory": 0}, None),
-                                           ({"archiveHistory": None}, None), (None, b"  ")])
+@pytest.mark.parametrize(
+    ("body", "raw"),
+    [
+        (None, None),
+        ({}, None),
+        ({"archiveHistory": 0}, None),
+        ({"archiveHistory": None}, None),
+        (None, b"  "),
+    ],
+)
 def test_delete_paused_campaign(client, server, body, raw):
     campaign_id = _with_numbers(client)
     answer = remove(client, campaign_id, body, raw=raw)
@@ -813,7 +944,9 @@ def test_delete_keeps_call_results_and_archives_completed_numbers(client, server
     assert count(server.services, "call_results", campaign_id=campaign_id) == 2
     assert_code(remove(client, campaign_id, {"archiveHistory": 1}), SUCCESS)
     assert count(server.services, "call_results", campaign_id=campaign_id) == 2
-    states = sorted(r["state"] for r in rows(server.services, "number_history", campaign_id=campaign_id))
+    states = sorted(
+        r["state"] for r in rows(server.services, "number_history", campaign_id=campaign_id)
+    )
     assert states == ["completed", "completed", "pending"]
 
 
@@ -838,16 +971,18 @@ def test_deleted_name_can_be_used_again(client):
 
 @pytest.mark.parametrize(
     ("body", "raw", "code"),
-    [({"archiveHistory": 5}, None, "02000007"),
-     ({"archiveHistory": 2}, None, "02000007"),
-     ({"archiveHistory": -1}, None, "02000007"),
-     ({"archiveHistory": "yes"}, None, "02000006"),
-     ({"archiveHistory": True}, None, "02000006"),
-     ({"archiveHistory": [1]}, None, "02000006"),
-     ({"archive": 1}, None, "0200001"),
-     (None, b"[]", "02000006"),
-     (None, b"1", "02000006"),
-     (None, b"{bad", "02000008")],
+    [
+        ({"archiveHistory": 5}, None, "02000007"),
+        ({"archiveHistory": 2}, None, "02000007"),
+        ({"archiveHistory": -1}, None, "02000007"),
+        ({"archiveHistory": "yes"}, None, "02000006"),
+        ({"archiveHistory": True}, None, "02000006"),
+        ({"archiveHistory": [1]}, None, "02000006"),
+        ({"archive": 1}, None, "0200001"),
+        (None, b"[]", "02000006"),
+        (None, b"1", "02000006"),
+        (None, b"{bad", "02000008"),
+    ],
 )
 def test_delete_body_rules(client, server, body, raw, code):
     campaign_id = _with_numbers(client)
@@ -879,33 +1014,37 @@ def test_delete_campaign_of_another_vdn(client, server):
     assert count(server.services, "campaigns", id=other) == 1
 
 
-# --- garbage never breaks the server --------------------------------------------------------------
+# --- garbage never breaks the server ---
 
 GARBAGE_BODIES = [
-    (b"[]", "02000006"),
-    (b'[{"name": "x"}]', "02000006"),
-    (b'"campaign"', "02000006"),
-    (b"null", "02000006"),
-    (b"true", "02000006"),
-    (b"", "02000001"),
-    (b"{", "02000008"),
-    (b"{'name': 'x'}", "02000008"),
-    (b'{"name": NaN}', "02000008"),
-    (b'{"name": Infinity}', "02000008"),
-    (b"\xff\xfe{}", "02000008"),
-    (b"[" * 100_000 + b"]" * 100_000, "02000008"),
-    (b'{"skillParam": ' + b'{"a": ' * 100_000 + b"1" + b"}" * 100_000 + b"}", "02000008"),
-    (b'{"name": "\\ud800"}', "02000008"),
-    (b'{"\\udfff": 1}', "02000008"),
-    (b'{"skillParam": {"k": "\\udc00x"}}', "02000008"),
-    (b'{"maxAlertingTime": ' + b"9" * 5000 + b"}", "02000008"),
-    (b'{"name": {"a": [1, {"b": null}]}}', "02000006"),
-    (b'{"name": [[[]]]}', "02000006"),
-    (b'{"": 1}', "0200001"),
+    ("array", b"[]", "02000006"),
+    ("array-of-objects", b'[{"name": "x"}]', "02000006"),
+    ("string", b'"campaign"', "02000006"),
+    ("null", b"null", "02000006"),
+    ("true", b"true", "02000006"),
+    ("empty", b"", "02000001"),
+    ("unclosed", b"{", "02000008"),
+    ("single-quotes", b"{'name': 'x'}", "02000008"),
+    ("nan", b'{"name": NaN}', "02000008"),
+    ("infinity", b'{"name": Infinity}', "02000008"),
+    ("not-utf8", b"\xff\xfe{}", "02000008"),
+    ("deep-arrays", b"[" * 100_000 + b"]" * 100_000, "02000008"),
+    (
+        "deep-param",
+        b'{"skillParam": ' + b'{"a": ' * 100_000 + b"1" + b"}" * 100_000 + b"}",
+        "02000008",
+    ),
+    ("lone-surrogate", b'{"name": "\\ud800"}', "02000008"),
+    ("surrogate-key", b'{"\\udfff": 1}', "02000008"),
+    ("surrogate-in-param", b'{"skillParam": {"k": "\\udc00x"}}', "02000008"),
+    ("5000-digits", b'{"maxAlertingTime": ' + b"9" * 5000 + b"}", "02000008"),
+    ("nested-junk", b'{"name": {"a": [1, {"b": null}]}}', "02000006"),
+    ("nested-lists", b'{"name": [[[]]]}', "02000006"),
+    ("empty-key", b'{"": 1}', "0200001"),
 ]
 
 
-@pytest.mark.parametrize(("raw", "code"), GARBAGE_BODIES, ids=lambda v: repr(v)[:40])
+@pytest.mark.parametrize(("raw", "code"), [pytest.param(r, c, id=i) for i, r, c in GARBAGE_BODIES])
 @pytest.mark.parametrize("version", [1, 2])
 def test_garbage_bodies(client, server, version, raw, code):
     assert_code(ok_json(client.post(campaigns_path(version=version), content=raw)), code)
@@ -915,24 +1054,25 @@ def test_garbage_bodies(client, server, version, raw, code):
 
 @pytest.mark.parametrize(
     ("overrides", "code"),
-    [({"maxAlertingTime": 10**30}, "02000007"),
-     ({"maxAlertingTime": -(10**30)}, "02000007"),
-     ({"maxAlertingTime": 10**400}, "02000007"),
-     ({"deviceType": 10**30}, "02000007"),
-     ({"initStatus": 10**30}, "02000007"),
-     ({"maxAlertingTime": 1e300}, "02000006"),
-     ({"maxAlertingTime": {"value": 30}}, "02000006"),
-     ({"maxAlertingTime": [[30]]}, "02000006"),
-     ({"deviceType": None, "name": None, "callerNo": None}, "02000001"),
-     ({"name": "a\u0000b"}, "02000002"),
-     ({"description": "\u0000"}, "02000002"),
-     ({"callBackUrl": "http://e.com/\u0000"}, "02000002")],
+    [
+        ({"maxAlertingTime": 10**30}, "02000007"),
+        ({"maxAlertingTime": -(10**30)}, "02000007"),
+        ({"maxAlertingTime": 10**400}, "02000007"),
+        ({"deviceType": 10**30}, "02000007"),
+        ({"initStatus": 10**30}, "02000007"),
+        ({"maxAlertingTime": 1e300}, "02000006"),
+        ({"maxAlertingTime": {"value": 30}}, "02000006"),
+        ({"maxAlertingTime": [[30]]}, "02000006"),
+        ({"deviceType": None, "name": None, "callerNo": None}, "02000001"),
+        ({"name": "a\u0000b"}, "02000002"),
+        ({"description": "\u0000"}, "02000002"),
+        ({"callBackUrl": "http://e.com/\u0000"}, "02000002"),
+    ],
 )
 def test_garbage_values(client, server, overrides, code):
-    body = campaign_body(**overrides)
-    assert_code(ok_json(client.post(campaigns_path(), json=body)), code)
-    if isinstance(body.get("name"), str):
-        assert named(server.services, body["name"]) == 0
+    before = count(server.services, "campaigns")
+    assert_code(ok_json(client.post(campaigns_path(), json=campaign_body(**overrides))), code)
+    assert count(server.services, "campaigns") == before
 
 
 def test_deeply_nested_but_parseable_params_are_stored(client):
@@ -954,12 +1094,25 @@ def test_unicode_names_round_trip(client):
 
 @pytest.mark.parametrize(
     "params",
-    [{"curPage": "%00"}, {"name": "\u0000"}, {"status": "2\u0000"}, {"beginTime": "\ud7ff"},
-     {"name": "%" * 30}, {"curPage": "9" * 40}],
+    [
+        {"curPage": "%00"},
+        {"name": "\u0000"},
+        {"status": "2\u0000"},
+        {"beginTime": "\ud7ff"},
+        {"name": "%" * 30},
+        {"curPage": "9" * 40},
+    ],
 )
 def test_garbage_query_parameters(listed, params):
     signed, _ = listed
     answer = listing(signed, **params)
     assert answer["resultCode"] != "0200006", answer
-    assert answer["resultCode"] in {SUCCESS, "0200001", "0200030", "02000002", "02000003",
-                                    "02000006", "02000007"}
+    assert answer["resultCode"] in {
+        SUCCESS,
+        "0200001",
+        "0200030",
+        "02000002",
+        "02000003",
+        "02000006",
+        "02000007",
+    }

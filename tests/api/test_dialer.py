@@ -30,7 +30,9 @@ def tasks(client, vdn=12) -> list[str]:
 
 
 def states(server, campaign_id) -> dict[str, str]:
-    return {str(r["id"]): r["state"] for r in rows(server.services, "numbers", campaign_id=campaign_id)}
+    return {
+        str(r["id"]): r["state"] for r in rows(server.services, "numbers", campaign_id=campaign_id)
+    }
 
 
 def test_tasks_lists_only_campaigns_executing_now(make_server):
@@ -40,8 +42,9 @@ def test_tasks_lists_only_campaigns_executing_now(make_server):
     with server.client((12, 13)) as dialer:
         executing = create_campaign(dialer, init_status=0)
         paused = create_campaign(dialer, init_status=1)
-        evening = create_campaign(dialer, init_status=0,
-                                  strBeginTime=noon.replace(hour=18).strftime("%Y-%m-%d %H:%M:%S"))
+        evening = create_campaign(
+            dialer, init_status=0, strBeginTime=noon.replace(hour=18).strftime("%Y-%m-%d %H:%M:%S")
+        )
         other_vdn = create_campaign(dialer, vdn=13, init_status=0)
         assert tasks(dialer) == [str(executing)]
         assert tasks(dialer, vdn=13) == [str(other_vdn)]
@@ -85,12 +88,19 @@ def test_claim_returns_every_number_of_a_v2_customer(client):
     campaign_id = create_campaign(client, init_status=0)
     answer = client.post(
         f"/rest/isales/v2/openapi/campaigns/12/calldata/{campaign_id}",
-        json={"callDataList": [{"sessionId": "c1", "called": [{"calledNo": "111"}, {"calledNo": "222"}],
-                                "callData": "{\"a\":1}"}]},
+        json={
+            "callDataList": [
+                {
+                    "sessionId": "c1",
+                    "called": [{"calledNo": "111"}, {"calledNo": "222"}],
+                    "callData": '{"a":1}',
+                }
+            ]
+        },
     ).json()
     assert answer["resultCode"] == SUCCESS
     [item] = claim(client, campaign_id, 1)
-    assert item["phoneNumber"] == ["111", "222"] and item["callData"] == "{\"a\":1}"
+    assert item["phoneNumber"] == ["111", "222"] and item["callData"] == '{"a":1}'
 
 
 def test_paused_or_unknown_campaign_gives_nothing(client):
@@ -105,8 +115,10 @@ def test_paused_or_unknown_campaign_gives_nothing(client):
 def test_batch_count_limits(client):
     campaign_id = create_campaign(client, init_status=0)
     for batch in (0, 101, "x"):
-        answer = client.post(f"{OBS}/callnos", json={"subCCNo": 1, "vdnId": 12,
-                                                     "serviceId": campaign_id, "batchCount": batch}).json()
+        answer = client.post(
+            f"{OBS}/callnos",
+            json={"subCCNo": 1, "vdnId": 12, "serviceId": campaign_id, "batchCount": batch},
+        ).json()
         assert answer["result"] == "1"
 
 
@@ -116,10 +128,16 @@ def test_result_completes_the_number_and_is_recorded(client, server):
     [item] = claim(client, campaign_id, 1)
     assert report(client, campaign_id, item["uniqueId"], status="5") == {"result": "0"}
     number = rows(server.services, "numbers", id=int(item["uniqueId"]))[0]
-    assert number["state"] == "completed" and number["attempts"] == 1 and number["lease_owner"] is None
+    assert (
+        number["state"] == "completed" and number["attempts"] == 1 and number["lease_owner"] is None
+    )
     [result] = rows(server.services, "call_results", data_id=int(item["uniqueId"]))
     assert (result["call_status"], result["fail_code"], result["session_id"], result["called"]) == (
-        "5", "00603", "cust", "6001")
+        "5",
+        "00603",
+        "cust",
+        "6001",
+    )
     assert result["call_id"] == f"call-{item['uniqueId']}" and result["final"] == 1
 
 
@@ -149,14 +167,27 @@ def test_only_the_claiming_key_may_report(client, server):
 
 @pytest.mark.parametrize(
     "change",
-    [{"status": "7"}, {"status": None}, {"uniqueId": "abc"}, {"serviceId": "x"}, {"phoneNumber": "12a"}],
+    [
+        {"status": "7"},
+        {"status": None},
+        {"uniqueId": "abc"},
+        {"serviceId": "x"},
+        {"phoneNumber": "12a"},
+    ],
 )
 def test_malformed_results_are_refused(client, server, change):
     campaign_id = create_campaign(client, init_status=0)
     add_numbers(client, campaign_id, numbers(1))
     [item] = claim(client, campaign_id, 1)
-    body = {"subCCNo": 1, "vdnId": 12, "serviceId": str(campaign_id), "uniqueId": item["uniqueId"],
-            "status": "6", "failCode": "00000", **change}
+    body = {
+        "subCCNo": 1,
+        "vdnId": 12,
+        "serviceId": str(campaign_id),
+        "uniqueId": item["uniqueId"],
+        "status": "6",
+        "failCode": "00000",
+        **change,
+    }
     assert client.post(f"{OBS}/call/result", json=body).json()["result"] == "1"
     assert states(server, campaign_id) == {item["uniqueId"]: "calling"}
 
@@ -191,7 +222,10 @@ def test_lapsed_retry_claim_goes_back_to_retry(make_server):
         [data_id] = add_numbers(dialer, campaign_id, numbers(1))
         from tests.helpers import execute_sql
 
-        execute_sql(server.services, f"UPDATE numbers SET state = 'retry', attempts = 1 WHERE id = {data_id}")
+        execute_sql(
+            server.services,
+            f"UPDATE numbers SET state = 'retry', attempts = 1 WHERE id = {data_id}",
+        )
         claim(dialer, campaign_id, 1)
         clock.advance(11)
         server.services.dialer.release_lapsed_claims()
@@ -209,3 +243,32 @@ def test_pause_stops_claims_and_delete_keeps_claimed(client, server):
     assert answer["successCount"] == 2
     left = states(server, campaign_id)
     assert left == {item["uniqueId"]: "calling" for item in claimed}
+
+
+def test_a_result_after_the_lease_ran_out_is_refused_even_before_the_sweep(make_server):
+    clock = MovableClock()
+    server = make_server(clock=clock, lease_seconds=30)
+    with server.client() as dialer:
+        campaign_id = create_campaign(dialer, init_status=0)
+        add_numbers(dialer, campaign_id, numbers(1))
+        [item] = claim(dialer, campaign_id, 1)
+        clock.advance(31)
+        assert report(dialer, campaign_id, item["uniqueId"])["result"] == "2"
+        assert count(server.services, "call_results", campaign_id=campaign_id) == 0
+
+
+def test_deletes_release_lapsed_claims_first(make_server):
+    clock = MovableClock()
+    server = make_server(clock=clock, lease_seconds=30)
+    with server.client() as dialer:
+        campaign_id = create_campaign(dialer, init_status=0)
+        add_numbers(dialer, campaign_id, numbers(2, customField="lapsed"))
+        claim(dialer, campaign_id, 2)
+        set_status(dialer, campaign_id, "pause")
+        assert delete(dialer, campaign_id, {"customField": "lapsed"})["resultCode"] == "0200028"
+        answer = dialer.delete(f"/rest/isales/v1/openapi/campaigns/12/{campaign_id}").json()
+        assert answer["resultCode"] == "0200009"
+        clock.advance(31)
+        assert delete(dialer, campaign_id, {"customField": "lapsed"})["successCount"] == 2
+        answer = dialer.delete(f"/rest/isales/v1/openapi/campaigns/12/{campaign_id}").json()
+        assert answer["resultCode"] == SUCCESS

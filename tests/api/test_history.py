@@ -18,10 +18,13 @@ def test_archived_numbers_are_listed_with_their_stamps(client):
     campaign_id = create_campaign(client)
     add_numbers(client, campaign_id, numbers(3, customField="h1", sessionId="cust"))
     add_numbers(client, campaign_id, numbers(2, prefix="1390000", customField="h2"))
-    first = client.post(calldata_path(campaign_id) + "/delete",
-                        json={"customField": "h1", "archiveHistory": 1})
+    first = client.post(
+        calldata_path(campaign_id) + "/delete", json={"customField": "h1", "archiveHistory": 1}
+    )
     assert first.json()["successCount"] == 3
-    assert delete(client, campaign_id, {"customField": "h2", "archiveHistory": 0})["successCount"] == 2
+    assert (
+        delete(client, campaign_id, {"customField": "h2", "archiveHistory": 0})["successCount"] == 2
+    )
 
     answer = history(client, campaign_id)
     assert answer["resultCode"] == SUCCESS and answer["totalCount"] == 3
@@ -55,6 +58,9 @@ def test_history_outlives_its_campaign_and_stays_in_its_vdn(client):
     campaign_id = create_campaign(client)
     add_numbers(client, campaign_id, numbers(2, customField="gone"))
     delete(client, campaign_id, {"customField": "gone", "archiveHistory": 1})
-    assert client.delete(f"/rest/isales/v1/openapi/campaigns/12/{campaign_id}").json()["resultCode"] == SUCCESS
+    assert (
+        client.delete(f"/rest/isales/v1/openapi/campaigns/12/{campaign_id}").json()["resultCode"]
+        == SUCCESS
+    )
     assert history(client, campaign_id)["totalCount"] == 2
     assert history(client, campaign_id, vdn=13)["totalCount"] == 0

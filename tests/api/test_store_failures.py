@@ -26,13 +26,22 @@ pytestmark = pytest.mark.usefixtures("backend")
 def refuse(server, backend: str, table: str, operation: str) -> None:
     name = f"refuse_{table}_{operation.lower()}"
     if backend == "sqlite":
-        execute_sql(server.services, f"CREATE TRIGGER {name} BEFORE {operation} ON {table} "
-                                     "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        execute_sql(
+            server.services,
+            f"CREATE TRIGGER {name} BEFORE {operation} ON {table} "
+            "BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        )
     else:
-        execute_sql(server.services, f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger "
-                                     "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$")
-        execute_sql(server.services, f"CREATE TRIGGER {name} BEFORE {operation} ON {table} "
-                                     f"FOR EACH ROW EXECUTE FUNCTION {name}()")
+        execute_sql(
+            server.services,
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$",
+        )
+        execute_sql(
+            server.services,
+            f"CREATE TRIGGER {name} BEFORE {operation} ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {name}()",
+        )
 
 
 def assert_0200006(answer: dict) -> None:
@@ -69,7 +78,9 @@ def test_modify_pause_resume_campaign(setup, backend):
 def test_delete_campaign(setup, backend):
     server, client, campaign_id = setup
     refuse(server, backend, "campaigns", "DELETE")
-    answer = client.request("DELETE", f"{campaigns_path()}/{campaign_id}", json={"archiveHistory": 1})
+    answer = client.request(
+        "DELETE", f"{campaigns_path()}/{campaign_id}", json={"archiveHistory": 1}
+    )
     assert_0200006(answer.json())
     assert count(server.services, "numbers", campaign_id=campaign_id) == 3
     assert count(server.services, "number_history") == 0
@@ -80,7 +91,9 @@ def test_add_numbers(setup, backend, version):
     server, client, campaign_id = setup
     refuse(server, backend, "numbers", "INSERT")
     record = {"called": "7001"} if version == 1 else {"called": [{"calledNo": "7001"}]}
-    answer = client.post(calldata_path(campaign_id, version=version), json={"callDataList": [record]})
+    answer = client.post(
+        calldata_path(campaign_id, version=version), json={"callDataList": [record]}
+    )
     assert_0200006(answer.json())
     assert count(server.services, "numbers", campaign_id=campaign_id) == 3
 
@@ -88,7 +101,9 @@ def test_add_numbers(setup, backend, version):
 def test_delete_numbers_hard(setup, backend):
     server, client, campaign_id = setup
     refuse(server, backend, "numbers", "DELETE")
-    answer = client.post(calldata_path(campaign_id) + "/delete", json={"customField": "keep"}).json()
+    answer = client.post(
+        calldata_path(campaign_id) + "/delete", json={"customField": "keep"}
+    ).json()
     assert_0200006(answer)
     assert answer["successCount"] == 0
     assert count(server.services, "numbers", campaign_id=campaign_id) == 3
@@ -96,15 +111,19 @@ def test_delete_numbers_hard(setup, backend):
 
 @pytest.mark.parametrize(
     "request_",
-    [("GET", "{campaigns}/{id}", None, None),
-     ("GET", "{campaigns}", None, {"status": 0, "deviceType": 0}),
-     ("GET", "{calldata}/1", None, None),
-     ("POST", "{calldata}/history", {}, None)],
+    [
+        ("GET", "{campaigns}/{id}", None, None),
+        ("GET", "{campaigns}", None, {"status": 0, "deviceType": 0}),
+        ("GET", "{calldata}/1", None, None),
+        ("POST", "{calldata}/history", {}, None),
+    ],
 )
 def test_reads(setup, request_):
     server, client, campaign_id = setup
     method, template, body, params = request_
-    path = template.format(campaigns=campaigns_path(), calldata=calldata_path(campaign_id), id=campaign_id)
+    path = template.format(
+        campaigns=campaigns_path(), calldata=calldata_path(campaign_id), id=campaign_id
+    )
     execute_sql(server.services, "ALTER TABLE campaigns RENAME TO campaigns_away")
     execute_sql(server.services, "ALTER TABLE number_history RENAME TO number_history_away")
     try:

@@ -42,8 +42,10 @@ class Journal:
 
 
 def _records(rng: random.Random, prefix: str, n: int) -> list[dict]:
-    return [{"called": f"{prefix}{i:03d}", "customField": rng.choice(BATCHES), "sessionId": prefix}
-            for i in range(n)]
+    return [
+        {"called": f"{prefix}{i:03d}", "customField": rng.choice(BATCHES), "sessionId": prefix}
+        for i in range(n)
+    ]
 
 
 def _guard(journal: Journal, work) -> None:  # type: ignore[no-untyped-def]
@@ -67,11 +69,15 @@ def run_race(server, seed: int) -> None:  # type: ignore[no-untyped-def]
         client = server.client()
         start.wait()
         for round_ in range(12):
-            answer = client.post(calldata_path(campaign_id),
-                                 json={"callDataList": _records(rng, f"14{round_:02d}", 20)}).json()
+            answer = client.post(
+                calldata_path(campaign_id),
+                json={"callDataList": _records(rng, f"14{round_:02d}", 20)},
+            ).json()
             assert answer["resultCode"] == SUCCESS, answer
             with journal.lock:
-                journal.imported.update(item["dataId"] for item in answer["returnObject"]["dataIdList"])
+                journal.imported.update(
+                    item["dataId"] for item in answer["returnObject"]["dataIdList"]
+                )
 
     def deleter(n: int) -> None:
         client = server.client()
@@ -89,17 +95,27 @@ def run_race(server, seed: int) -> None:  # type: ignore[no-untyped-def]
         local = random.Random(seed * 17 + n)
         start.wait()
         while not writers_done.is_set():
-            answer = client.post(f"{OBS}/callnos", json={"subCCNo": 1, "vdnId": 12,
-                                                         "serviceId": campaign_id, "batchCount": 5}).json()
+            answer = client.post(
+                f"{OBS}/callnos",
+                json={"subCCNo": 1, "vdnId": 12, "serviceId": campaign_id, "batchCount": 5},
+            ).json()
             assert answer["result"] == "0", answer
             for item in answer["resultData"]:
                 with journal.lock:
                     journal.claimed.append(item["uniqueId"])
                 if local.random() < 0.5:
-                    result = client.post(f"{OBS}/call/result", json={
-                        "subCCNo": 1, "vdnId": 12, "serviceId": str(campaign_id),
-                        "uniqueId": item["uniqueId"], "status": local.choice(["5", "6"]),
-                        "failCode": "00000", "callId": f"c-{item['uniqueId']}"}).json()
+                    result = client.post(
+                        f"{OBS}/call/result",
+                        json={
+                            "subCCNo": 1,
+                            "vdnId": 12,
+                            "serviceId": str(campaign_id),
+                            "uniqueId": item["uniqueId"],
+                            "status": local.choice(["5", "6"]),
+                            "failCode": "00000",
+                            "callId": f"c-{item['uniqueId']}",
+                        },
+                    ).json()
                     assert result["result"] == "0", result
                     with journal.lock:
                         journal.reported.add(item["uniqueId"])
@@ -114,10 +130,16 @@ def run_race(server, seed: int) -> None:  # type: ignore[no-untyped-def]
                 assert set_status(client, campaign_id, action)["resultCode"] == SUCCESS
                 time.sleep(0.01)
 
-    writers = [threading.Thread(target=_guard, args=(journal, importer)),
-               threading.Thread(target=_guard, args=(journal, toggler))]
-    writers += [threading.Thread(target=_guard, args=(journal, lambda n=n: deleter(n))) for n in range(4)]
-    claimers = [threading.Thread(target=_guard, args=(journal, lambda n=n: claimer(n))) for n in range(2)]
+    writers = [
+        threading.Thread(target=_guard, args=(journal, importer)),
+        threading.Thread(target=_guard, args=(journal, toggler)),
+    ]
+    writers += [
+        threading.Thread(target=_guard, args=(journal, lambda n=n: deleter(n))) for n in range(4)
+    ]
+    claimers = [
+        threading.Thread(target=_guard, args=(journal, lambda n=n: claimer(n))) for n in range(2)
+    ]
     for thread in writers + claimers:
         thread.start()
     for thread in writers:
@@ -131,7 +153,9 @@ def run_race(server, seed: int) -> None:  # type: ignore[no-untyped-def]
     # one last delete of everything deletable, on a paused campaign
     set_status(admin, campaign_id, "pause")
     for batch in BATCHES:
-        answer = admin.post(delete_path(campaign_id), json={"customField": batch, "archiveHistory": 1}).json()
+        answer = admin.post(
+            delete_path(campaign_id), json={"customField": batch, "archiveHistory": 1}
+        ).json()
         journal.deletes.append((answer["resultCode"], answer["successCount"], True))
 
     check_invariants(server, campaign_id, journal)
@@ -139,7 +163,9 @@ def run_race(server, seed: int) -> None:  # type: ignore[no-untyped-def]
 
 def check_invariants(server, campaign_id: int, journal: Journal) -> None:  # type: ignore[no-untyped-def]
     live = {str(r["id"]): r for r in rows(server.services, "numbers", campaign_id=campaign_id)}
-    archived = [str(r["id"]) for r in rows(server.services, "number_history", campaign_id=campaign_id)]
+    archived = [
+        str(r["id"]) for r in rows(server.services, "number_history", campaign_id=campaign_id)
+    ]
     imported = journal.imported
 
     # every answer is documented; a refused delete removed nothing
@@ -180,16 +206,25 @@ def test_resume_during_a_delete_is_all_or_nothing(make_server, delay):
     with server.client() as admin, server.client() as toggler:
         campaign_id = create_campaign(admin, init_status=1)
         for chunk in range(3):
-            records = [{"sessionId": f"s{chunk}-{i}", "called": [{"calledNo": f"1{chunk}{i:06d}"}],
-                        "customField": "big"} for i in range(2000)]
-            answer = admin.post(f"/rest/isales/v2/openapi/campaigns/12/calldata/{campaign_id}",
-                                json={"callDataList": records}).json()
+            records = [
+                {
+                    "sessionId": f"s{chunk}-{i}",
+                    "called": [{"calledNo": f"1{chunk}{i:06d}"}],
+                    "customField": "big",
+                }
+                for i in range(2000)
+            ]
+            answer = admin.post(
+                f"/rest/isales/v2/openapi/campaigns/12/calldata/{campaign_id}",
+                json={"callDataList": records},
+            ).json()
             assert answer["resultCode"] == SUCCESS, answer
         outcome: dict = {}
 
         def run_delete() -> None:
-            outcome["delete"] = admin.post(delete_path(campaign_id),
-                                           json={"customField": "big", "archiveHistory": 1}).json()
+            outcome["delete"] = admin.post(
+                delete_path(campaign_id), json={"customField": "big", "archiveHistory": 1}
+            ).json()
 
         worker = threading.Thread(target=run_delete)
         worker.start()

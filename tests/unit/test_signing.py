@@ -33,8 +33,13 @@ EX1_AUTH = (
 
 EX2_PATH = "/rest/isales/v1/openapi/campaigns/12"
 EX2_QUERY = "status=0&deviceType=0&curPage=1&rowsPerPage=10&name=spring%20sale"
-EX2_PAIRS = [("status", "0"), ("deviceType", "0"), ("curPage", "1"), ("rowsPerPage", "10"),
-             ("name", "spring sale")]
+EX2_PAIRS = [
+    ("status", "0"),
+    ("deviceType", "0"),
+    ("curPage", "1"),
+    ("rowsPerPage", "10"),
+    ("name", "spring sale"),
+]
 EX2_CANONICAL = (
     "GET\n"
     "/rest/isales/v1/openapi/campaigns/12\n"
@@ -54,7 +59,8 @@ EXAMPLES = [
 ]
 
 
-# --- the worked examples ---------------------------------------------------------------------------
+# --- the worked examples --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(("method", "path", "pairs", "body", "canonical", "auth"), EXAMPLES)
 def test_example_canonical_request(method, path, pairs, body, canonical, auth):
@@ -92,8 +98,17 @@ def test_example_with_header_names_in_any_case_and_values_padded():
 
 def test_sign_sorts_and_lowercases_the_signed_header_names():
     headers = {**HEADERS, "X-Extra": "not signed"}
-    auth = signing.sign(AK, SK, "POST", EX1_PATH, [], headers, EX1_BODY, MOMENT,
-                        signed_headers=["Host", "Content-Type"])
+    auth = signing.sign(
+        AK,
+        SK,
+        "POST",
+        EX1_PATH,
+        [],
+        headers,
+        EX1_BODY,
+        MOMENT,
+        signed_headers=["Host", "Content-Type"],
+    )
     assert auth == EX1_AUTH
 
 
@@ -120,15 +135,32 @@ def test_sign_accepts_a_timestamp_in_another_zone():
     ],
 )
 def test_every_input_changes_the_signature(change):
-    args = {"access_key": AK, "secret": SK, "method": "POST", "path": EX1_PATH, "pairs": [],
-            "headers": HEADERS, "body": EX1_BODY, "moment": MOMENT}
+    args = {
+        "access_key": AK,
+        "secret": SK,
+        "method": "POST",
+        "path": EX1_PATH,
+        "pairs": [],
+        "headers": HEADERS,
+        "body": EX1_BODY,
+        "moment": MOMENT,
+    }
     args.update(change)
-    auth = signing.sign(args["access_key"], args["secret"], args["method"], args["path"],
-                        args["pairs"], args["headers"], args["body"], args["moment"])
+    auth = signing.sign(
+        args["access_key"],
+        args["secret"],
+        args["method"],
+        args["path"],
+        args["pairs"],
+        args["headers"],
+        args["body"],
+        args["moment"],
+    )
     assert auth.rsplit("/", 1)[1] != EX1_AUTH.rsplit("/", 1)[1]
 
 
-# --- canonicalURI ------------------------------------------------------------------------------------
+# --- canonicalURI ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("path", "expected"),
@@ -157,13 +189,16 @@ def test_canonical_uri(path, expected):
 
 
 def test_canonical_uri_keeps_hex_upper_case():
-    encoded = signing.canonical_uri("/" + "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) != "/"))
+    encoded = signing.canonical_uri(
+        "/" + "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) != "/")
+    )
     assert "%" in encoded
     for index in [i for i, ch in enumerate(encoded) if ch == "%"]:
         assert encoded[index + 1 : index + 3] == encoded[index + 1 : index + 3].upper()
 
 
-# --- canonicalQuery ----------------------------------------------------------------------------------
+# --- canonicalQuery -------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("pairs", "expected"),
@@ -192,7 +227,8 @@ def test_canonical_query_does_not_depend_on_order():
     assert signing.canonical_query(pairs) == signing.canonical_query(reversed(pairs))
 
 
-# --- parsing the header ------------------------------------------------------------------------------
+# --- parsing the header ---------------------------------------------------------------------------
+
 
 def test_parse_example():
     auth = signing.parse_authorization(EX1_AUTH)
@@ -252,7 +288,8 @@ def test_parse_rejects_malformed(header):
         signing.parse_authorization(header)
 
 
-# --- verify --------------------------------------------------------------------------------------------
+# --- verify ---------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(("method", "path", "pairs", "body", "canonical", "auth"), EXAMPLES)
 def test_verify_accepts_the_examples(method, path, pairs, body, canonical, auth):
@@ -279,13 +316,18 @@ def test_verify_refuses_other_signature():
 def test_verify_binds_the_prefix():
     """The same signature under another timestamp or AK does not verify."""
     sig = EX1_AUTH.rsplit("/", 1)[1]
-    later = signing.parse_authorization(f"auth-v2/AKEXAMPLE0001/2026-11-27T08:00:01Z/content-type;host/{sig}")
-    other = signing.parse_authorization(f"auth-v2/AKEXAMPLE0002/2026-11-27T08:00:00Z/content-type;host/{sig}")
+    later = signing.parse_authorization(
+        f"auth-v2/AKEXAMPLE0001/2026-11-27T08:00:01Z/content-type;host/{sig}"
+    )
+    other = signing.parse_authorization(
+        f"auth-v2/AKEXAMPLE0002/2026-11-27T08:00:00Z/content-type;host/{sig}"
+    )
     assert signing.verify(later, SK, EX1_CANONICAL) is False
     assert signing.verify(other, SK, EX1_CANONICAL) is False
 
 
-# --- the project's own client --------------------------------------------------------------------------
+# --- the project's own client ---------------------------------------------------------------------
+
 
 def pinned_client() -> IsalesClient:
     return IsalesClient("http://127.0.0.1:8080", AK, SK, now=lambda: MOMENT)
@@ -306,3 +348,8 @@ def test_client_signs_example_2():
 def test_client_base_url_trailing_slash_does_not_change_host():
     with IsalesClient("http://127.0.0.1:8080/", AK, SK, now=lambda: MOMENT) as client:
         assert client.signed_headers("POST", EX1_PATH, [], EX1_BODY)["Authorization"] == EX1_AUTH
+
+
+def test_query_pairs_sort_by_name_then_value_not_by_joined_text():
+    # "a-b=1" < "a=2" as text ('-' sorts before '='), but pairs sort by name first
+    assert signing.canonical_query([("a-b", "1"), ("a", "2"), ("a", "10")]) == "a=10&a=2&a-b=1"

@@ -20,7 +20,8 @@ def test_init_status():
     assert states.INIT_STATUS == {0: CampaignStatus.EXECUTING, 1: CampaignStatus.PAUSED}
 
 
-# --- effective_status ----------------------------------------------------------------------------------
+# --- effective_status -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("stored", [2, 3])
 def test_effective_status_before_end_is_the_stored_one(stored):
@@ -43,7 +44,7 @@ def test_effective_status_refuses_unknown_stored_value():
         states.effective_status(1, NOW + timedelta(hours=1), NOW)
 
 
-# --- may_* ---------------------------------------------------------------------------------------------
+# --- may_* ----------------------------------------------------------------------------------------
 
 RULES = {
     # rule: (executing, paused, completed)
@@ -63,7 +64,8 @@ def test_may_rules(rule, index, status):
     assert getattr(states, rule)(status) is RULES[rule][index]
 
 
-# --- transitions -----------------------------------------------------------------------------------------
+# --- transitions ----------------------------------------------------------------------------------
+
 
 def test_transition_table():
     assert states.CAMPAIGN_TRANSITIONS == {
@@ -73,8 +75,12 @@ def test_transition_table():
 
 
 def test_no_transition_leaves_completed():
-    assert all(source != CampaignStatus.COMPLETED for source, _ in states.CAMPAIGN_TRANSITIONS.values())
-    assert all(target != CampaignStatus.COMPLETED for _, target in states.CAMPAIGN_TRANSITIONS.values())
+    assert all(
+        source != CampaignStatus.COMPLETED for source, _ in states.CAMPAIGN_TRANSITIONS.values()
+    )
+    assert all(
+        target != CampaignStatus.COMPLETED for _, target in states.CAMPAIGN_TRANSITIONS.values()
+    )
 
 
 def test_pause_then_resume_is_a_round_trip():
@@ -83,7 +89,8 @@ def test_pause_then_resume_is_a_round_trip():
     assert pause_to == resume_from and resume_to == pause_from
 
 
-# --- number states --------------------------------------------------------------------------------------
+# --- number states --------------------------------------------------------------------------------
+
 
 def test_number_state_values():
     assert [s.value for s in NumberState] == ["pending", "calling", "retry", "completed"]

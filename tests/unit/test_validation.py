@@ -41,14 +41,24 @@ def message_of(body, schema) -> str:
     return caught.value.message
 
 
-# --- the body as a whole -------------------------------------------------------------------------------
+# --- the body as a whole --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("raw", "code"),
-    [(b"", "02000001"), (b" \n\t", "02000001"), (b"{", "02000008"), (b"\xff", "02000008"),
-     (b'{"text": NaN}', "02000008"), (b'{"text": Infinity}', "02000008"),
-     (b"[]", "02000006"), (b"1", "02000006"), (b'"x"', "02000006"), (b"null", "02000006"),
-     (b"true", "02000006")],
+    [
+        (b"", "02000001"),
+        (b" \n\t", "02000001"),
+        (b"{", "02000008"),
+        (b"\xff", "02000008"),
+        (b'{"text": NaN}', "02000008"),
+        (b'{"text": Infinity}', "02000008"),
+        (b"[]", "02000006"),
+        (b"1", "02000006"),
+        (b'"x"', "02000006"),
+        (b"null", "02000006"),
+        (b"true", "02000006"),
+    ],
 )
 def test_body_shape(raw, code):
     assert code_of(raw, STRING) == code
@@ -63,7 +73,8 @@ def test_optional_body_still_validated():
     assert code_of(b'{"count": "x"}', INTEGER, optional=True) == "02000006"
 
 
-# --- coercion: String -----------------------------------------------------------------------------------
+# --- coercion: String -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
@@ -93,12 +104,21 @@ def test_string_refuses_other_types(value):
     assert code_of({"text": value}, STRING) == "02000006"
 
 
-# --- coercion: Integer ----------------------------------------------------------------------------------
+# --- coercion: Integer ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(1, 1), (0, 0), (-7, -7), ("1", 1), ("0", 0), ("-3", -3), ("007", 7),
-     ("123456789012", 123456789012)],
+    [
+        (1, 1),
+        (0, 0),
+        (-7, -7),
+        ("1", 1),
+        ("0", 0),
+        ("-3", -3),
+        ("007", 7),
+        ("123456789012", 123456789012),
+    ],
 )
 def test_integer_takes_digit_strings(value, expected):
     assert run({"count": value}, INTEGER) == {"count": expected}
@@ -106,8 +126,26 @@ def test_integer_takes_digit_strings(value, expected):
 
 @pytest.mark.parametrize(
     "value",
-    [True, False, 1.5, 1.0, 0.0, 1e3, "abc", "1.5", "1e3", " 1", "1 ", "+1", "0x10",
-     "1\n", {"a": 1}, {}, [1], []],
+    [
+        True,
+        False,
+        1.5,
+        1.0,
+        0.0,
+        1e3,
+        "abc",
+        "1.5",
+        "1e3",
+        " 1",
+        "1 ",
+        "+1",
+        "0x10",
+        "1\n",
+        {"a": 1},
+        {},
+        [1],
+        [],
+    ],
 )
 def test_integer_refuses_other_types(value):
     assert code_of({"count": value}, INTEGER) == "02000006"
@@ -118,10 +156,13 @@ def test_integer_refuses_json_float_text_even_when_whole():
     assert code_of(b'{"count": 1E2}', INTEGER) == "02000006"
 
 
-# --- absence --------------------------------------------------------------------------------------------
+# --- absence --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("schema", [STRING, INTEGER, (Field("obj", "object"),),
-                                    (Field("items", "list", item=Field("i")),)])
+
+@pytest.mark.parametrize(
+    "schema",
+    [STRING, INTEGER, (Field("obj", "object"),), (Field("items", "list", item=Field("i")),)],
+)
 @pytest.mark.parametrize("absent", ["missing", None, ""])
 def test_null_and_empty_string_are_absent(schema, absent):
     name = schema[0].name
@@ -156,7 +197,8 @@ def test_required_list_must_not_be_empty():
     assert code_of({"items": []}, schema) == "02000001"
 
 
-# --- unknown fields ---------------------------------------------------------------------------------------
+# --- unknown fields -------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["custom_field", "customfield", "CustomField", "filter", ""])
 def test_unknown_field_is_refused_and_named(name):
@@ -172,8 +214,13 @@ def test_unknown_field_even_when_null():
 
 
 def test_unknown_nested_field_is_named_with_its_path():
-    schema = (Field("callDataList", "list", item=Field("callDataList[]", "object",
-                                                      fields=(Field("called"),))),)
+    schema = (
+        Field(
+            "callDataList",
+            "list",
+            item=Field("callDataList[]", "object", fields=(Field("called"),)),
+        ),
+    )
     with pytest.raises(InvalidParameter) as caught:
         run({"callDataList": [{"called": "1"}, {"called": "2", "caled": "3"}]}, schema)
     assert caught.value.code == "0200001"
@@ -184,7 +231,7 @@ def test_unknown_field_wins_over_broken_known_fields():
     assert code_of({"sessionId": "s" * 99, "archiveHistory": "x", "zzz": 1}, DELETE) == "0200001"
 
 
-# --- order of rules -----------------------------------------------------------------------------------------
+# --- order of rules -------------------------------------------------------------------------------
 
 ORDERED = (
     Field("first", max_length=3, charset="0-9"),
@@ -220,8 +267,14 @@ def test_order_within_one_string_field():
 def test_delete_schema_order():
     """The seed interface's table order: sessionId, called, customField, recycleTime, recycleType,
     archiveHistory."""
-    body = {"archiveHistory": 5, "recycleType": "9", "recycleTime": "bad", "customField": "c" * 201,
-            "called": "x", "sessionId": "s" * 33}
+    body = {
+        "archiveHistory": 5,
+        "recycleType": "9",
+        "recycleTime": "bad",
+        "customField": "c" * 201,
+        "called": "x",
+        "sessionId": "s" * 33,
+    }
     assert code_of(body, DELETE) == "02000003"
     body.pop("sessionId")
     assert code_of(body, DELETE) == "02000002"
@@ -264,22 +317,42 @@ def test_nested_object_is_validated():
 
 def test_free_object_is_kept_as_given():
     schema = (Field("o", "object"),)
-    assert run({"o": {"anything": [1, {"b": None}]}}, schema) == {"o": {"anything": [1, {"b": None}]}}
+    assert run({"o": {"anything": [1, {"b": None}]}}, schema) == {
+        "o": {"anything": [1, {"b": None}]}
+    }
 
 
-# --- time formats ------------------------------------------------------------------------------------------
+# --- time formats ---------------------------------------------------------------------------------
 
 TIME = (Field("t", format="time"),)
 
 
 @pytest.mark.parametrize(
     "text",
-    ["2020-12-04", "2020-12-04T17:57:00", "2020-12-04 17:57", "2020-12-04 17:57:00.000",
-     "2020-12-04 7:57:00", "2020/12/04 17:57:00", " 2020-12-04 17:57:00", "2020-12-04 17:57:00 ",
-     "2020-12-04  17:57:00", "2020-12-04 17:57:00\n", "2020-12-04 17:57:00Z",
-     "2021-02-29 10:00:00", "2100-02-29 00:00:00", "2020-04-31 00:00:00", "2020-13-01 00:00:00",
-     "2020-00-10 00:00:00", "2020-12-00 00:00:00", "2020-12-04 24:00:00", "2020-12-04 23:60:00",
-     "2020-12-04 23:59:60", "abc", "0"],
+    [
+        "2020-12-04",
+        "2020-12-04T17:57:00",
+        "2020-12-04 17:57",
+        "2020-12-04 17:57:00.000",
+        "2020-12-04 7:57:00",
+        "2020/12/04 17:57:00",
+        " 2020-12-04 17:57:00",
+        "2020-12-04 17:57:00 ",
+        "2020-12-04  17:57:00",
+        "2020-12-04 17:57:00\n",
+        "2020-12-04 17:57:00Z",
+        "2021-02-29 10:00:00",
+        "2100-02-29 00:00:00",
+        "2020-04-31 00:00:00",
+        "2020-13-01 00:00:00",
+        "2020-00-10 00:00:00",
+        "2020-12-00 00:00:00",
+        "2020-12-04 24:00:00",
+        "2020-12-04 23:60:00",
+        "2020-12-04 23:59:60",
+        "abc",
+        "0",
+    ],
 )
 def test_time_format_refused(text):
     assert code_of({"t": text}, TIME) == "0200030"
@@ -287,10 +360,12 @@ def test_time_format_refused(text):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2020-12-04 17:57:00", datetime(2020, 12, 4, 17, 57)),
-     ("2024-02-29 23:59:59", datetime(2024, 2, 29, 23, 59, 59)),
-     ("2000-02-29 00:00:00", datetime(2000, 2, 29)),
-     ("2020-12-31 00:00:00", datetime(2020, 12, 31))],
+    [
+        ("2020-12-04 17:57:00", datetime(2020, 12, 4, 17, 57)),
+        ("2024-02-29 23:59:59", datetime(2024, 2, 29, 23, 59, 59)),
+        ("2000-02-29 00:00:00", datetime(2000, 2, 29)),
+        ("2020-12-31 00:00:00", datetime(2020, 12, 31)),
+    ],
 )
 def test_time_format_accepted(text, expected):
     assert run({"t": text}, TIME) == {"t": expected}
@@ -314,7 +389,9 @@ def test_date_and_hhmm_formats():
 def test_query_validated_like_a_body():
     schema = (Field("status", "integer", required=True), Field("name"))
     assert validate_query([("status", "2"), ("name", "spring sale")], schema) == {
-        "status": 2, "name": "spring sale"}
+        "status": 2,
+        "name": "spring sale",
+    }
     with pytest.raises(InvalidParameter) as caught:
         validate_query([("status", "2"), ("nmae", "x")], schema)
     assert caught.value.code == "0200001" and "nmae" in caught.value.message
@@ -323,14 +400,27 @@ def test_query_validated_like_a_body():
     assert caught.value.code == "02000001"
 
 
-# --- path parameters -------------------------------------------------------------------------------------
+# --- path parameters ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("abc", "02000006"), ("1.5", "02000006"), ("", "02000006"), ("+1", "02000006"),
-     (" 12", "02000006"), ("12 ", "02000006"), ("12\n", "02000006"), ("1e3", "02000006"),
-     ("0", "02000007"), ("-3", "02000007"), ("10000", "02000007"), ("99999999999", "02000007"),
-     ("9" * 30, "02000007"), ("9" * 31, "02000006")],
+    [
+        ("abc", "02000006"),
+        ("1.5", "02000006"),
+        ("", "02000006"),
+        ("+1", "02000006"),
+        (" 12", "02000006"),
+        ("12 ", "02000006"),
+        ("12\n", "02000006"),
+        ("1e3", "02000006"),
+        ("0", "02000007"),
+        ("-3", "02000007"),
+        ("10000", "02000007"),
+        ("99999999999", "02000007"),
+        ("9" * 30, "02000007"),
+        ("9" * 31, "02000006"),
+    ],
 )
 def test_path_integer_refused(text, code):
     with pytest.raises(InvalidParameter) as caught:
@@ -344,7 +434,8 @@ def test_path_integer_accepted(text, expected):
     assert path_integer("vdnId", text, 1, 9999) == expected
 
 
-# --- lists -----------------------------------------------------------------------------------------------
+# --- lists ----------------------------------------------------------------------------------------
+
 
 def test_list_max_items_default_code():
     schema = (Field("items", "list", max_items=2, item=Field("i")),)
@@ -353,8 +444,9 @@ def test_list_max_items_default_code():
 
 
 def test_list_max_items_custom_code():
-    schema = (Field("items", "list", max_items=2, too_many=ErrorCode.TOO_MANY_PER_CALL,
-                    item=Field("i")),)
+    schema = (
+        Field("items", "list", max_items=2, too_many=ErrorCode.TOO_MANY_PER_CALL, item=Field("i")),
+    )
     assert code_of({"items": ["a", "b", "c"]}, schema) == "0200029"
 
 
@@ -382,7 +474,8 @@ def test_list_item_required_refuses_null_items():
     assert code_of({"items": [None]}, schema) == "02000001"
 
 
-# --- the OpenAPI form --------------------------------------------------------------------------------------
+# --- the OpenAPI form -----------------------------------------------------------------------------
+
 
 def test_json_schema_shape():
     schema = (
@@ -407,16 +500,23 @@ def test_json_schema_shape():
             "name": {"type": "string", "maxLength": 30, "description": "the name"},
             "called": {"type": "string", "maxLength": 24, "pattern": "^[0-9*#]*$"},
             "kind": {"type": "string", "enum": ["1", "2"]},
-            "when": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$",
-                     "example": "2026-12-01 09:00:00"},
-            "day": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
-            "at": {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$"},
+            "when": {
+                "type": "string",
+                "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
+                "example": "2026-12-01 09:00:00",
+            },
+            "day": {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+            "at": {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$"},
             "url": {"type": "string", "format": "uri"},
             "n": {"type": "integer", "minimum": 1, "maximum": 9},
             "flag": {"type": "integer", "enum": [0, 1]},
             "free": {"type": "object"},
-            "obj": {"type": "object", "additionalProperties": False,
-                    "properties": {"x": {"type": "integer"}}, "required": ["x"]},
+            "obj": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {"x": {"type": "integer"}},
+                "required": ["x"],
+            },
             "list": {"type": "array", "maxItems": 3, "items": {"type": "string", "maxLength": 2}},
         },
     }
@@ -425,7 +525,13 @@ def test_json_schema_shape():
 def test_json_schema_of_delete_lists_its_fields_in_order():
     produced = json_schema(DELETE)
     assert list(produced["properties"]) == [
-        "sessionId", "called", "customField", "recycleTime", "recycleType", "archiveHistory"]
+        "sessionId",
+        "called",
+        "customField",
+        "recycleTime",
+        "recycleType",
+        "archiveHistory",
+    ]
     assert produced["required"] == []
     assert produced["additionalProperties"] is False
     assert produced["properties"]["archiveHistory"]["enum"] == [0, 1]

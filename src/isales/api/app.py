@@ -100,4 +100,3 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.add_middleware(RequestIdMiddleware)
     openapi.install(app)
     return app
-

@@ -24,7 +24,13 @@ log = logging.getLogger("isales.api")
 
 
 def envelope(code: str = ErrorCode.SUCCESS, desc: str = "", **payload: Any) -> dict[str, Any]:
-    return {"resultCode": str(code), "resultDesc": desc, "returnCode": str(code), "returnDesc": desc, **payload}
+    return {
+        "resultCode": str(code),
+        "resultDesc": desc,
+        "returnCode": str(code),
+        "returnDesc": desc,
+        **payload,
+    }
 
 
 def ok(desc: str = "", **payload: Any) -> JSONResponse:
@@ -46,12 +52,18 @@ def error_response(request: Request, exc: Exception) -> JSONResponse:
     if getattr(request.state, "dialer", False) and not isinstance(exc, HTTPException):
         if not isinstance(exc, AppError):
             log.exception("request %s: unexpected error", request_id, exc_info=exc)
-        code = DialerCode.INVALID_REQUEST if isinstance(exc, InvalidParameter) else DialerCode.STORE_FAILURE
+        code = (
+            DialerCode.INVALID_REQUEST
+            if isinstance(exc, InvalidParameter)
+            else DialerCode.STORE_FAILURE
+        )
         return JSONResponse({"result": str(code), "resultDesc": getattr(exc, "message", "failed")})
     if isinstance(exc, AppError):
         if isinstance(exc, StoreFailure):
             log.error("request %s: store failure", request_id, exc_info=exc.__cause__ or exc)
-        return JSONResponse(envelope(exc.code, exc.message, **getattr(request.state, "error_payload", {})))
+        return JSONResponse(
+            envelope(exc.code, exc.message, **getattr(request.state, "error_payload", {}))
+        )
     if isinstance(exc, HTTPException):
         headers = getattr(exc, "headers", None)
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=headers)
@@ -60,4 +72,6 @@ def error_response(request: Request, exc: Exception) -> JSONResponse:
     else:
         log.exception("request %s: unexpected error", request_id, exc_info=exc)
     failure = StoreFailure("internal error; nothing was changed")
-    return JSONResponse(envelope(failure.code, failure.message, **getattr(request.state, "error_payload", {})))
+    return JSONResponse(
+        envelope(failure.code, failure.message, **getattr(request.state, "error_payload", {}))
+    )

@@ -14,16 +14,25 @@ ENVELOPE = {
     "type": "object",
     "required": ["resultCode", "resultDesc", "returnCode", "returnDesc"],
     "properties": {
-        "resultCode": {"type": "string", "description": "0200000 on success", "enum": [str(c) for c in ErrorCode]},
+        "resultCode": {
+            "type": "string",
+            "description": "0200000 on success",
+            "enum": [str(c) for c in ErrorCode],
+        },
         "resultDesc": {"type": "string"},
         "returnCode": {"type": "string", "description": "same as resultCode"},
         "returnDesc": {"type": "string", "description": "same as resultDesc"},
     },
 }
 
-_PROBLEM = {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}}}}}
+_PROBLEM = {
+    "application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}}}}
+}
 _STATUS_RESPONSES = {
-    "401": {"description": "signature missing, malformed, expired or wrong (spec/auth.md)", "content": _PROBLEM},
+    "401": {
+        "description": "signature missing, malformed, expired or wrong (spec/auth.md)",
+        "content": _PROBLEM,
+    },
     "403": {"description": "the access key is not granted this VDN", "content": _PROBLEM},
     "413": {"description": "request body over the size limit", "content": _PROBLEM},
 }
@@ -60,7 +69,12 @@ def doc(
     if query is not None:
         query_schema = json_schema(query)
         extra["parameters"] = [
-            {"name": name, "in": "query", "required": name in query_schema["required"], "schema": spec}
+            {
+                "name": name,
+                "in": "query",
+                "required": name in query_schema["required"],
+                "schema": spec,
+            }
             for name, spec in query_schema["properties"].items()
         ]
     return {"summary": summary, "openapi_extra": extra}
@@ -71,8 +85,9 @@ def install(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = get_openapi(title=app.title, version=app.version, routes=app.routes,
-                                 description=app.description)
+            schema = get_openapi(
+                title=app.title, version=app.version, routes=app.routes, description=app.description
+            )
             for path in schema.get("paths", {}).values():
                 for operation in path.values():
                     operation.get("responses", {}).pop("422", None)

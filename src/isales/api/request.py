@@ -112,7 +112,9 @@ async def accept(
         else {}
     )
     if query is None and request.url.query:
-        raise InvalidParameter(ErrorCode.PARAMETER_ERROR, "this interface takes no query parameters")
+        raise InvalidParameter(
+            ErrorCode.PARAMETER_ERROR, "this interface takes no query parameters"
+        )
     if vdn_in_body:
         principal.require_vdn(body_values["vdnId"])
         vdn_id = body_values["vdnId"]

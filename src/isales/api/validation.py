@@ -28,10 +28,12 @@ from ..errors import ErrorCode, InvalidParameter
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 DATE_FORMAT = "%Y-%m-%d"
-_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_HHMM_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d\Z")
-_INTEGER_RE = re.compile(r"^-?\d{1,30}\Z")
+_TIME_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\Z")
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_HHMM_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]\Z")
+_INTEGER_RE = re.compile(r"^-?[0-9]{1,30}\Z")
+#: a \uD800-\uDFFF escape: the parsed text may then hold a lone surrogate, which is not Unicode
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 PHONE_CHARS = "0-9*#"
 DIGITS = "0-9"
@@ -82,8 +84,12 @@ def parse_json_body(raw: bytes) -> Any:
     if not raw.strip():
         raise fail(ErrorCode.EMPTY, "the request body is empty")
     try:
-        return json.loads(raw.decode("utf-8"), parse_float=_JsonFloat, parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError) as exc:
+        text = raw.decode("utf-8")
+        data = json.loads(text, parse_float=_JsonFloat, parse_constant=_reject_constant)
+        if _SURROGATE_ESCAPE.search(raw):
+            json.dumps(data, ensure_ascii=False).encode("utf-8")  # raises on a lone surrogate
+        return data
+    except (UnicodeError, ValueError, RecursionError) as exc:
         raise fail(ErrorCode.CONVERSION, "the request body is not valid UTF-8 JSON") from exc
 
 
@@ -113,7 +119,9 @@ def validate_query(params: list[tuple[str, str]], schema: Schema) -> dict[str, A
 
 
 def _is_absent(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not isinstance(value, _JsonFloat) and value == "")
+    return value is None or (
+        isinstance(value, str) and not isinstance(value, _JsonFloat) and value == ""
+    )
 
 
 def _as_string(value: Any, where: str) -> str:
@@ -139,14 +147,18 @@ def _parse_format(spec: Field, text: str, where: str) -> Any:
                 raise ValueError(text)
             return datetime.strptime(text, TIME_FORMAT)
         except ValueError as exc:
-            raise fail(ErrorCode.TIME_FORMAT, f"{where}: must be a real time as yyyy-MM-dd HH:mm:ss") from exc
+            raise fail(
+                ErrorCode.TIME_FORMAT, f"{where}: must be a real time as yyyy-MM-dd HH:mm:ss"
+            ) from exc
     if spec.format == "date":
         try:
             if not _DATE_RE.match(text):
                 raise ValueError(text)
             return datetime.strptime(text, DATE_FORMAT)
         except ValueError as exc:
-            raise fail(ErrorCode.TIME_FORMAT, f"{where}: must be a real date as yyyy-MM-dd") from exc
+            raise fail(
+                ErrorCode.TIME_FORMAT, f"{where}: must be a real date as yyyy-MM-dd"
+            ) from exc
     if spec.format == "hhmm" and not _HHMM_RE.match(text):
         raise fail(ErrorCode.TIME_FORMAT, f"{where}: must be a time of day as HH:mm")
     if spec.format == "url" and not re.match(r"^https?://[^\s/]+", text):
@@ -165,8 +177,12 @@ def validate_value(spec: Field, value: Any, where: str) -> Any:
             raise fail(ErrorCode.TOO_LONG, f"{where}: longer than {spec.max_length} characters")
         if spec.charset is not None and not re.fullmatch(f"[{spec.charset}]+", text):
             raise fail(ErrorCode.INVALID_CHARACTERS, f"{where}: only {spec.charset} are allowed")
+        if "\x00" in text:  # PostgreSQL cannot store it; refused on every back end alike
+            raise fail(ErrorCode.INVALID_CHARACTERS, f"{where}: must not contain the NUL character")
         if spec.forbidden is not None and any(ch in spec.forbidden for ch in text):
-            raise fail(ErrorCode.INVALID_CHARACTERS, f"{where}: must not contain any of {spec.forbidden}")
+            raise fail(
+                ErrorCode.INVALID_CHARACTERS, f"{where}: must not contain any of {spec.forbidden}"
+            )
         if spec.choices is not None and text not in spec.choices:
             raise fail(ErrorCode.WRONG_VALUE, f"{where}: must be one of {', '.join(spec.choices)}")
         return _parse_format(spec, text, where)
@@ -178,7 +194,9 @@ def validate_value(spec: Field, value: Any, where: str) -> Any:
         if (spec.minimum is not None and number < spec.minimum) or (
             spec.maximum is not None and number > spec.maximum
         ):
-            raise fail(ErrorCode.WRONG_VALUE, f"{where}: must be between {spec.minimum} and {spec.maximum}")
+            raise fail(
+                ErrorCode.WRONG_VALUE, f"{where}: must be between {spec.minimum} and {spec.maximum}"
+            )
         return number
     if spec.kind == "object":
         if not isinstance(value, dict):
@@ -229,12 +247,12 @@ def _field_schema(spec: Field) -> dict[str, Any]:
         if spec.choices is not None:
             result["enum"] = list(spec.choices)
         if spec.format == "time":
-            result["pattern"] = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
+            result["pattern"] = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
             result["example"] = "2026-12-01 09:00:00"
         elif spec.format == "date":
-            result["pattern"] = r"^\d{4}-\d{2}-\d{2}$"
+            result["pattern"] = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
         elif spec.format == "hhmm":
-            result["pattern"] = r"^([01]\d|2[0-3]):[0-5]\d$"
+            result["pattern"] = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
         elif spec.format == "url":
             result["format"] = "uri"
     elif spec.kind == "integer":

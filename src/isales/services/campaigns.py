@@ -44,7 +44,9 @@ class CampaignService:
         if values["begin_time"] < datetime.combine(now.date(), time.min):
             raise BeginTimeInPast()
 
-    def create(self, vdn_id: int, values: dict[str, Any], init_status: int, api_version: int) -> int:
+    def create(
+        self, vdn_id: int, values: dict[str, Any], init_status: int, api_version: int
+    ) -> int:
         now = self.clock()
         self._check_begin_time(values, now)
         row = {
@@ -60,7 +62,9 @@ class CampaignService:
                 raise CampaignNameTaken()
             return campaign_store.insert_campaign(conn, row)
 
-    def modify(self, vdn_id: int, campaign_id: int, values: dict[str, Any], api_version: int) -> None:
+    def modify(
+        self, vdn_id: int, campaign_id: int, values: dict[str, Any], api_version: int
+    ) -> None:
         now = self.clock()
         with self.store.write() as conn:
             current = campaign_store.get_campaign(conn, vdn_id, campaign_id, lock="update")
@@ -149,6 +153,7 @@ class CampaignService:
             status = states.effective_status(row["status"], row["end_time"], now)
             if not states.may_delete_campaign(status):
                 raise CampaignStillStarted()
+            number_store.release_lapsed_claims(conn, now, campaign_id)
             if number_store.count_calling(conn, campaign_id):
                 raise CampaignStillStarted(
                     "the outbound campaign still has calls in progress; retry when they end"

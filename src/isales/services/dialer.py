@@ -73,7 +73,7 @@ class DialerService:
             # issue "Dialling and results" brings retry intervals; until then a retry is due now
             next_due_at = None if target == NumberState.COMPLETED else now
             row = number_store.finish_call(
-                conn, report.campaign_id, report.data_id, owner, target, next_due_at
+                conn, report.campaign_id, report.data_id, owner, target, next_due_at, now
             )
             if row is None:
                 raise DialerRefused(

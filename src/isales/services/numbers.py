@@ -41,7 +41,8 @@ class DeleteOutcome:
         if not self.kept:
             return ""
         reasons = ", ".join(
-            f"{count} {KEPT_REASON[NumberState(state)]}" for state, count in sorted(self.kept.items())
+            f"{count} {KEPT_REASON[NumberState(state)]}"
+            for state, count in sorted(self.kept.items())
         )
         return f"{sum(self.kept.values())} matched numbers were kept: {reasons}"
 
@@ -131,6 +132,8 @@ class NumberService:
                 raise StateForbidsNumberDelete(
                     "the outbound campaign is executing; pause it before deleting numbers"
                 )
+            # a claim whose lease ran out is no longer a call in progress
+            number_store.release_lapsed_claims(conn, now, campaign_id)
             removed = number_store.remove_numbers(
                 conn,
                 number_store.deletable_conditions(campaign_id, number_filter),

@@ -84,7 +84,9 @@ def change_status(
     return result.rowcount == 1
 
 
-def mark_add_call(conn: Connection, campaign_id: int, now: datetime, min_gap_start: datetime) -> bool:
+def mark_add_call(
+    conn: Connection, campaign_id: int, now: datetime, min_gap_start: datetime
+) -> bool:
     """Record an add call unless the previous one was less than the minimum gap ago."""
     result = conn.execute(
         update(campaigns)
@@ -123,7 +125,10 @@ def list_campaigns(
 ) -> tuple[int, list[dict]]:
     conditions = [campaigns.c.vdn_id == vdn_id]
     if name:
-        conditions.append(campaigns.c.name.like(f"%{_escape_like(name)}%", escape="\\"))
+        if conn.dialect.name == "sqlite":  # SQLite's LIKE ignores case; match as PostgreSQL does
+            conditions.append(func.instr(campaigns.c.name, name) > 0)
+        else:
+            conditions.append(campaigns.c.name.like(f"%{_escape_like(name)}%", escape="\\"))
     if status is not None:
         conditions.append(_status_condition(status, now))
     if device_type is not None:
@@ -132,7 +137,9 @@ def list_campaigns(
         conditions.append(campaigns.c.begin_time >= begin_from)
     if end_until is not None:
         conditions.append(campaigns.c.end_time <= end_until)
-    total = conn.execute(select(func.count()).select_from(campaigns).where(*conditions)).scalar_one()
+    total = conn.execute(
+        select(func.count()).select_from(campaigns).where(*conditions)
+    ).scalar_one()
     rows = conn.execute(
         select(campaigns).where(*conditions).order_by(campaigns.c.id).offset(offset).limit(limit)
     ).mappings()
@@ -141,11 +148,11 @@ def list_campaigns(
 
 def count_active_by_device(conn: Connection, vdn_id: int, now: datetime) -> dict[int, int]:
     rows = conn.execute(
-        select(campaigns.c.device_type, func.count())
+        select(campaigns.c.device_type, func.count().label("active"))
         .where(campaigns.c.vdn_id == vdn_id, campaigns.c.end_time > now)
         .group_by(campaigns.c.device_type)
     )
-    return {device: count for device, count in rows}
+    return {row.device_type: row.active for row in rows}
 
 
 def executing_campaign_ids(conn: Connection, vdn_id: int, now: datetime) -> list[int]:

@@ -34,8 +34,9 @@ def granted_vdns(conn: Connection, access_key: str) -> set[int]:
 
 def list_keys(conn: Connection) -> list[dict]:
     keys = conn.execute(
-        select(access_keys.c.access_key, access_keys.c.created_at, access_keys.c.revoked_at)
-        .order_by(access_keys.c.created_at, access_keys.c.access_key)
+        select(
+            access_keys.c.access_key, access_keys.c.created_at, access_keys.c.revoked_at
+        ).order_by(access_keys.c.created_at, access_keys.c.access_key)
     ).all()
     grants: dict[str, list[int]] = {}
     for row in conn.execute(select(key_vdns).order_by(key_vdns.c.vdn_id)):

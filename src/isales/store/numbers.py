@@ -65,19 +65,26 @@ def insert_numbers(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
         chunk = rows[start : start + INSERT_CHUNK]
         # RETURNING order is unspecified for multi-row inserts, so sort: ids are increasing
         # within one statement on both back ends (one writer per campaign holds the lock).
-        result = conn.execute(insert(numbers).returning(numbers.c.id, sort_by_parameter_order=True), chunk)
+        result = conn.execute(
+            insert(numbers).returning(numbers.c.id, sort_by_parameter_order=True), chunk
+        )
         ids.extend(row.id for row in result)
     return ids
 
 
 def get_number(conn: Connection, campaign_id: int, data_id: int) -> dict | None:
-    row = conn.execute(
-        select(numbers).where(numbers.c.id == data_id, numbers.c.campaign_id == campaign_id)
-    ).mappings().first()
+    row = (
+        conn.execute(
+            select(numbers).where(numbers.c.id == data_id, numbers.c.campaign_id == campaign_id)
+        )
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
 # --- delete and archive ---------------------------------------------------------------------
+
 
 def _archive_values(now: datetime, archived_by: str, request_id: str, reason: str) -> list:
     return [
@@ -135,7 +142,9 @@ def deletable_conditions(campaign_id: int, number_filter: NumberFilter) -> list:
     return [*number_filter.conditions(campaign_id), numbers.c.state.in_(DELETABLE)]
 
 
-def kept_by_state(conn: Connection, campaign_id: int, number_filter: NumberFilter) -> dict[str, int]:
+def kept_by_state(
+    conn: Connection, campaign_id: int, number_filter: NumberFilter
+) -> dict[str, int]:
     """Matching numbers a delete must keep, counted by state.
 
     One filtered count per state, without GROUP BY, so the planner keeps using the
@@ -159,6 +168,7 @@ def count_calling(conn: Connection, campaign_id: int) -> int:
 
 
 # --- dialer: claim, report, reap -------------------------------------------------------------
+
 
 def claim_due(
     conn: Connection, campaign_id: int, owner: str, limit: int, now: datetime, lease_until: datetime
@@ -205,27 +215,33 @@ def finish_call(
     owner: str,
     target: NumberState,
     next_due_at: datetime | None,
+    now: datetime,
 ) -> dict | None:
-    """Guarded: only a number that is *calling* under ``owner``'s lease moves on."""
-    row = conn.execute(
-        update(numbers)
-        .where(
-            numbers.c.id == data_id,
-            numbers.c.campaign_id == campaign_id,
-            numbers.c.state == NumberState.CALLING,
-            numbers.c.lease_owner == owner,
+    """Guarded: only a number *calling* under ``owner``'s unexpired lease moves on."""
+    row = (
+        conn.execute(
+            update(numbers)
+            .where(
+                numbers.c.id == data_id,
+                numbers.c.campaign_id == campaign_id,
+                numbers.c.state == NumberState.CALLING,
+                numbers.c.lease_owner == owner,
+                numbers.c.lease_until >= now,
+            )
+            .values(
+                state=target,
+                attempts=numbers.c.attempts + 1,
+                next_due_at=next_due_at,
+                lease_owner=None,
+                lease_until=None,
+                state_before_claim=None,
+                version=numbers.c.version + 1,
+            )
+            .returning(*numbers.c)
         )
-        .values(
-            state=target,
-            attempts=numbers.c.attempts + 1,
-            next_due_at=next_due_at,
-            lease_owner=None,
-            lease_until=None,
-            state_before_claim=None,
-            version=numbers.c.version + 1,
-        )
-        .returning(*numbers.c)
-    ).mappings().first()
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
@@ -252,6 +268,7 @@ def release_lapsed_claims(conn: Connection, now: datetime, campaign_id: int | No
 
 
 # --- history ----------------------------------------------------------------------------------
+
 
 def history_page(
     conn: Connection,

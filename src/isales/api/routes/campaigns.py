@@ -18,7 +18,15 @@ V2 = "/rest/isales/v2/openapi/campaigns/{vdnId}"
 ONE = "/rest/isales/v1/openapi/campaigns/{vdnId}/{campaignId}"
 ONE_V2 = "/rest/isales/v2/openapi/campaigns/{vdnId}/{campaignId}"
 
-_CREATE_CODES = ["0200000", "0200001", "0200002", "0200005", "0200006", "02000001-02000011", "0200030"]
+_CREATE_CODES = [
+    "0200000",
+    "0200001",
+    "0200002",
+    "0200005",
+    "0200006",
+    "02000001-02000011",
+    "0200030",
+]
 _ID = {"returnObject": {"type": "object", "properties": {"id": {"type": "integer"}}}}
 
 
@@ -26,7 +34,11 @@ async def _create(request: Request, body_schema, api_version: int) -> JSONRespon
     call = await accept(request, body=body_schema)
     columns = schema.to_columns(call.body)
     campaign_id = await call.run(
-        call.services.campaigns.create, call.vdn_id, columns, call.body["initStatus"] or 0, api_version
+        call.services.campaigns.create,
+        call.vdn_id,
+        columns,
+        call.body["initStatus"] or 0,
+        api_version,
     )
     return ok("create campaign succeeded", returnObject={"id": campaign_id})
 
@@ -63,8 +75,14 @@ async def modify_v2(request: Request, vdnId: str, campaignId: str) -> JSONRespon
     return await _modify(request, schema.CREATE_V2, 2)
 
 
-@router.get(ONE, **doc("Query one campaign", ["0200000", "0200001", "0200006", "0200007", "02000001-02000011"],
-                       payload={"returnObject": {"type": "object"}}))
+@router.get(
+    ONE,
+    **doc(
+        "Query one campaign",
+        ["0200000", "0200001", "0200006", "0200007", "02000001-02000011"],
+        payload={"returnObject": {"type": "object"}},
+    ),
+)
 async def query_one(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
     call = await accept(request, path=("vdnId", "campaignId"))
     row = await call.run(call.services.campaigns.get, call.vdn_id, call.path["campaignId"])
@@ -77,8 +95,15 @@ _LIST_PAYLOAD = {
 } | {"data": {"type": "array", "items": {"type": "object"}}}
 
 
-@router.get(V1, **doc("List campaigns", ["0200000", "0200001", "0200006", "02000001-02000011", "0200030"],
-                      query=schema.LIST_QUERY, payload=_LIST_PAYLOAD))
+@router.get(
+    V1,
+    **doc(
+        "List campaigns",
+        ["0200000", "0200001", "0200006", "02000001-02000011", "0200030"],
+        query=schema.LIST_QUERY,
+        payload=_LIST_PAYLOAD,
+    ),
+)
 async def list_campaigns(request: Request, vdnId: str) -> JSONResponse:
     call = await accept(request, query=schema.LIST_QUERY)
     q = call.query
@@ -124,11 +149,18 @@ async def resume(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
     return ok()
 
 
-@router.delete(ONE, **doc("Delete a campaign (not while executing)",
-                          ["0200000", "0200001", "0200006", "0200007", "0200009", "02000001-02000011"],
-                          body=schema.DELETE))
+@router.delete(
+    ONE,
+    **doc(
+        "Delete a campaign (not while executing)",
+        ["0200000", "0200001", "0200006", "0200007", "0200009", "02000001-02000011"],
+        body=schema.DELETE,
+    ),
+)
 async def delete(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
-    call = await accept(request, path=("vdnId", "campaignId"), body=schema.DELETE, body_optional=True)
+    call = await accept(
+        request, path=("vdnId", "campaignId"), body=schema.DELETE, body_optional=True
+    )
     await call.run(
         call.services.campaigns.delete,
         call.vdn_id,

@@ -15,7 +15,12 @@ from ..schemas import dialer as schema
 from ..validation import Schema
 
 OBS = "/rest/isales/v1/openapi/obs/business"
-_CODES = ["0 success", "1 invalid request", "2 number not calling under this key", "3 store failure"]
+_CODES = [
+    "0 success",
+    "1 invalid request",
+    "2 number not calling under this key",
+    "3 store failure",
+]
 
 
 async def _accept(request: Request, body: Schema) -> Call:
@@ -30,15 +35,31 @@ def build_router(settings: Settings) -> APIRouter:
     router = APIRouter(tags=["dialer"])
     callnos_schema = schema.callnos(settings.claim_max_batch)
 
-    @router.post(OBS + "/tasks", **doc("Campaigns executing now", _CODES, body=schema.TASKS, dialer=True,
-                                       payload={"resultData": {"type": "object"}}))
+    @router.post(
+        OBS + "/tasks",
+        **doc(
+            "Campaigns executing now",
+            _CODES,
+            body=schema.TASKS,
+            dialer=True,
+            payload={"resultData": {"type": "object"}},
+        ),
+    )
     async def tasks(request: Request) -> JSONResponse:
         call = await _accept(request, schema.TASKS)
         ids = await call.run(call.services.dialer.executing_campaigns, call.vdn_id)
         return dialer_ok(resultData={"taskData": [{"serviceId": str(i)} for i in ids]})
 
-    @router.post(OBS + "/callnos", **doc("Claim due numbers", _CODES, body=callnos_schema, dialer=True,
-                                         payload={"resultData": {"type": "array", "items": {"type": "object"}}}))
+    @router.post(
+        OBS + "/callnos",
+        **doc(
+            "Claim due numbers",
+            _CODES,
+            body=callnos_schema,
+            dialer=True,
+            payload={"resultData": {"type": "array", "items": {"type": "object"}}},
+        ),
+    )
     async def callnos(request: Request) -> JSONResponse:
         call = await _accept(request, callnos_schema)
         claim = await call.run(
@@ -50,9 +71,14 @@ def build_router(settings: Settings) -> APIRouter:
         )
         if claim is None:
             return dialer_ok(resultData=[])
-        return dialer_ok(resultData=[schema.wire_claimed(claim.campaign, row) for row in claim.numbers])
+        return dialer_ok(
+            resultData=[schema.wire_claimed(claim.campaign, row) for row in claim.numbers]
+        )
 
-    @router.post(OBS + "/call/result", **doc("Report a call attempt", _CODES, body=schema.RESULT, dialer=True))
+    @router.post(
+        OBS + "/call/result",
+        **doc("Report a call attempt", _CODES, body=schema.RESULT, dialer=True),
+    )
     async def call_result(request: Request) -> JSONResponse:
         call = await _accept(request, schema.RESULT)
         body = call.body

@@ -17,14 +17,45 @@ from ..validation import INT64_MAX, path_integer
 CALLDATA = "/rest/isales/v1/openapi/campaigns/{vdnId}/calldata/{campaignId}"
 CALLDATA_V2 = "/rest/isales/v2/openapi/campaigns/{vdnId}/calldata/{campaignId}"
 
-_ADD_CODES = ["0200000", "0200001", "0200006", "0200007", "0200018", "0200019", "0200020", "0200022",
-              "0200029", "0200030", "02000001-02000011"]
-_ADD_PAYLOAD = {"returnObject": {"type": "object", "properties": {
-    "totalSize": {"type": "integer", "description": "uncompleted numbers of the campaign now"},
-    "dataIdList": {"type": "array", "items": {"type": "object"}},
-    "datalist": {"type": "array", "description": "same list as dataIdList", "items": {"type": "object"}},
-}}}
-_DELETE_CODES = ["0200000", "0200001", "0200006", "0200007", "0200028", "0200030", "02000001-02000011"]
+_ADD_CODES = [
+    "0200000",
+    "0200001",
+    "0200006",
+    "0200007",
+    "0200018",
+    "0200019",
+    "0200020",
+    "0200022",
+    "0200029",
+    "0200030",
+    "02000001-02000011",
+]
+_ADD_PAYLOAD = {
+    "returnObject": {
+        "type": "object",
+        "properties": {
+            "totalSize": {
+                "type": "integer",
+                "description": "uncompleted numbers of the campaign now",
+            },
+            "dataIdList": {"type": "array", "items": {"type": "object"}},
+            "datalist": {
+                "type": "array",
+                "description": "same list as dataIdList",
+                "items": {"type": "object"},
+            },
+        },
+    }
+}
+_DELETE_CODES = [
+    "0200000",
+    "0200001",
+    "0200006",
+    "0200007",
+    "0200028",
+    "0200030",
+    "02000001-02000011",
+]
 
 
 def build_router(settings: Settings) -> APIRouter:
@@ -44,20 +75,34 @@ def build_router(settings: Settings) -> APIRouter:
         ]
         return ok(
             "create data succeeded",
-            returnObject={"totalSize": outcome.uncompleted, "dataIdList": listed, "datalist": listed},
+            returnObject={
+                "totalSize": outcome.uncompleted,
+                "dataIdList": listed,
+                "datalist": listed,
+            },
         )
 
-    @router.post(CALLDATA, **doc("Add numbers (v1)", _ADD_CODES, body=add_v1_schema, payload=_ADD_PAYLOAD))
+    @router.post(
+        CALLDATA, **doc("Add numbers (v1)", _ADD_CODES, body=add_v1_schema, payload=_ADD_PAYLOAD)
+    )
     async def add_v1(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
         return await _add(request, add_v1_schema, schema.records_v1, per_session=False)
 
-    @router.post(CALLDATA_V2, **doc("Add numbers (v2)", _ADD_CODES, body=add_v2_schema, payload=_ADD_PAYLOAD))
+    @router.post(
+        CALLDATA_V2, **doc("Add numbers (v2)", _ADD_CODES, body=add_v2_schema, payload=_ADD_PAYLOAD)
+    )
     async def add_v2(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
         return await _add(request, add_v2_schema, schema.records_v2, per_session=True)
 
-    @router.post(CALLDATA + "/delete", **doc("Delete numbers (spec/delete-calldata.md)", _DELETE_CODES,
-                                             body=schema.DELETE,
-                                             payload={"successCount": {"type": "integer"}}))
+    @router.post(
+        CALLDATA + "/delete",
+        **doc(
+            "Delete numbers (spec/delete-calldata.md)",
+            _DELETE_CODES,
+            body=schema.DELETE,
+            payload={"successCount": {"type": "integer"}},
+        ),
+    )
     async def delete_numbers(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
         request.state.error_payload = {"successCount": 0}
         call = await accept(request, path=("vdnId", "campaignId"), body=schema.DELETE)
@@ -75,15 +120,22 @@ def build_router(settings: Settings) -> APIRouter:
         )
         return ok(outcome.describe(), successCount=outcome.removed)
 
-    @router.post(CALLDATA + "/history", **doc(
-        "Query numbers moved to history (isales extension)",
-        ["0200000", "0200001", "0200006", "02000001-02000011"],
-        body=schema.HISTORY_QUERY,
-        payload={"totalCount": {"type": "integer"}, "data": {"type": "array", "items": {"type": "object"}}},
-    ))
+    @router.post(
+        CALLDATA + "/history",
+        **doc(
+            "Query numbers moved to history (isales extension)",
+            ["0200000", "0200001", "0200006", "02000001-02000011"],
+            body=schema.HISTORY_QUERY,
+            payload={
+                "totalCount": {"type": "integer"},
+                "data": {"type": "array", "items": {"type": "object"}},
+            },
+        ),
+    )
     async def history(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
-        call = await accept(request, path=("vdnId", "campaignId"), body=schema.HISTORY_QUERY,
-                            body_optional=True)
+        call = await accept(
+            request, path=("vdnId", "campaignId"), body=schema.HISTORY_QUERY, body_optional=True
+        )
         filters = {k: v for k, v in call.body.items() if k not in ("pageNum", "pageSize")}
         total, rows = await call.run(
             call.services.numbers.history,
@@ -93,21 +145,30 @@ def build_router(settings: Settings) -> APIRouter:
             call.body["pageNum"] or 1,
             call.body["pageSize"] or 100,
         )
-        return ok("query history success", totalCount=total, data=[schema.wire_history(r) for r in rows])
+        return ok(
+            "query history success", totalCount=total, data=[schema.wire_history(r) for r in rows]
+        )
 
-    @router.api_route(CALLDATA + "/delete", methods=["GET", "PUT", "PATCH", "DELETE"],
-                      include_in_schema=False)
+    @router.api_route(
+        CALLDATA + "/delete", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False
+    )
     async def delete_wrong_method(request: Request, vdnId: str, campaignId: str) -> None:
         raise HTTPException(405, "method not allowed", headers={"Allow": "POST"})
 
-    @router.get(CALLDATA + "/{dataId}", **doc(
-        "Query one number", ["0200000", "0200001", "0200006", "0200007", "0200033", "02000001-02000011"],
-        payload={"data": {"type": "object"}},
-    ))
+    @router.get(
+        CALLDATA + "/{dataId}",
+        **doc(
+            "Query one number",
+            ["0200000", "0200001", "0200006", "0200007", "0200033", "02000001-02000011"],
+            payload={"data": {"type": "object"}},
+        ),
+    )
     async def query_one(request: Request, vdnId: str, campaignId: str, dataId: str) -> JSONResponse:
         call = await accept(request, path=("vdnId", "campaignId", "dataId"))
         data_id = path_integer("dataId", str(call.path["dataId"]), 1, INT64_MAX)
-        row = await call.run(call.services.numbers.get, call.vdn_id, call.path["campaignId"], data_id)
+        row = await call.run(
+            call.services.numbers.get, call.vdn_id, call.path["campaignId"], data_id
+        )
         return ok("query data success", data=schema.wire_number(row))
 
     return router

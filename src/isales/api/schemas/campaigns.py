@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import ErrorCode, InvalidParameter
-from ..validation import DIGITS, PHONE_CHARS, TIME_FORMAT, Field, Schema
+from ..validation import DIGITS, INT32_MAX, PHONE_CHARS, TIME_FORMAT, Field, Schema
 
 DEVICE_TYPES = (1, 2, 3, 5, 6)
 IVR_DEVICES = (1, 3)
@@ -13,7 +13,9 @@ SKILL_DEVICES = (2, 5, 6)
 PREVIEW = 5
 
 _SCHEDULE_SLOTS = [
-    (f"{kind}BeginTime{n}", f"{kind}EndTime{n}") for kind in ("workday", "holiday") for n in (1, 2, 3)
+    (f"{kind}BeginTime{n}", f"{kind}EndTime{n}")
+    for kind in ("workday", "holiday")
+    for n in (1, 2, 3)
 ]
 SCHEDULE = tuple(
     Field(name, format="hhmm", description="HH:mm, or empty")
@@ -31,9 +33,13 @@ _COMMON_HEAD = (
 _COMMON_TAIL = (
     Field("scheduleParam", "object", required=True, fields=SCHEDULE),
     Field("ivrParam", "object", description="mandatory for deviceType 1 and 3; stored as given"),
-    Field("skillParam", "object", description="mandatory for deviceType 2, 5 and 6; stored as given"),
+    Field(
+        "skillParam", "object", description="mandatory for deviceType 2, 5 and 6; stored as given"
+    ),
 )
-_INIT = Field("initStatus", "integer", choices=(0, 1), description="0 executing (default), 1 paused")
+_INIT = Field(
+    "initStatus", "integer", choices=(0, 1), description="0 executing (default), 1 paused"
+)
 _CALLBACK = Field("callBackUrl", max_length=1024, format="url")
 
 CREATE_V1: Schema = (
@@ -78,10 +84,18 @@ DELETE: Schema = (Field("archiveHistory", "integer", choices=(0, 1), description
 LIST_QUERY: Schema = (
     Field("name", max_length=30, description="part of the name"),
     Field("status", "integer", required=True, choices=(0, 2, 3, 4), description="0 = all"),
-    Field("deviceType", "integer", required=True, choices=(0, *DEVICE_TYPES), description="0 = all"),
+    Field(
+        "deviceType", "integer", required=True, choices=(0, *DEVICE_TYPES), description="0 = all"
+    ),
     Field("beginTime", format="time", description="earliest strBeginTime"),
     Field("endTime", format="time", description="latest strEndTime"),
-    Field("curPage", "integer", description="default 1; values below 1 read as 1"),
+    Field(
+        "curPage",
+        "integer",
+        minimum=-INT32_MAX - 1,
+        maximum=INT32_MAX,
+        description="default 1; values below 1 read as 1",
+    ),
     Field("rowsPerPage", "integer", minimum=1, maximum=100, description="default 10"),
     Field("statusV2", description="accepted and ignored"),
     Field("ccId", description="accepted and ignored"),
@@ -106,9 +120,13 @@ def to_columns(body: dict[str, Any]) -> dict[str, Any]:
     schedule = body["scheduleParam"]
     for begin, end in _SCHEDULE_SLOTS:
         if (schedule[begin] is None) != (schedule[end] is None):
-            raise _invalid(ErrorCode.WRONG_COMBINATION, f"scheduleParam: {begin} and {end} go together")
+            raise _invalid(
+                ErrorCode.WRONG_COMBINATION, f"scheduleParam: {begin} and {end} go together"
+            )
         if schedule[begin] is not None and schedule[begin] >= schedule[end]:
-            raise _invalid(ErrorCode.WRONG_COMBINATION, f"scheduleParam: {end} must be after {begin}")
+            raise _invalid(
+                ErrorCode.WRONG_COMBINATION, f"scheduleParam: {end} must be after {begin}"
+            )
     return {
         "name": body["name"],
         "description": body["description"],

@@ -116,7 +116,9 @@ DELETE: Schema = (
 def delete_request(body: dict[str, Any]) -> tuple[Any, str, bool]:
     """The filter pieces, in the spec's order of rules; (recycle time, type, archive)."""
     if body["recycleType"] is not None and body["recycleTime"] is None:
-        raise InvalidParameter(ErrorCode.WRONG_COMBINATION, "recycleType is only valid with recycleTime")
+        raise InvalidParameter(
+            ErrorCode.WRONG_COMBINATION, "recycleType is only valid with recycleTime"
+        )
     if all(body[name] is None for name in ("sessionId", "called", "customField", "recycleTime")):
         raise InvalidParameter(
             ErrorCode.EMPTY,
@@ -176,7 +178,9 @@ def wire_number(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "dataId": str(row["id"]),
         "properties": properties,
-        "calledNos": [{"calledNo": n["calledNo"], "type": n.get("type", "")} for n in _called_nos(row)],
+        "calledNos": [
+            {"calledNo": n["calledNo"], "type": n.get("type", "")} for n in _called_nos(row)
+        ],
     }
 
 
