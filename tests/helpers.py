@@ -12,6 +12,21 @@ TIME = "%Y-%m-%d %H:%M:%S"
 SUCCESS = "0200000"
 
 
+def ok_json(response: Any) -> dict[str, Any]:
+    """Every business or validation outcome is HTTP 200 with a JSON envelope."""
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def assert_code(answer: dict[str, Any], code: str) -> None:
+    """Both code fields carry ``code``; an error says why and carries no payload."""
+    assert (answer["resultCode"], answer["returnCode"]) == (code, code), answer
+    assert answer["resultDesc"] == answer["returnDesc"]
+    if code != SUCCESS:
+        assert answer["resultDesc"] != ""
+        assert "returnObject" not in answer and "data" not in answer
+
+
 def campaigns_path(vdn: int = 12, version: int = 1) -> str:
     return f"/rest/isales/v{version}/openapi/campaigns/{vdn}"
 

@@ -12,6 +12,7 @@ from tests.helpers import (
     SUCCESS,
     TIME,
     add_numbers,
+    assert_code,
     campaign_body,
     campaigns_path,
     claim,
@@ -19,6 +20,7 @@ from tests.helpers import (
     create_campaign,
     execute_sql,
     numbers,
+    ok_json,
     report,
     rows,
     set_status,
@@ -35,19 +37,6 @@ def day(days: int = 0, seconds: int = 0) -> str:
     """Today 00:00 UTC moved by ``days`` and ``seconds``, in the wire format."""
     midnight = utc_now().replace(hour=0, minute=0, second=0, microsecond=0)
     return (midnight + timedelta(days=days, seconds=seconds)).strftime(TIME)
-
-
-def ok_json(response) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """Every business or validation outcome is HTTP 200 with a JSON envelope."""
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def assert_code(answer: dict, code: str) -> None:
-    assert (answer["resultCode"], answer["returnCode"]) == (code, code), answer
-    assert answer["resultDesc"] == answer["returnDesc"]
-    if code != SUCCESS:
-        assert answer["resultDesc"] != ""
 
 
 def one_path(campaign_id: int | str, vdn: int = 12, version: int = 1) -> str:

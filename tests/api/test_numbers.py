@@ -10,32 +10,20 @@ import pytest
 
 from tests.helpers import (
     SUCCESS,
+    assert_code,
     calldata_path,
     claim,
     count,
     create_campaign,
     execute_sql,
     numbers,
+    ok_json,
     report,
     rows,
     set_status,
 )
 
 pytestmark = pytest.mark.usefixtures("backend")
-
-
-def ok_json(response) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """Every business or validation outcome is HTTP 200 with a JSON envelope."""
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def assert_code(answer: dict, code: str) -> None:
-    assert (answer["resultCode"], answer["returnCode"]) == (code, code), answer
-    assert answer["resultDesc"] == answer["returnDesc"]
-    if code != SUCCESS:
-        assert answer["resultDesc"] != ""
-        assert "returnObject" not in answer and "data" not in answer
 
 
 def add_v1(client, campaign_id, records: Any, vdn: int = 12, **top: Any) -> dict:  # type: ignore[no-untyped-def]
