@@ -58,8 +58,8 @@ def setup(make_server):
 def test_create_campaign(setup, backend):
     server, client, _ = setup
     refuse(server, backend, "campaigns", "INSERT")
-    assert_code(client.post(campaigns_path(), json=campaign_body()).json())
     assert_code(client.post(campaigns_path(), json=campaign_body()).json(), "0200006")
+    assert count(server.services, "campaigns") == 1
 
 
 def test_modify_pause_resume_campaign(setup, backend):
