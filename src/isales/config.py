@@ -32,6 +32,22 @@ class Settings(BaseSettings):
     add_min_interval_seconds: float = Field(1.0, ge=0)
 
     lease_seconds: int = Field(300, ge=1, description="time a claimed number may stay calling")
+    retry_ordinary_interval_seconds: int = Field(
+        600, ge=0, description="gap between ordinary retries"
+    )
+
+    callback_max_pushes: int = Field(6, ge=1, le=6)
+    callback_retry_seconds: int = Field(600, ge=0, description="wait after a failed push")
+    callback_timeout_seconds: float = Field(10.0, gt=0)
+    callback_sweep_seconds: float = Field(2.0, gt=0)
+
+    statistics_flow_control_enabled: bool = False
+    statistics_min_interval_seconds: int = Field(300, ge=1)
+
+    import_max_rows: int = Field(500_000, ge=1)
+    import_sweep_seconds: float = Field(1.0, gt=0)
+
+    caller_numbers_max_total: int = Field(200, ge=1)
     claim_max_batch: int = Field(100, ge=1)
     history_max_page: int = Field(500, ge=1)
 

@@ -27,7 +27,12 @@ The error tree (each class's docstring is its default ``resultDesc``)::
         ├── StateForbidsNumberDelete 0200028
         ├── TooManyPerCall           0200029
         ├── NumberNotFound           0200033
+        ├── Blacklisted              0200024
+        ├── AlreadyBlacklisted       0200007 (blacklist add)
+        ├── SubStatusMismatch        0200034
+        ├── ResultRange*             0200008 / 0200009 / 0200010 / 0200011 (result query)
         └── StoreFailure             0200006
+    FlowControlled                   HTTP 429 (statistics)
 
 Dialer-facing ("OBS") interfaces answer ``{"result": "<code>"}`` instead; their codes are
 ``DialerCode``.
@@ -52,10 +57,17 @@ class ErrorCode(StrEnum):
     STATE_FORBIDS_ADDING = "0200019"
     TOO_MANY_UNCOMPLETED = "0200020"
     CALLED_TOO_FREQUENTLY = "0200022"
+    BLACKLISTED = "0200024"
     STATE_FORBIDS_NUMBER_DELETE = "0200028"
     TOO_MANY_PER_CALL = "0200029"
     TIME_FORMAT = "0200030"
     DATA_NOT_FOUND = "0200033"
+    SUB_STATUS_MISMATCH = "0200034"
+    WRITE_BACK_FAILED = "0200999"
+    RESULT_RANGE_INCOMPLETE = "0200008"
+    RESULT_RANGE_FORMAT = "0200009"
+    RESULT_RANGE_ORDER = "0200010"
+    RESULT_RANGE_TOO_LONG = "0200011"
     EMPTY = "02000001"
     INVALID_CHARACTERS = "02000002"
     TOO_LONG = "02000003"
@@ -198,6 +210,54 @@ class StoreFailure(AppError):
     """Database operation error; nothing was changed."""
 
     code = ErrorCode.DATABASE_ERROR
+
+
+class Blacklisted(AppError):
+    """The request contains a blacklisted number."""
+
+    code = ErrorCode.BLACKLISTED
+
+
+class AlreadyBlacklisted(AppError):
+    """The number is already in the blacklist."""
+
+    code = ErrorCode.CAMPAIGN_NOT_FOUND  # CC-iSales reuses 0200007 on blacklist add
+
+
+class SubStatusMismatch(AppError):
+    """The sub-status does not match the business result."""
+
+    code = ErrorCode.SUB_STATUS_MISMATCH
+
+
+class ResultRangeIncomplete(AppError):
+    """beginTime and endTime must both be given or both be absent."""
+
+    code = ErrorCode.RESULT_RANGE_INCOMPLETE
+
+
+class ResultRangeFormat(AppError):
+    """beginTime and endTime must be dates as YYYY-MM-DD."""
+
+    code = ErrorCode.RESULT_RANGE_FORMAT
+
+
+class ResultRangeOrder(AppError):
+    """beginTime must be earlier than endTime."""
+
+    code = ErrorCode.RESULT_RANGE_ORDER
+
+
+class ResultRangeTooLong(AppError):
+    """The query range may span at most 30 days."""
+
+    code = ErrorCode.RESULT_RANGE_TOO_LONG
+
+
+class FlowControlled(IsalesError):
+    """Do not operate frequently, try later."""
+
+    http_status = 429
 
 
 class DialerRefused(IsalesError):

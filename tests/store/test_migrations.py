@@ -59,6 +59,11 @@ def test_metadata_has_the_expected_tables():
         "numbers",
         "number_history",
         "call_results",
+        "special_dates",
+        "blacklist",
+        "callback_outbox",
+        "import_tasks",
+        "flow_marks",
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -21,11 +21,21 @@ from ..services import Services
 from . import openapi
 from .envelope import error_response
 from .request import new_request_id
-from .routes import campaigns, dialer, numbers
+from .routes import (
+    blacklist,
+    business,
+    caller_numbers,
+    campaigns,
+    dialer,
+    imports,
+    numbers,
+    policies,
+    results,
+    special_dates,
+    statistics,
+)
 
 log = logging.getLogger("isales.api")
-
-LEASE_SWEEP_SECONDS = 15
 
 
 class RequestIdMiddleware:
@@ -49,15 +59,16 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id)
 
 
-async def _sweep_lapsed_claims(services: Services) -> None:
+async def _every(seconds: float, job: Callable[[], object]) -> None:
+    """Run a blocking job off the event loop every ``seconds``; a failure waits for the next."""
     while True:
-        await asyncio.sleep(LEASE_SWEEP_SECONDS)
+        await asyncio.sleep(seconds)
         try:
-            released = await run_in_threadpool(services.dialer.release_lapsed_claims)
-            if released:
-                log.info("released %d lapsed claims", released)
-        except Exception:  # keep sweeping; the next claim also releases lapsed leases
-            log.exception("lease sweep failed")
+            done = await run_in_threadpool(job)
+            if done:
+                log.info("%s: %s", getattr(job, "__qualname__", job), done)
+        except Exception:
+            log.exception("background job %s failed", getattr(job, "__qualname__", job))
 
 
 def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> FastAPI:
@@ -66,11 +77,12 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        sweeper = asyncio.create_task(_sweep_lapsed_claims(services))
+        jobs = [asyncio.create_task(_every(s, job)) for s, job in services.background_jobs()]
         try:
             yield
         finally:
-            sweeper.cancel()
+            for job in jobs:
+                job.cancel()
             services.close()
 
     app = FastAPI(
@@ -86,6 +98,17 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.include_router(campaigns.router)
     app.include_router(numbers.build_router(settings))
     app.include_router(dialer.build_router(settings))
+    for part in (
+        policies,
+        business,
+        results,
+        statistics,
+        blacklist,
+        special_dates,
+        caller_numbers,
+        imports,
+    ):
+        app.include_router(part.build_router(settings))
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:

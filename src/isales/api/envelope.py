@@ -15,6 +15,7 @@ from ..errors import (
     DialerCode,
     DialerRefused,
     ErrorCode,
+    FlowControlled,
     InvalidParameter,
     IsalesError,
     StoreFailure,
@@ -44,7 +45,7 @@ def dialer_ok(**payload: Any) -> JSONResponse:
 def error_response(request: Request, exc: Exception) -> JSONResponse:
     """Translate any exception into the answer the client gets; never an HTTP 500."""
     request_id = getattr(request.state, "request_id", "-")
-    if isinstance(exc, AuthError):
+    if isinstance(exc, AuthError | FlowControlled):
         log.info("request %s refused: %s", request_id, exc.message)
         return JSONResponse({"error": exc.message}, status_code=exc.http_status)
     if isinstance(exc, DialerRefused):

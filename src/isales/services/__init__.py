@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..clock import Clock, system_clock
 from ..config import Settings
 from ..store import Store
 from .access import AccessService
+from .blacklist import BlacklistService
+from .callbacks import CallbackService
+from .caller_numbers import CallerNumberService
 from .campaigns import CampaignService
 from .dialer import DialerService
+from .imports import ImportService
 from .numbers import NumberService
+from .policies import PolicyService
+from .results import ResultService
+from .special_dates import SpecialDateService
+from .statistics import StatisticsService
+
+#: seconds between two sweeps of lapsed claims
+LEASE_SWEEP_SECONDS = 15.0
 
 
 @dataclass
@@ -21,18 +33,38 @@ class Services:
     campaigns: CampaignService
     numbers: NumberService
     dialer: DialerService
+    policies: PolicyService
+    results: ResultService
+    callbacks: CallbackService
+    statistics: StatisticsService
+    blacklist: BlacklistService
+    special_dates: SpecialDateService
+    caller_numbers: CallerNumberService
+    imports: ImportService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
         store = Store(settings.db)
-        return cls(
-            store=store,
-            settings=settings,
-            access=AccessService(store, settings, clock),
-            campaigns=CampaignService(store, settings, clock),
-            numbers=NumberService(store, settings, clock),
-            dialer=DialerService(store, settings, clock),
-        )
+        parts = {
+            "access": AccessService,
+            "campaigns": CampaignService,
+            "numbers": NumberService,
+            "dialer": DialerService,
+            "policies": PolicyService,
+            "results": ResultService,
+            "callbacks": CallbackService,
+            "statistics": StatisticsService,
+            "blacklist": BlacklistService,
+            "special_dates": SpecialDateService,
+            "caller_numbers": CallerNumberService,
+            "imports": ImportService,
+        }
+        built = {name: part(store, settings, clock) for name, part in parts.items()}
+        return cls(store=store, settings=settings, **built)
+
+    def background_jobs(self) -> list[tuple[float, Callable[[], object]]]:
+        """Periodic work of a serving process: (interval in seconds, job)."""
+        return [(LEASE_SWEEP_SECONDS, self.dialer.release_lapsed_claims)]
 
     def close(self) -> None:
         self.store.dispose()

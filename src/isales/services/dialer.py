@@ -6,7 +6,7 @@ External dialers and the built-in one use these same paths.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ..clock import Clock
 from ..config import Settings
@@ -14,6 +14,7 @@ from ..domain import states
 from ..domain.states import CampaignStatus, NumberState
 from ..errors import DialerCode, DialerRefused
 from ..store import Store
+from ..store import callbacks as callback_store
 from ..store import campaigns as campaign_store
 from ..store import numbers as number_store
 
@@ -34,6 +35,22 @@ class CallReport:
 class Claim:
     campaign: dict
     numbers: list[dict]
+
+
+def callback_payload(row: dict, report: CallReport, now: datetime) -> dict:
+    """One result as CC-iSales pushes it to ``callBackUrl`` (reference §3.3)."""
+    return {
+        "campaignId": str(row["campaign_id"]),
+        "sessionId": row["session_id"] or "",
+        "called": row["called"],
+        "callTimeStr": now.strftime("%Y-%m-%d %H:%M:%S"),
+        "callStatus": int(report.call_status),
+        "failCode": report.fail_code or "",
+        "vdnId": row["vdn_id"],
+        "callId": report.call_id or "",
+        "customField": row["custom_field"] or "",
+        "recordPath": "",
+    }
 
 
 class DialerService:
@@ -99,6 +116,17 @@ class DialerService:
                     "reported_at": now,
                 },
             )
+            if target == NumberState.COMPLETED:
+                campaign = campaign_store.get_campaign(conn, vdn_id, report.campaign_id)
+                if campaign and campaign["call_back_url"]:
+                    callback_store.enqueue(
+                        conn,
+                        report.campaign_id,
+                        vdn_id,
+                        campaign["call_back_url"],
+                        [callback_payload(row, report, now)],
+                        now,
+                    )
             return target
 
     def release_lapsed_claims(self) -> int:

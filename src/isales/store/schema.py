@@ -94,6 +94,11 @@ _number_columns = (
     ("attempts", Integer),
     ("next_due_at", DateTime),
     ("created_at", DateTime),
+    # the last business result written back (callBusiResult)
+    ("busi_result", String(50)),
+    ("sub_status", String(50)),
+    ("busi_desc", String(1024)),
+    ("work_no", String(32)),
 )
 _NOT_NULL = {"campaign_id", "vdn_id", "called", "state", "attempts", "created_at"}
 
@@ -162,7 +167,82 @@ call_results = Table(
     Column("attempt", Integer, nullable=False),
     Column("final", SmallInteger, nullable=False),
     Column("reported_at", DateTime, nullable=False),
+    Column("busi_result", String(50)),
+    Column("sub_status", String(50)),
+    Column("busi_desc", String(1024)),
+    Column("work_no", String(32)),
     Index(None, "campaign_id", "reported_at"),
     Index(None, "data_id"),
     Index(None, "call_id"),
+)
+
+special_dates = Table(
+    "special_dates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign_id", Integer, ForeignKey("campaigns.id"), nullable=False),
+    Column("name", String(30), nullable=False),
+    Column("type", SmallInteger, nullable=False),  # 1 by week, 2 by date, 3 repeat by date
+    Column("week", String(20)),
+    Column("begin", String(10)),
+    Column("end", String(10)),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("campaign_id", "name"),
+)
+
+blacklist = Table(
+    "blacklist",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("number", String(24), nullable=False),
+    Column("expires_at", DateTime),
+    Column("restrict_times", Integer),
+    Column("restrict_period", String(1)),  # "0" per hour, "1" per day
+    Column("category_id", String(64)),
+    Column("type_id", String(64)),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("vdn_id", "number"),
+)
+
+callback_outbox = Table(
+    "callback_outbox",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("campaign_id", Integer, nullable=False),
+    Column("vdn_id", Integer, nullable=False),
+    Column("url", String(1024), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("pushes", Integer, nullable=False),
+    Column("next_attempt_at", DateTime),  # NULL once delivered or given up
+    Column("delivered_at", DateTime),
+    Column("gave_up_at", DateTime),
+    Column("last_error", String(512)),
+    Column("created_at", DateTime, nullable=False),
+    Index(None, "next_attempt_at"),
+)
+
+import_tasks = Table(
+    "import_tasks",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("campaign_id", Integer, nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("status", String(12), nullable=False),  # pending, running, finished, failed
+    Column("total_rows", Integer, nullable=False),
+    Column("success_rows", Integer, nullable=False),
+    Column("failed_rows", Integer, nullable=False),
+    Column("errors", JSON, nullable=False),  # [{"row": n, "code": "...", "desc": "..."}]
+    Column("created_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Index(None, "vdn_id", "campaign_id"),
+)
+
+#: one row per rate-limited key (e.g. statistics per VDN and campaign): when it last ran
+flow_marks = Table(
+    "flow_marks",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("last_at", DateTime, nullable=False),
 )
