@@ -35,23 +35,211 @@ def main() -> None:
     """isales: outbound-campaign server, wire-compatible with the CC-iSales OpenAPI."""
 
 
+def _driver_options(command):  # type: ignore[no-untyped-def]
+    """The simulated driver's knobs, shared by `isales dialer` and `isales serve --dialer`."""
+    options = [
+        click.option(
+            "--driver",
+            type=click.Choice(["simulated"]),
+            default="simulated",
+            show_default=True,
+            help="telephony driver",
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(1, 1000),
+            default=10,
+            show_default=True,
+            help="calls at once",
+        ),
+        click.option(
+            "--cps",
+            type=click.FloatRange(min=0.01),
+            default=5.0,
+            show_default=True,
+            help="calls started per second",
+        ),
+        click.option(
+            "--outcomes",
+            default="00000=60,00603=25,00537=10,00538=5",
+            show_default=True,
+            help="failCode=weight mix of simulated outcomes",
+        ),
+        click.option("--ring", default="2-8", show_default=True, help="ringing seconds, low-high"),
+        click.option("--talk", default="5-30", show_default=True, help="talk seconds, low-high"),
+        click.option(
+            "--time-scale",
+            type=click.FloatRange(min=0),
+            default=1.0,
+            show_default=True,
+            help="multiply every simulated duration (0.01: a 30 s call takes 0.3 s)",
+        ),
+        click.option("--seed", type=int, default=None, help="seed of the simulated outcomes"),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _make_dialer(server_url, access_key, secret_key, vdns, options):  # type: ignore[no-untyped-def]
+    from .client import IsalesClient
+    from .dialer import Dialer, SimulatedDriver
+    from .dialer.simulated import parse_outcomes, parse_range
+
+    try:
+        driver = SimulatedDriver(
+            outcomes=parse_outcomes(options["outcomes"]),
+            ring_seconds=parse_range(options["ring"]),
+            talk_seconds=parse_range(options["talk"]),
+            time_scale=options["time_scale"],
+            seed=options["seed"],
+        )
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    return Dialer(
+        lambda: IsalesClient(server_url, access_key, secret_key),
+        list(vdns),
+        driver,
+        concurrency=options["concurrency"],
+        calls_per_second=options["cps"],
+    )
+
+
+def _log_setup() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per dialer poll otherwise
+
+
 @main.command()
 @_DB_OPTION
 @click.option("--host", default=None, help="listen address (default 127.0.0.1)")
 @click.option("--port", type=int, default=None, help="listen port (default 8080)")
-def serve(db: str | None, host: str | None, port: int | None) -> None:
+@click.option("--dialer", "with_dialer", is_flag=True, help="also run the built-in dialer")
+@click.option(
+    "--dialer-vdn",
+    "dialer_vdns",
+    type=click.IntRange(1, 9999),
+    multiple=True,
+    help="VDN the built-in dialer serves (repeatable; needed with --dialer)",
+)
+@_driver_options
+def serve(
+    db: str | None,
+    host: str | None,
+    port: int | None,
+    with_dialer: bool,
+    dialer_vdns: tuple[int, ...],
+    **driver_options: object,
+) -> None:
     """Run the OpenAPI server (applies pending migrations first)."""
+    import asyncio
+    import threading
+
     import uvicorn
 
     from .api.app import create_app
 
+    if with_dialer and not dialer_vdns:
+        raise click.UsageError("--dialer needs at least one --dialer-vdn")
     settings = _settings(db, host=host, port=port)
     _migrated(settings).dispose()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    _log_setup()
+    app = create_app(settings)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info")
     click.echo(
-        f"isales serving {settings.db.split('://')[0]} store on http://{settings.host}:{settings.port}"
+        f"isales serving {settings.db.split('://')[0]} store on "
+        f"http://{settings.host}:{settings.port}"
     )
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    if not with_dialer:
+        uvicorn.Server(config).run()
+        return
+    # the built-in dialer uses the same signed HTTP path as any external dialer, with a key
+    # of its own that lives as long as this process
+    services = app.state.services
+    key = services.access.create_key(list(dialer_vdns))
+    dialer = _make_dialer(
+        f"http://{settings.host}:{settings.port}",
+        key.access_key,
+        key.secret_key,
+        dialer_vdns,
+        driver_options,
+    )
+    stop = threading.Event()
+
+    class ServerWithDialer(uvicorn.Server):
+        async def startup(self, sockets=None):  # type: ignore[no-untyped-def]
+            await super().startup(sockets)
+            thread.start()
+
+        async def shutdown(self, sockets=None):  # type: ignore[no-untyped-def]
+            # stop claiming, let calls in flight report while we still serve, then retire
+            # the dialer's key (uvicorn re-raises the signal after this, ending the process)
+            stop.set()
+            await asyncio.to_thread(thread.join, 60)
+            await asyncio.to_thread(services.access.revoke_key, key.access_key)
+            await super().shutdown(sockets)
+
+    thread = threading.Thread(target=dialer.run, args=(stop,), name="dialer", daemon=True)
+    ServerWithDialer(config).run()
+
+
+@main.command()
+@click.option(
+    "--server",
+    "server_url",
+    default="http://127.0.0.1:8080",
+    show_default=True,
+    help="base URL of the isales server",
+)
+@click.option(
+    "--access-key",
+    envvar="ISALES_DIALER_ACCESS_KEY",
+    required=True,
+    help="access key (or ISALES_DIALER_ACCESS_KEY)",
+)
+@click.option(
+    "--secret-key",
+    envvar="ISALES_DIALER_SECRET_KEY",
+    required=True,
+    help="secret key (or ISALES_DIALER_SECRET_KEY; prefer the variable)",
+)
+@click.option(
+    "--vdn",
+    "vdns",
+    type=click.IntRange(1, 9999),
+    multiple=True,
+    required=True,
+    help="VDN to dial for (repeatable)",
+)
+@click.option(
+    "--max-seconds",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="stop after this long (default: until interrupted)",
+)
+@_driver_options
+def dialer(
+    server_url: str,
+    access_key: str,
+    secret_key: str,
+    vdns: tuple[int, ...],
+    max_seconds: float | None,
+    **driver_options: object,
+) -> None:
+    """Run the built-in dialer against a server, as its own process."""
+    import signal
+    import threading
+
+    _log_setup()
+    worker = _make_dialer(server_url, access_key, secret_key, vdns, driver_options)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    if max_seconds is not None:
+        threading.Timer(max_seconds, stop.set).start()
+    click.echo(f"isales dialer: VDNs {', '.join(map(str, vdns))} via {server_url}")
+    worker.run(stop)
+    click.echo(f"isales dialer stopped: {worker.placed} calls placed, {worker.reported} reported")
 
 
 @main.group()
