@@ -155,9 +155,10 @@ def count_active_by_device(conn: Connection, vdn_id: int, now: datetime) -> dict
     return {row.device_type: row.active for row in rows}
 
 
-def executing_campaign_ids(conn: Connection, vdn_id: int, now: datetime) -> list[int]:
+def executing_campaigns(conn: Connection, vdn_id: int, now: datetime) -> list[dict]:
+    """Campaigns in status 2 between their begin and end time, highest priority first."""
     rows = conn.execute(
-        select(campaigns.c.id)
+        select(campaigns)
         .where(
             campaigns.c.vdn_id == vdn_id,
             campaigns.c.status == int(CampaignStatus.EXECUTING),
@@ -165,5 +166,5 @@ def executing_campaign_ids(conn: Connection, vdn_id: int, now: datetime) -> list
             campaigns.c.end_time > now,
         )
         .order_by(campaigns.c.priority.is_(None), campaigns.c.priority, campaigns.c.id)
-    )
-    return [row.id for row in rows]
+    ).mappings()
+    return [dict(row) for row in rows]
