@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     statistics_min_interval_seconds: int = Field(300, ge=1)
 
     import_max_rows: int = Field(500_000, ge=1)
+    import_max_body_bytes: int = Field(96 * 1024 * 1024, ge=1024, description="upload limit")
     import_sweep_seconds: float = Field(1.0, gt=0)
 
     caller_numbers_max_total: int = Field(200, ge=1)

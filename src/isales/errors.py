@@ -30,6 +30,11 @@ The error tree (each class's docstring is its default ``resultDesc``)::
         ├── Blacklisted              0200024
         ├── AlreadyBlacklisted       0200007 (blacklist add)
         ├── SubStatusMismatch        0200034
+        ├── WriteBackFailed          0200999
+        ├── NotBlacklisted, SpecialDateNotFound, ImportTaskNotFound   0200033
+        ├── CallerNumbersFull        0200020
+        ├── SpecialDateNameTaken     0200005
+        ├── LastCallerNumber         0200001
         ├── ResultRange*             0200008 / 0200009 / 0200010 / 0200011 (result query)
         └── StoreFailure             0200006
     FlowControlled                   HTTP 429 (statistics)
@@ -266,3 +271,35 @@ class DialerRefused(IsalesError):
     def __init__(self, code: DialerCode, message: str | None = None) -> None:
         self.code = code
         super().__init__(message)
+
+
+class NotBlacklisted(NumberNotFound):
+    """The number is not in the blacklist."""
+
+
+class CallerNumbersFull(TooManyUncompleted):
+    """The campaign would exceed its limit of calling numbers."""
+
+
+class LastCallerNumber(AppError):
+    """At least one calling number must remain in the campaign."""
+
+
+class SpecialDateNameTaken(CampaignNameTaken):
+    """A special date with this name already exists in this campaign."""
+
+
+class SpecialDateNotFound(NumberNotFound):
+    """The special date does not exist in this campaign."""
+
+
+class ImportTaskNotFound(AppError):
+    """The data import task does not exist."""
+
+    code = ErrorCode.DATA_NOT_FOUND
+
+
+class WriteBackFailed(AppError):
+    """The business-result write-back failed."""
+
+    code = ErrorCode.WRITE_BACK_FAILED

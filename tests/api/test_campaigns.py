@@ -450,13 +450,13 @@ def test_modify_v2_changes_v2_fields(client):
         callerNo=callers,
         priority=4,
         maxAlertingTime=60,
-        retryPolicy={"policyType": 2},
+        retryPolicy={"policyType": 0, "policyJson": "[]"},
         initStatus=1,
     )
     assert_code(answer, SUCCESS)
     got = query(client, campaign_id)["returnObject"]
     assert got["callerNo"] == callers and got["priority"] == 4 and got["maxAlertingTime"] == 60
-    assert got["retryPolicy"] == {"policyType": 2}
+    assert got["retryPolicy"] == {"policyType": 0, "policyJson": "[]"}
     assert got["status"] == 2
 
 

@@ -1,4 +1,4 @@
-"""Request validation (src/isales/api/validation.py): coercion, absence, order of rules."""
+"""Request validation (src/isales/wire/validation.py): coercion, absence, order of rules."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from isales.api.schemas.numbers import DELETE
-from isales.api.validation import (
+from isales.errors import ErrorCode, InvalidParameter
+from isales.wire.schemas.numbers import DELETE
+from isales.wire.validation import (
     PHONE_CHARS,
     Field,
     json_schema,
@@ -16,7 +17,6 @@ from isales.api.validation import (
     validate_body,
     validate_query,
 )
-from isales.errors import ErrorCode, InvalidParameter
 
 STRING = (Field("text"),)
 INTEGER = (Field("count", "integer"),)

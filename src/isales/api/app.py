@@ -95,6 +95,8 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         redoc_url=None,
     )
     app.state.services = services
+    # before campaigns: DELETE …/campaigns/{vdnId}/blocklist would match …/{vdnId}/{campaignId}
+    app.include_router(blacklist.build_router(settings))
     app.include_router(campaigns.router)
     app.include_router(numbers.build_router(settings))
     app.include_router(dialer.build_router(settings))
@@ -103,7 +105,6 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         business,
         results,
         statistics,
-        blacklist,
         special_dates,
         caller_numbers,
         imports,

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from ..errors import ErrorCode
-from .validation import Schema, json_schema
+from ..wire.validation import Schema, json_schema
 
 ENVELOPE = {
     "type": "object",

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from ..errors import ErrorCode, InvalidParameter
 from ..services import Services
 from ..services.access import Principal, SignedRequest
-from .validation import INT32_MAX, Schema, path_integer, validate_body, validate_query
+from ..wire.validation import INT32_MAX, Schema, path_integer, validate_body, validate_query
 
 T = TypeVar("T")
 
@@ -74,10 +74,11 @@ async def accept(
     body_optional: bool = False,
     query: Schema | None = None,
     vdn_in_body: bool = False,
+    max_body: int | None = None,
 ) -> Call:
     services: Services = request.app.state.services
     request_id = request.state.request_id
-    raw = await read_body(request, services.settings.max_body_bytes)
+    raw = await read_body(request, max_body or services.settings.max_body_bytes)
     signed = SignedRequest(
         method=request.method,
         path=_raw_path(request),

@@ -1,10 +1,10 @@
 """When a campaign may dial: its daily windows (scheduleParam) and special dates.
 
-Windows are wall-clock ``HH:mm`` times in the configured time zone, both minutes included. A day is a *holiday*
-when a special date covers it; holidays use the holiday windows, other days the workday
-windows. Decisions: a scheduleParam without any window puts no limit on the time of day;
-otherwise a day kind without windows (e.g. a holiday when only workday windows are given)
-has no calls.
+Windows are wall-clock ``HH:mm`` times in the configured time zone, both minutes
+included. A day is a *holiday* when a special date covers it; holidays use the holiday
+windows, other days the workday windows. Decisions: a scheduleParam without any window
+puts no limit on the time of day; otherwise a day kind without windows (e.g. a holiday
+when only workday windows are given) has no calls.
 """
 
 from __future__ import annotations

@@ -64,7 +64,11 @@ class Services:
 
     def background_jobs(self) -> list[tuple[float, Callable[[], object]]]:
         """Periodic work of a serving process: (interval in seconds, job)."""
-        return [(LEASE_SWEEP_SECONDS, self.dialer.release_lapsed_claims)]
+        return [
+            (LEASE_SWEEP_SECONDS, self.dialer.release_lapsed_claims),
+            (self.settings.callback_sweep_seconds, self.callbacks.deliver_due),
+            (self.settings.import_sweep_seconds, self.imports.run_pending),
+        ]
 
     def close(self) -> None:
         self.store.dispose()

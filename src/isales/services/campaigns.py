@@ -23,6 +23,7 @@ from ..errors import (
 from ..store import Store
 from ..store import campaigns as campaign_store
 from ..store import numbers as number_store
+from ..store import special_dates as special_date_store
 
 
 @dataclass(frozen=True)
@@ -167,5 +168,6 @@ class CampaignService:
                 request_id=request_id,
                 reason="campaign-delete",
             )
+            special_date_store.delete_for_campaign(conn, campaign_id)
             campaign_store.delete_campaign_row(conn, campaign_id)
             return removed

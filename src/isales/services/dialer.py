@@ -10,13 +10,16 @@ from datetime import datetime, timedelta
 
 from ..clock import Clock
 from ..config import Settings
-from ..domain import states
+from ..domain import retry, schedule, states
+from ..domain.blacklist import quota_periods
 from ..domain.states import CampaignStatus, NumberState
 from ..errors import DialerCode, DialerRefused
 from ..store import Store
 from ..store import callbacks as callback_store
 from ..store import campaigns as campaign_store
 from ..store import numbers as number_store
+from ..store import policies as policy_store
+from ..store import special_dates as special_date_store
 
 
 @dataclass(frozen=True)
@@ -57,12 +60,21 @@ class DialerService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
 
+    def _may_dial(self, conn, campaign: dict, now: datetime) -> bool:  # type: ignore[no-untyped-def]
+        specials = special_date_store.list_for_campaign(conn, campaign["id"])
+        return schedule.may_dial(
+            now, campaign["schedule_param"] or {}, specials, self.settings.zone
+        )
+
     def executing_campaigns(self, vdn_id: int) -> list[int]:
+        """Campaigns that may dial now: executing, begun, not ended, inside a window."""
+        now = self.clock()
         with self.store.read() as conn:
-            return campaign_store.executing_campaign_ids(conn, vdn_id, self.clock())
+            candidates = campaign_store.executing_campaigns(conn, vdn_id, now)
+            return [c["id"] for c in candidates if self._may_dial(conn, c, now)]
 
     def claim(self, vdn_id: int, campaign_id: int, owner: str, batch: int) -> Claim | None:
-        """Claim up to ``batch`` due numbers; None when the campaign is not executing now."""
+        """Claim up to ``batch`` due numbers; None when the campaign may not dial now."""
         now = self.clock()
         with self.store.write() as conn:
             # FOR SHARE: a pause, resume, import or delete of this campaign waits for the claim,
@@ -73,9 +85,14 @@ class DialerService:
             status = states.effective_status(campaign["status"], campaign["end_time"], now)
             if status != CampaignStatus.EXECUTING or campaign["begin_time"] > now:
                 return None
+            if not self._may_dial(conn, campaign, now):
+                return None
             number_store.release_lapsed_claims(conn, now, campaign_id)
             lease_until = now + timedelta(seconds=self.settings.lease_seconds)
-            claimed = number_store.claim_due(conn, campaign_id, owner, batch, now, lease_until)
+            quota = quota_periods(now, self.settings.zone)  # blacklist call quotas
+            claimed = number_store.claim_due(
+                conn, campaign_id, owner, batch, now, lease_until, quota
+            )
             return Claim(campaign, claimed)
 
     def report(self, vdn_id: int, owner: str, report: CallReport) -> NumberState:
@@ -85,10 +102,21 @@ class DialerService:
             current = number_store.get_number(conn, report.campaign_id, report.data_id)
             if current is None or current["vdn_id"] != vdn_id:
                 raise DialerRefused(DialerCode.NOT_CALLING, "no such number in that campaign")
-            attempts = current["attempts"] + 1
-            target = states.state_after_result(report.call_status, attempts, max_attempts=1)
-            # issue "Dialling and results" brings retry intervals; until then a retry is due now
-            next_due_at = None if target == NumberState.COMPLETED else now
+            # the campaign's retry policy decides (domain/retry.py); no policy: one attempt
+            campaign = campaign_store.get_campaign(conn, vdn_id, report.campaign_id)
+            policy = retry.read_policy(campaign["retry_policy"] if campaign else None)
+            history = policy_store.attempt_history(
+                conn, current["id"], report.fail_code, *retry.day_bounds(now, self.settings.zone)
+            )
+            target, next_due_at = retry.after_result(
+                policy.item_for(retry.number_type(current["called_nos"])),
+                report.call_status,
+                report.fail_code,
+                history,
+                now,
+                self.settings.zone,
+                self.settings.retry_ordinary_interval_seconds,
+            )
             row = number_store.finish_call(
                 conn, report.campaign_id, report.data_id, owner, target, next_due_at, now
             )

@@ -12,6 +12,7 @@ from ..config import Settings
 from ..domain import states
 from ..domain.states import KEPT_REASON, NumberState
 from ..errors import (
+    Blacklisted,
     CalledTooFrequently,
     CampaignNotFound,
     DuplicateNumbers,
@@ -21,6 +22,7 @@ from ..errors import (
     TooManyUncompleted,
 )
 from ..store import Store
+from ..store import blacklist as blacklist_store
 from ..store import campaigns as campaign_store
 from ..store import numbers as number_store
 from ..store.numbers import NumberFilter
@@ -76,6 +78,11 @@ class NumberService:
             status = states.effective_status(campaign["status"], campaign["end_time"], now)
             if not states.may_add_numbers(status):
                 raise StateForbidsAdding("the outbound campaign has completed")
+            # a number blacklisted with a call quota may be added: the claim enforces the quota
+            all_called = [number for record in records for number in record["called_all"]]
+            blocked = blacklist_store.blocked_for_add(conn, vdn_id, all_called, now)
+            if blocked:
+                raise Blacklisted(f"blacklisted numbers in the request: {', '.join(blocked)}")
             if self.settings.add_min_interval_enabled:
                 gap = timedelta(seconds=self.settings.add_min_interval_seconds)
                 if not campaign_store.mark_add_call(conn, campaign_id, now, now - gap):

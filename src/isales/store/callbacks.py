@@ -1,11 +1,17 @@
-"""The result-callback outbox: rows written with the result, delivered later, at least once."""
+"""The result-callback outbox: rows written with the result, delivered later, at least once.
+
+A row is due while ``next_attempt_at <= now``. A deliverer leases it by moving
+``next_attempt_at`` forward (so nobody else takes it meanwhile, and a deliverer that dies
+leaves it due again when the lease ends), pushes, then records the round guarded by the
+lease it took: a round whose lease was taken over by someone else changes nothing.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, insert, select, update
 
 from .schema import callback_outbox
 
@@ -25,3 +31,50 @@ def enqueue(
             created_at=now,
         )
     )
+
+
+def lease_next_due(conn: Connection, now: datetime, lease_until: datetime) -> dict | None:
+    """Lease the first due row (due order, then age): its ``next_attempt_at`` becomes
+    ``lease_until``. None when nothing is due.
+
+    PostgreSQL: the candidate is locked with SKIP LOCKED, so concurrent deliverers take
+    different rows; the UPDATE re-checks that the row is still due. SQLite drops the
+    locking clause; its single writer makes the statement atomic.
+    """
+    due = (
+        select(callback_outbox.c.id)
+        .where(callback_outbox.c.next_attempt_at <= now)
+        .order_by(callback_outbox.c.next_attempt_at, callback_outbox.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .cte("due")
+    )
+    row = (
+        conn.execute(
+            update(callback_outbox)
+            .where(callback_outbox.c.id == due.c.id, callback_outbox.c.next_attempt_at <= now)
+            .values(next_attempt_at=lease_until)
+            .returning(*callback_outbox.c)
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+def record_push(conn: Connection, leased: dict, values: dict[str, Any]) -> bool:
+    """Guarded: count one push of a row still under the lease ``leased`` took.
+
+    False (nothing changed) when the lease was lost: the row was leased again after ours
+    ran out, or already finished.
+    """
+    result = conn.execute(
+        update(callback_outbox)
+        .where(
+            callback_outbox.c.id == leased["id"],
+            callback_outbox.c.next_attempt_at == leased["next_attempt_at"],
+            callback_outbox.c.pushes == leased["pushes"],
+        )
+        .values(pushes=callback_outbox.c.pushes + 1, **values)
+    )
+    return result.rowcount == 1

@@ -17,9 +17,11 @@ from sqlalchemy import (
     update,
 )
 
+from ..domain.blacklist import QuotaPeriods
 from ..domain.recycle import RecycleWindow
 from ..domain.states import CLAIMABLE, DELETABLE, UNCOMPLETED, NumberState
 from ..errors import StoreFailure
+from . import blacklist as blacklist_store
 from .schema import NUMBER_COPY_COLUMNS, call_results, number_history, numbers
 
 #: rows per INSERT statement when importing
@@ -181,7 +183,13 @@ def count_calling(conn: Connection, campaign_id: int) -> int:
 
 
 def claim_due(
-    conn: Connection, campaign_id: int, owner: str, limit: int, now: datetime, lease_until: datetime
+    conn: Connection,
+    campaign_id: int,
+    owner: str,
+    limit: int,
+    now: datetime,
+    lease_until: datetime,
+    quota: QuotaPeriods,
 ) -> list[dict]:
     """Make up to ``limit`` due numbers *calling* for ``owner``, atomically.
 
@@ -190,6 +198,8 @@ def claim_due(
     large the campaign. They are chosen in a CTE with FOR UPDATE SKIP LOCKED (PostgreSQL evaluates
     a WITH query once; an ``IN (subquery ... LIMIT)`` could claim more than ``limit``).
     SQLite drops the locking clause; its single writer makes the statement atomic.
+    A number the blacklist forbids now (``quota``: the current periods of call quotas) is
+    skipped and stays as it is.
     """
     candidates = (
         select(numbers.c.id)
@@ -197,6 +207,7 @@ def claim_due(
             numbers.c.campaign_id == campaign_id,
             numbers.c.next_due_at <= now,
             _state_not_indexed().in_(CLAIMABLE),
+            blacklist_store.claimable(numbers.c.vdn_id, numbers.c.called, now, quota),
         )
         .order_by(numbers.c.next_due_at, numbers.c.id)
         .limit(limit)

@@ -174,6 +174,8 @@ call_results = Table(
     Index(None, "campaign_id", "reported_at"),
     Index(None, "data_id"),
     Index(None, "call_id"),
+    # blacklist call quotas count a number's recent attempts
+    Index(None, "vdn_id", "called", "reported_at"),
 )
 
 special_dates = Table(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select
 
 from .schema import special_dates
 
@@ -14,3 +17,43 @@ def list_for_campaign(conn: Connection, campaign_id: int) -> list[dict]:
         .order_by(special_dates.c.id)
     ).mappings()
     return [dict(row) for row in rows]
+
+
+def count_for_campaign(conn: Connection, campaign_id: int) -> int:
+    return conn.execute(
+        select(func.count())
+        .select_from(special_dates)
+        .where(special_dates.c.campaign_id == campaign_id)
+    ).scalar_one()
+
+
+def name_taken(conn: Connection, campaign_id: int, name: str) -> bool:
+    query = select(special_dates.c.id).where(
+        special_dates.c.campaign_id == campaign_id, special_dates.c.name == name
+    )
+    return conn.execute(query).first() is not None
+
+
+def insert_special_date(
+    conn: Connection, campaign_id: int, values: dict[str, Any], now: datetime
+) -> int:
+    result = conn.execute(
+        insert(special_dates).values(**values, campaign_id=campaign_id, created_at=now)
+    )
+    return result.inserted_primary_key[0]
+
+
+def delete_special_date(
+    conn: Connection, campaign_id: int, name: str | None, date_id: int | None
+) -> int:
+    condition = special_dates.c.name == name if name is not None else special_dates.c.id == date_id
+    return conn.execute(
+        delete(special_dates).where(special_dates.c.campaign_id == campaign_id, condition)
+    ).rowcount
+
+
+def delete_for_campaign(conn: Connection, campaign_id: int) -> int:
+    """Every special date of a campaign (a campaign delete must remove them first: foreign key)."""
+    return conn.execute(
+        delete(special_dates).where(special_dates.c.campaign_id == campaign_id)
+    ).rowcount

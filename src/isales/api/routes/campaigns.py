@@ -6,10 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ...domain.states import CampaignStatus
+from ...wire.schemas import campaigns as schema
 from ..envelope import ok
 from ..openapi import doc
 from ..request import accept
-from ..schemas import campaigns as schema
 
 router = APIRouter(tags=["campaigns"])
 

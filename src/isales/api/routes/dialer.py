@@ -8,11 +8,11 @@ from fastapi.responses import JSONResponse
 from ...config import Settings
 from ...errors import DialerCode, DialerRefused, InvalidParameter
 from ...services.dialer import CallReport
+from ...wire.schemas import dialer as schema
+from ...wire.validation import Schema
 from ..envelope import dialer_ok
 from ..openapi import doc
 from ..request import Call, accept
-from ..schemas import dialer as schema
-from ..validation import Schema
 
 OBS = "/rest/isales/v1/openapi/obs/business"
 _CODES = [

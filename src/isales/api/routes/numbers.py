@@ -8,11 +8,11 @@ from starlette.exceptions import HTTPException
 
 from ...config import Settings
 from ...domain.recycle import recycle_window
+from ...wire.schemas import numbers as schema
+from ...wire.validation import INT64_MAX, path_integer
 from ..envelope import ok
 from ..openapi import doc
 from ..request import accept
-from ..schemas import numbers as schema
-from ..validation import INT64_MAX, path_integer
 
 CALLDATA = "/rest/isales/v1/openapi/campaigns/{vdnId}/calldata/{campaignId}"
 CALLDATA_V2 = "/rest/isales/v2/openapi/campaigns/{vdnId}/calldata/{campaignId}"

@@ -6,6 +6,7 @@ from typing import Any
 
 from ...errors import ErrorCode, InvalidParameter
 from ..validation import DIGITS, INT32_MAX, PHONE_CHARS, TIME_FORMAT, Field, Schema
+from . import policies
 
 DEVICE_TYPES = (1, 2, 3, 5, 6)
 IVR_DEVICES = (1, 3)
@@ -127,6 +128,7 @@ def to_columns(body: dict[str, Any]) -> dict[str, Any]:
             raise _invalid(
                 ErrorCode.WRONG_COMBINATION, f"scheduleParam: {end} must be after {begin}"
             )
+    policies.check_retry_policy(body.get("retryPolicy"))
     return {
         "name": body["name"],
         "description": body["description"],

@@ -1,0 +1,209 @@
+"""Number files (reference §2.6): CSV and XLSX rows become number records.
+
+Pure: no SQL, no HTTP. A file has a header row naming its columns (any order, names
+matched without regard to case or surrounding blanks):
+
+    sessionId, called, caller, callData, customField, recycleTime, priority
+
+``called`` is mandatory; the others are optional. Every data row is one number record and
+is judged by the v2 add's field rules (``wire/schemas/numbers.V2_RECORD``) plus ``priority``.
+Rows whose cells are all blank are skipped and not counted. Row numbers are the file's own:
+the header is row 1 (the sheet row in XLSX, the record number in CSV, which is the line
+number unless a quoted value spans lines).
+
+CSV: UTF-8 (a byte-order mark is allowed), comma-separated, ``"`` quotes.
+XLSX: the first sheet; number cells are read as their integer text, date cells as
+``yyyy-MM-dd HH:mm:ss``.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from .errors import ErrorCode, InvalidParameter, TooManyPerCall
+from .wire.schemas.numbers import V2_RECORD, records_v2
+from .wire.validation import TIME_FORMAT, Field, validate_object
+
+COLUMNS = ("sessionId", "called", "caller", "callData", "customField", "recycleTime", "priority")
+_BY_LOWER = {name.lower(): name for name in COLUMNS}
+
+#: the row fields: the v2 add's, plus the template's optional priority (stored as given)
+RECORD = (*V2_RECORD, Field("priority", "integer", minimum=0, maximum=32767, key="priority"))
+
+#: longest ``called`` text read as a list (20 numbers with delayTime and type fit easily)
+MAX_CALLED_TEXT = 4096
+
+
+def _kind(file_name: str) -> str:
+    lower = file_name.lower()
+    for kind in ("csv", "xlsx"):
+        if lower.endswith("." + kind):
+            return kind
+    raise InvalidParameter(ErrorCode.WRONG_VALUE, "fileName: must end with .csv or .xlsx")
+
+
+def _csv_rows(content: bytes) -> Iterator[Sequence[Any]]:
+    yield from csv.reader(io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline=""))
+
+
+def _xlsx_rows(content: bytes) -> Iterator[Sequence[Any]]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # a stale <dimension> must not cut rows off
+        yield from sheet.iter_rows(values_only=True)
+    finally:
+        book.close()
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _cell(value: Any) -> Any:
+    """An XLSX cell as the JSON binder would see it; CSV cells are text already."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, datetime):
+        return value.strftime(TIME_FORMAT)
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d 00:00:00")
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+def _literal(text: str) -> Any:
+    """JSON, or Python literals (single quotes): never code."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        pass
+    try:
+        return ast.literal_eval(text)
+    except Exception as exc:  # syntax, unhashable keys, nesting: all mean "not readable"
+        raise InvalidParameter(
+            ErrorCode.CONVERSION,
+            "called: neither a number nor a list such as [{'calledNo':1234566}]",
+        ) from exc
+
+
+def _called(value: Any) -> Any:
+    """``called`` as the v2 list: a plain number, or a list in JSON or with single quotes."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [{"calledNo": value}]
+    if not isinstance(value, str):
+        return value  # the validation names the wrong type
+    text = value.strip()
+    if not text.startswith(("[", "{")):
+        return [{"calledNo": text}]
+    if len(text) > MAX_CALLED_TEXT:
+        raise InvalidParameter(
+            ErrorCode.TOO_LONG, f"called: longer than {MAX_CALLED_TEXT} characters"
+        )
+    parsed = _literal(text)
+    items = [parsed] if isinstance(parsed, dict) else parsed
+    if not isinstance(items, list | tuple):
+        return items
+    return [item if isinstance(item, dict) else {"calledNo": item} for item in items]
+
+
+def fingerprints(record: dict[str, Any]) -> list[bytes]:
+    """One key per number of a record: a called number with its sessionId (the v2 rule)."""
+    session = record["session_id"] or ""
+    return [
+        hashlib.blake2b(f"{session}\x00{called}".encode(), digest_size=16).digest()
+        for called in record["called_all"]
+    ]
+
+
+class NumberFile:
+    """An uploaded file, opened and its header read. Unreadable content is 02000008."""
+
+    def __init__(self, file_name: str, content: bytes) -> None:
+        self.kind = _kind(file_name)
+        self._raw = _csv_rows(content) if self.kind == "csv" else _xlsx_rows(content)
+        self._source = self._guarded()
+        self.columns = self._header()
+
+    def _guarded(self) -> Iterator[tuple[int, Sequence[Any]]]:
+        try:
+            yield from enumerate(self._raw, start=1)
+        except Exception as exc:  # csv, codec, zip and XML errors alike
+            raise InvalidParameter(
+                ErrorCode.CONVERSION, f"the file cannot be read as {self.kind.upper()}: {exc}"
+            ) from exc
+
+    def _header(self) -> list[str | None]:
+        for _, cells in self._source:
+            if all(_blank(cell) for cell in cells):
+                continue
+            columns: list[str | None] = []
+            for cell in cells:
+                name = None if _blank(cell) else _BY_LOWER.get(str(cell).strip().lower())
+                if name is None and not _blank(cell):
+                    raise InvalidParameter(
+                        ErrorCode.PARAMETER_ERROR,
+                        f"unknown column {str(cell).strip()!r}; the columns are "
+                        + ", ".join(COLUMNS),
+                    )
+                if name is not None and name in columns:
+                    raise InvalidParameter(
+                        ErrorCode.PARAMETER_ERROR, f"column {name} appears twice in the header"
+                    )
+                columns.append(name)
+            if "called" not in columns:
+                raise InvalidParameter(ErrorCode.EMPTY, "the header has no called column")
+            return columns
+        raise InvalidParameter(ErrorCode.EMPTY, "the file is empty: no header row")
+
+    def rows(self) -> Iterator[tuple[int, Sequence[Any]]]:
+        """(row number, cells) of every data row that is not all blank, in file order."""
+        for number, cells in self._source:
+            if not all(_blank(cell) for cell in cells):
+                yield number, cells
+
+    def record(self, cells: Sequence[Any]) -> dict[str, Any]:
+        """The number record of one row, by the v2 add's rules (raises InvalidParameter)."""
+        values: dict[str, Any] = {}
+        for index, cell in enumerate(cells):
+            if _blank(cell):
+                continue
+            if index >= len(self.columns) or self.columns[index] is None:
+                raise InvalidParameter(
+                    ErrorCode.PARAMETER_ERROR,
+                    f"a value in column {index + 1}, which has no header",
+                )
+            values[self.columns[index]] = _cell(cell)
+        values["called"] = _called(values.get("called"))
+        validated = validate_object(values, RECORD, "")
+        return records_v2({"batchId": None, "callDataList": [validated]})[0]
+
+    def close(self) -> None:
+        self._source.close()
+        self._raw.close()
+
+
+def count_rows(file_name: str, content: bytes, limit: int) -> int:
+    """Data rows of a readable file; more than ``limit`` is 0200029, none is 02000001."""
+    number_file = NumberFile(file_name, content)
+    try:
+        total = 0
+        for _ in number_file.rows():
+            total += 1
+            if total > limit:
+                raise TooManyPerCall(f"the file has more than {limit} rows")
+    finally:
+        number_file.close()
+    if total == 0:
+        raise InvalidParameter(ErrorCode.EMPTY, "the file has no number rows")
+    return total
