@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
 from .config import Settings
+from .services import Services
 from .store import Store
 from .store.migrate import upgrade
 
@@ -247,12 +250,16 @@ def keys() -> None:
     """Access keys (AK/SK) and their VDN grants."""
 
 
-def _access(db: str | None):  # type: ignore[no-untyped-def]
-    from .services import Services
-
+@contextmanager
+def _services(db: str | None) -> Iterator[Services]:
+    """The services on a migrated store, closed afterwards."""
     settings = _settings(db)
     _migrated(settings).dispose()
-    return Services.build(settings)
+    services = Services.build(settings)
+    try:
+        yield services
+    finally:
+        services.close()
 
 
 @keys.command("create")
@@ -268,11 +275,8 @@ def _access(db: str | None):  # type: ignore[no-untyped-def]
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object and nothing else")
 def keys_create(vdns: tuple[int, ...], db: str | None, as_json: bool) -> None:
     """Create an access key; the secret key is shown this once."""
-    services = _access(db)
-    try:
+    with _services(db) as services:
         key = services.access.create_key(list(vdns))
-    finally:
-        services.close()
     if as_json:
         click.echo(
             json.dumps(
@@ -291,11 +295,8 @@ def keys_create(vdns: tuple[int, ...], db: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def keys_list(db: str | None, as_json: bool) -> None:
     """List access keys (never their secrets)."""
-    services = _access(db)
-    try:
+    with _services(db) as services:
         rows = services.access.list_keys()
-    finally:
-        services.close()
     if as_json:
         click.echo(json.dumps(rows, default=str))
         return
@@ -309,11 +310,8 @@ def keys_list(db: str | None, as_json: bool) -> None:
 @_DB_OPTION
 def keys_revoke(access_key: str, db: str | None) -> None:
     """Revoke a key; it is refused from the next request on."""
-    services = _access(db)
-    try:
+    with _services(db) as services:
         revoked = services.access.revoke_key(access_key)
-    finally:
-        services.close()
     if not revoked:
         click.echo(f"no active key {access_key}", err=True)
         sys.exit(1)
@@ -358,17 +356,14 @@ def history(
     as_json: bool,
 ) -> None:
     """Numbers moved to history by deletes with archiveHistory 1."""
-    services = _access(db)
     filters = {
         "session_id": session_id,
         "called": called,
         "custom_field": custom_field,
         "request_id": request_id,
     }
-    try:
+    with _services(db) as services:
         total, rows = services.numbers.history(vdn, campaign_id, filters, page, page_size)
-    finally:
-        services.close()
     for row in rows:
         if as_json:
             click.echo(json.dumps(row, default=str, sort_keys=True))
