@@ -39,28 +39,26 @@ from isales.clock import system_clock
 from isales.config import Settings
 from isales.services import Services
 from isales.store.migrate import upgrade
+from isales.store.schema import NUMBER_COPY_COLUMNS
 
 PG_ADMIN = os.environ.get("ISALES_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-COLUMNS = (
-    "id, campaign_id, vdn_id, session_id, called, called_nos, caller, custom_field, "
-    "recycle_time, call_data, batch_id, priority, state, attempts, next_due_at, created_at"
-)
+COLUMNS = ", ".join(NUMBER_COPY_COLUMNS)
 
 LOAD_SQLITE = """
 WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq WHERE x < :total)
 INSERT INTO numbers (campaign_id, vdn_id, session_id, called, custom_field, call_data, state,
-                     attempts, created_at, version)
+                     attempts, next_due_at, created_at, version)
 SELECT :campaign, 12, 's' || x, '138' || printf('%08d', x),
        CASE WHEN x % :every = 0 THEN 'target' ELSE 'other-' || (x % 7) END,
-       '{"order":' || x || '}', 'pending', 0, :now, 0
+       '{"order":' || x || '}', 'pending', 0, :now, :now, 0
 FROM seq
 """
 LOAD_PG = """
 INSERT INTO numbers (campaign_id, vdn_id, session_id, called, custom_field, call_data, state,
-                     attempts, created_at, version)
+                     attempts, next_due_at, created_at, version)
 SELECT :campaign, 12, 's' || x, '138' || lpad(x::text, 8, '0'),
        CASE WHEN x % :every = 0 THEN 'target' ELSE 'other-' || (x % 7) END,
-       '{"order":' || x || '}', 'pending', 0, :now, 0
+       '{"order":' || x || '}', 'pending', 0, :now, :now, 0
 FROM generate_series(1, :total) AS x
 """
 # The floor is the best hand-written SQL: on SQLite, unary + keeps the planner on the
