@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from isales.domain import retry
+from isales.domain import days, retry
 from isales.domain.retry import AttemptHistory, BusiRule, PolicyItem, ResultRule
 from isales.domain.states import NumberState
 
@@ -197,12 +197,12 @@ def test_ordinary_gap_running_past_midnight_counts_as_the_next_day():
 
 
 def test_day_bounds_follow_the_zone():
-    assert retry.day_bounds(NOON, UTC_ZONE) == (datetime(2026, 12, 1), datetime(2026, 12, 2))
-    assert retry.day_bounds(NOON, SHANGHAI) == (
+    assert days.day_bounds(NOON, UTC_ZONE) == (datetime(2026, 12, 1), datetime(2026, 12, 2))
+    assert days.day_bounds(NOON, SHANGHAI) == (
         datetime(2026, 11, 30, 16, 0),
         datetime(2026, 12, 1, 16, 0),
     )
-    assert retry.local_date(datetime(2026, 12, 1, 16, 0), SHANGHAI).day == 2
+    assert days.local_date(datetime(2026, 12, 1, 16, 0), SHANGHAI).day == 2
 
 
 # --- business results ---

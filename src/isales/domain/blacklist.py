@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from .days import day_start
+
 PER_HOUR = "0"
 PER_DAY = "1"
 
@@ -53,11 +55,8 @@ class QuotaPeriods:
 def quota_periods(now: datetime, zone: ZoneInfo) -> QuotaPeriods:
     """The current clock hour and calendar day of ``zone`` that contain ``now`` (naive UTC)."""
     local = now.replace(tzinfo=UTC).astimezone(zone)
-
-    def utc(moment: datetime) -> datetime:
-        return moment.astimezone(UTC).replace(tzinfo=None)
-
+    hour_start = local.replace(minute=0, second=0, microsecond=0)
     return QuotaPeriods(
-        hour_start=utc(local.replace(minute=0, second=0, microsecond=0)),
-        day_start=utc(local.replace(hour=0, minute=0, second=0, microsecond=0)),
+        hour_start=hour_start.astimezone(UTC).replace(tzinfo=None),
+        day_start=day_start(local.date(), zone),
     )

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .days import day_start, local_date
 from .states import CONNECTED, NumberState
 
 GLOBAL, BY_NUMBER_TYPE = 0, 1  # policyType
@@ -178,22 +179,6 @@ class AttemptHistory:
     first_at: datetime | None = None  # when the first was reported
     today: int = 0  # reported in the current local day
     same_code: int = 0  # that failed with the failCode being reported
-
-
-def local_date(moment: datetime, zone: ZoneInfo) -> date:
-    """The day in ``zone`` of a naive-UTC moment."""
-    return moment.replace(tzinfo=UTC).astimezone(zone).date()
-
-
-def day_start(day: date, zone: ZoneInfo) -> datetime:
-    """00:00 of ``day`` in ``zone``, as naive UTC."""
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
-
-
-def day_bounds(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """[start, end) of the local day of ``now``, as naive UTC."""
-    today = local_date(now, zone)
-    return day_start(today, zone), day_start(today + timedelta(days=1), zone)
 
 
 Outcome = tuple[NumberState, datetime | None]

@@ -12,6 +12,7 @@ from ..clock import Clock
 from ..config import Settings
 from ..domain import retry, schedule, states
 from ..domain.blacklist import quota_periods
+from ..domain.days import day_bounds
 from ..domain.states import CampaignStatus, NumberState
 from ..errors import DialerCode, DialerRefused
 from ..store import Store
@@ -106,7 +107,7 @@ class DialerService:
             campaign = campaign_store.get_campaign(conn, vdn_id, report.campaign_id)
             policy = retry.read_policy(campaign["retry_policy"] if campaign else None)
             history = policy_store.attempt_history(
-                conn, current["id"], report.fail_code, *retry.day_bounds(now, self.settings.zone)
+                conn, current["id"], report.fail_code, *day_bounds(now, self.settings.zone)
             )
             target, next_due_at = retry.after_result(
                 policy.item_for(retry.number_type(current["called_nos"])),

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
-
 from ..clock import Clock
 from ..config import Settings
 from ..errors import CampaignNotFound, NumberNotFound
@@ -12,11 +9,6 @@ from ..store import Store
 from ..store import campaigns as campaign_store
 from ..store import results as result_store
 from ..store.results import ResultFilter
-
-
-def day_start_utc(day: date, zone: ZoneInfo) -> datetime:
-    """00:00 of ``day`` in ``zone``, as the store's naive UTC."""
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
 
 
 class ResultService:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from ..clock import Clock
 from ..config import Settings
+from ..domain.days import day_bounds
 from ..errors import CampaignNotFound, FlowControlled
 from ..store import Store
 from ..store import campaigns as campaign_store
 from ..store import statistics as statistics_store
-from .results import day_start_utc
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,7 @@ class StatisticsService:
         """
         now = self.clock()
         zone = self.settings.zone
-        day = now.replace(tzinfo=UTC).astimezone(zone).date()
-        day_from = day_start_utc(day, zone)
-        day_until = day_start_utc(day + timedelta(days=1), zone)
+        day_from, day_until = day_bounds(now, zone)
         flow_control = self.settings.statistics_flow_control_enabled
         with self.store.write() if flow_control else self.store.read() as conn:
             if campaign_id is None:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ...domain.days import day_start
 from ...errors import (
     ErrorCode,
     InvalidParameter,
@@ -15,7 +16,6 @@ from ...errors import (
     ResultRangeOrder,
     ResultRangeTooLong,
 )
-from ...services.results import day_start_utc
 from ...services.statistics import CampaignCounts
 from ...store.results import ResultFilter
 from ..validation import DATE_FORMAT, INT32_MAX, TIME_FORMAT, Field, Schema
@@ -73,7 +73,7 @@ def _reported_window(
         raise ResultRangeOrder()
     if (end - begin).days > MAX_RANGE_DAYS:
         raise ResultRangeTooLong()
-    return day_start_utc(begin, zone), day_start_utc(end, zone)
+    return day_start(begin, zone), day_start(end, zone)
 
 
 def result_query(body: dict[str, Any], zone: ZoneInfo) -> tuple[ResultFilter, int, int]:
