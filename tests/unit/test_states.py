@@ -117,22 +117,5 @@ def test_calling_is_neither_claimable_nor_deletable():
     assert NumberState.CALLING not in states.DELETABLE
 
 
-@pytest.mark.parametrize(
-    ("status", "attempts", "max_attempts", "expected"),
-    [
-        ("6", 1, 1, NumberState.COMPLETED),
-        ("6", 1, 5, NumberState.COMPLETED),  # connected is final whatever the budget
-        ("6", 9, 5, NumberState.COMPLETED),
-        ("5", 1, 1, NumberState.COMPLETED),  # no retry policy: one attempt
-        ("5", 1, 3, NumberState.RETRY),
-        ("5", 2, 3, NumberState.RETRY),
-        ("5", 3, 3, NumberState.COMPLETED),
-        ("5", 4, 3, NumberState.COMPLETED),
-    ],
-)
-def test_state_after_result(status, attempts, max_attempts, expected):
-    assert states.state_after_result(status, attempts, max_attempts) is expected
-
-
 def test_result_codes():
     assert (states.CONNECTED, states.FAILED) == ("6", "5")

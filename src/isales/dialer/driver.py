@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-CONNECTED = "6"
-FAILED = "5"
+from ..domain.states import CONNECTED, FAILED  # noqa: F401  (re-exported to drivers)
+
 SUCCESS_CODE = "00000"
 NO_ANSWER = "00603"
 

@@ -72,14 +72,3 @@ KEPT_REASON = {
 
 CONNECTED = "6"
 FAILED = "5"
-
-
-def state_after_result(call_status: str, attempts: int, max_attempts: int) -> NumberState:
-    """Where a number goes when its dialer reports an attempt.
-
-    A connected call is final. A failed one is retried while the campaign's attempt
-    budget (1 when it has no retry policy) is not spent.
-    """
-    if call_status == CONNECTED or attempts >= max_attempts:
-        return NumberState.COMPLETED
-    return NumberState.RETRY

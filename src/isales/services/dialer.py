@@ -21,6 +21,7 @@ from ..store import campaigns as campaign_store
 from ..store import numbers as number_store
 from ..store import policies as policy_store
 from ..store import special_dates as special_date_store
+from ..wire.schemas.results import wire_callback
 
 
 @dataclass(frozen=True)
@@ -39,22 +40,6 @@ class CallReport:
 class Claim:
     campaign: dict
     numbers: list[dict]
-
-
-def callback_payload(row: dict, report: CallReport, now: datetime) -> dict:
-    """One result as CC-iSales pushes it to ``callBackUrl`` (reference §3.3)."""
-    return {
-        "campaignId": str(row["campaign_id"]),
-        "sessionId": row["session_id"] or "",
-        "called": row["called"],
-        "callTimeStr": now.strftime("%Y-%m-%d %H:%M:%S"),
-        "callStatus": int(report.call_status),
-        "failCode": report.fail_code or "",
-        "vdnId": row["vdn_id"],
-        "callId": report.call_id or "",
-        "customField": row["custom_field"] or "",
-        "recordPath": "",
-    }
 
 
 class DialerService:
@@ -125,37 +110,34 @@ class DialerService:
                 raise DialerRefused(
                     DialerCode.NOT_CALLING, "the number is not being called under this key's claim"
                 )
-            number_store.insert_result(
-                conn,
-                {
-                    "data_id": row["id"],
-                    "campaign_id": row["campaign_id"],
-                    "vdn_id": row["vdn_id"],
-                    "session_id": row["session_id"],
-                    "called": row["called"],
-                    "custom_field": row["custom_field"],
-                    "call_id": report.call_id,
-                    "call_status": report.call_status,
-                    "fail_code": report.fail_code,
-                    "fetch_time": report.fetch_time,
-                    "write_start_time": report.write_start_time,
-                    "end_call_time": report.end_call_time,
-                    "attempt": row["attempts"],
-                    "final": int(target == NumberState.COMPLETED),
-                    "reported_at": now,
-                },
-            )
-            if target == NumberState.COMPLETED:
-                campaign = campaign_store.get_campaign(conn, vdn_id, report.campaign_id)
-                if campaign and campaign["call_back_url"]:
-                    callback_store.enqueue(
-                        conn,
-                        report.campaign_id,
-                        vdn_id,
-                        campaign["call_back_url"],
-                        [callback_payload(row, report, now)],
-                        now,
-                    )
+            result = {
+                "data_id": row["id"],
+                "campaign_id": row["campaign_id"],
+                "vdn_id": row["vdn_id"],
+                "session_id": row["session_id"],
+                "called": row["called"],
+                "custom_field": row["custom_field"],
+                "call_id": report.call_id,
+                "call_status": report.call_status,
+                "fail_code": report.fail_code,
+                "fetch_time": report.fetch_time,
+                "write_start_time": report.write_start_time,
+                "end_call_time": report.end_call_time,
+                "attempt": row["attempts"],
+                "final": int(target == NumberState.COMPLETED),
+                "reported_at": now,
+            }
+            number_store.insert_result(conn, result)
+            if target == NumberState.COMPLETED and campaign and campaign["call_back_url"]:
+                # queued with the result, delivered by the callback job (at least once)
+                callback_store.enqueue(
+                    conn,
+                    report.campaign_id,
+                    vdn_id,
+                    campaign["call_back_url"],
+                    [wire_callback(result)],
+                    now,
+                )
             return target
 
     def release_lapsed_claims(self) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from ...domain.days import day_start
@@ -16,9 +16,11 @@ from ...errors import (
     ResultRangeOrder,
     ResultRangeTooLong,
 )
-from ...services.statistics import CampaignCounts
 from ...store.results import ResultFilter
 from ..validation import DATE_FORMAT, INT32_MAX, TIME_FORMAT, Field, Schema
+
+if TYPE_CHECKING:
+    from ...services.statistics import CampaignCounts
 
 #: largest pageSize with showDetail 0 (final results) and 1 (every attempt)
 MAX_PAGE_FINAL = 500
@@ -120,6 +122,14 @@ def wire_result(row: dict[str, Any]) -> dict[str, Any]:
         "callId": row["call_id"] or "",
         "recordPath": "",
     }
+
+
+def wire_callback(row: dict[str, Any]) -> dict[str, Any]:
+    """One final result as pushed to ``callBackUrl`` (§3.3): the query's form, with
+    ``customField`` and without ``resultCode``."""
+    pushed = {**wire_result(row), "customField": row["custom_field"] or ""}
+    del pushed["resultCode"]
+    return pushed
 
 
 def wire_detail(row: dict[str, Any]) -> dict[str, Any]:
