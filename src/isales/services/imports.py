@@ -1,23 +1,22 @@
 """Use cases: file import of numbers as an asynchronous task (reference §2.6).
 
 The upload checks the file (readable, at most ``import_max_rows`` rows) and the campaign,
-records a *pending* task and keeps the file in this process's memory. The runner
-(``run_pending``, a background job) imports it in chunks of ``CHUNK_ROWS`` rows: each chunk
-is one transaction that locks the campaign row (like an add), inserts the chunk's good rows
-and advances the task's counters and error report, so a crash loses no committed chunk
-and the write lock is never held for long. Memory: the file, one chunk, and a 16-byte
-fingerprint per number for the duplicate check.
-
-The server holding a task's file shows it is alive with a heartbeat (at the upload and at
-every chunk, for all the tasks it holds). A task without a heartbeat for ``lease`` — its
-server stopped before it finished — is marked *failed* by any server's sweep; a row-0 error
-says how many rows were processed: the first ones of the file, so the rest can be
-uploaded again.
+and records a *pending* task with its file. The runner (``run_pending``, a background job)
+leases a task and imports it in chunks of ``CHUNK_ROWS`` rows: each chunk is one
+transaction that locks the campaign row (like an add), inserts the chunk's good rows,
+advances the task's counters and error report and renews the lease, so a crash loses no
+committed chunk and the write lock is never held for long. A task whose server stopped is
+taken over, once its lease ran out, by any server sharing the store, from the committed
+counters. Memory: the file, one chunk, and a 16-byte fingerprint per number for the
+duplicate check.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,7 +26,6 @@ from typing import Any
 from ..clock import Clock
 from ..config import Settings
 from ..domain import states
-from ..domain.states import NumberState
 from ..errors import (
     CampaignNotFound,
     ErrorCode,
@@ -42,6 +40,7 @@ from ..store import campaigns as campaign_store
 from ..store import imports as import_store
 from ..store import numbers as number_store
 from ..store.imports import IN_PROGRESS, ImportStatus
+from .numbers import new_number
 
 #: rows per transaction
 CHUNK_ROWS = 1000
@@ -84,16 +83,6 @@ class _Cursor:
         return record
 
 
-@dataclass
-class _Held:
-    """An uploaded file this process will import."""
-
-    file_name: str
-    content: bytes
-    cursor: _Cursor | None = None
-    failures: int = 0
-
-
 @dataclass(frozen=True)
 class UploadOutcome:
     task_id: int
@@ -103,12 +92,12 @@ class UploadOutcome:
 class ImportService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
-        #: a task in progress without a heartbeat for this long was interrupted
+        #: held while this process imports a task; renewed with every chunk
         self.lease = timedelta(seconds=max(60.0, 10 * settings.import_sweep_seconds))
-        self._held: dict[int, _Held] = {}
-        self._held_lock = threading.Lock()
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[-64:]
+        self._cursors: dict[int, _Cursor] = {}
+        self._failures: dict[int, int] = {}
         self._run_lock = threading.RLock()
-        self._next_sweep: datetime | None = None
 
     # --- the interface ---------------------------------------------------------------------
 
@@ -132,11 +121,9 @@ class ImportService:
                     "failed_rows": 0,
                     "errors": [],
                     "created_at": now,
+                    "content": content,
                 },
             )
-        # held only once committed: the runner forgets held tasks it cannot find
-        with self._held_lock:
-            self._held[task_id] = _Held(file_name, content)
         return UploadOutcome(task_id, total)
 
     def get_task(self, vdn_id: int, campaign_id: int, task_id: int) -> dict:
@@ -157,90 +144,50 @@ class ImportService:
     # --- the runner ------------------------------------------------------------------------
 
     def run_pending(self) -> int:
-        """The background job: fail interrupted tasks, then import the held ones to the end.
+        """The background job: import every task this process can lease, to the end.
 
         Returns the number of rows processed.
         """
         with self._run_lock:
-            now = self.clock()
-            if self._next_sweep is None or now >= self._next_sweep:
-                self.fail_interrupted()
-                self._next_sweep = now + self.lease / 2
             processed = 0
             while (rows := self.step()) is not None:
                 processed += rows
             return processed
 
-    def fail_interrupted(self) -> int:
-        """Mark failed the unfinished tasks without a heartbeat for ``lease`` (not held here)."""
-        now = self.clock()
-        held = set(self._held_ids())
-        failed = 0
-        with self.store.write() as conn:
-            tasks = import_store.in_progress(conn)
-            beats = import_store.last_beats(conn, [task["id"] for task in tasks])
-            for task in tasks:
-                beat = beats.get(task["id"])
-                if task["id"] in held or (beat is not None and beat > now - self.lease):
-                    continue
-                done = task["success_rows"] + task["failed_rows"]
-                reason = _entry(
-                    0,
-                    ErrorCode.DATABASE_ERROR,
-                    f"the server stopped before the import finished: the first {done} of "
-                    f"{task['total_rows']} rows were processed; upload the rest again",
-                )
-                failed += self._fail(conn, task, now, reason)
-        return failed
-
     def step(self) -> int | None:
-        """Import one chunk of the oldest held task: the rows processed; None: no task."""
+        """Import one chunk of the oldest task this process can lease; None: no such task."""
         with self._run_lock:
-            task_id = self._next_task()
-            if task_id is None:
+            now = self.clock()
+            with self.store.write() as conn:
+                task = import_store.lease_next(conn, self.owner, now, now + self.lease)
+            if task is None:
                 return None
-            held = self._held[task_id]
             try:
-                processed = self._import_chunk(task_id, held)
+                processed = self._import_chunk(task)
             except Exception:
-                held.cursor = None  # position unknown: rebuilt from the committed counters
-                held.failures += 1
-                if held.failures >= MAX_CHUNK_FAILURES:
-                    self._give_up(task_id, "the import failed repeatedly on a store error")
+                self._forget(task["id"])  # position unknown: rebuilt from the committed counters
+                failures = self._failures.get(task["id"], 0) + 1
+                self._failures[task["id"]] = failures
+                if failures >= MAX_CHUNK_FAILURES:
+                    self._give_up(task["id"], "the import failed repeatedly on a store error")
                 raise
-            held.failures = 0
+            self._failures.pop(task["id"], None)
             return processed
 
-    def _next_task(self) -> int | None:
-        """The oldest held task still in progress; held tasks that are not are forgotten."""
-        task_ids = self._held_ids()
-        if not task_ids:
-            return None
-        with self.store.read() as conn:
-            found = import_store.statuses(conn, task_ids)
-        for task_id in task_ids:
-            if found.get(task_id) in IN_PROGRESS:
-                return task_id
-            self._forget(task_id)
-        return None
-
-    def _held_ids(self) -> list[int]:
-        with self._held_lock:
-            return sorted(self._held)
-
     def _forget(self, task_id: int) -> None:
-        with self._held_lock:
-            held = self._held.pop(task_id, None)
-        if held is not None and held.cursor is not None:
-            held.cursor.file.close()
+        cursor = self._cursors.pop(task_id, None)
+        if cursor is not None:
+            cursor.file.close()
 
-    def _cursor(self, held: _Held, done: int) -> _Cursor:
-        """The file positioned after its first ``done`` data rows."""
-        if held.cursor is not None and held.cursor.position == done:
-            return held.cursor
-        if held.cursor is not None:
-            held.cursor.file.close()
-        number_file = NumberFile(held.file_name, held.content)
+    def _cursor(self, task: dict, done: int) -> _Cursor:
+        """The task's file positioned after its first ``done`` data rows."""
+        cursor = self._cursors.get(task["id"])
+        if cursor is not None and cursor.position == done:
+            return cursor
+        self._forget(task["id"])
+        with self.store.read() as conn:
+            content = import_store.get_content(conn, task["id"])
+        number_file = NumberFile(task["file_name"], content or b"")
         cursor = _Cursor(number_file, number_file.rows())
         for _, cells in islice(cursor.rows, done):  # replay: the same rows, the same duplicates
             try:
@@ -248,15 +195,13 @@ class ImportService:
             except InvalidParameter:
                 pass
             cursor.position += 1
-        held.cursor = cursor
+        self._cursors[task["id"]] = cursor
         return cursor
 
-    def _import_chunk(self, task_id: int, held: _Held) -> int:
-        with self.store.read() as conn:
-            task = import_store.get_task(conn, task_id)
-        assert task is not None and task["status"] in IN_PROGRESS
+    def _import_chunk(self, task: dict) -> int:
+        task_id = task["id"]
         done = task["success_rows"] + task["failed_rows"]
-        cursor = self._cursor(held, done)
+        cursor = self._cursor(task, done)
         chunk = list(islice(cursor.rows, CHUNK_ROWS))
         records: list[tuple[int, dict[str, Any]]] = []
         errors: list[dict[str, Any]] = []
@@ -269,10 +214,12 @@ class ImportService:
         now = self.clock()
         with self.store.write() as conn:
             current = import_store.get_task(conn, task_id, lock=True)
-            if current is None or _progress(current) != _progress(task):
-                held.cursor = None  # changed under us (another process?): start over
+            if current is None or current["lease_owner"] != self.owner:
+                self._forget(task_id)  # our lease ran out and another server took the task
                 return 0
-            import_store.beat(conn, self._held_ids(), now)
+            if _progress(current) != _progress(task):
+                self._forget(task_id)  # changed under us: start over from the counters
+                return 0
             # the campaign row lock serialises this chunk with adds and deletes: exact cap
             campaign = campaign_store.get_campaign(
                 conn, task["vdn_id"], task["campaign_id"], lock="update"
@@ -285,6 +232,7 @@ class ImportService:
                     f"{task['total_rows']} rows were processed, the rest were not",
                 )
                 self._fail(conn, current, now, reason)
+                self._forget(task_id)
                 return 0
             status = states.effective_status(campaign["status"], campaign["end_time"], now)
             if not states.may_add_numbers(status):  # every row is refused, whatever it holds
@@ -295,19 +243,24 @@ class ImportService:
                 ]
             accepted = self._admit(conn, task, records, errors, now)
             number_store.insert_numbers(
-                conn, [self._number_row(task, record, now) for _, record in accepted]
+                conn,
+                [
+                    new_number(record, task["campaign_id"], task["vdn_id"], now)
+                    for _, record in accepted
+                ],
             )
             values: dict[str, Any] = {
                 "status": ImportStatus.FINISHED if last else ImportStatus.RUNNING,
                 "success_rows": current["success_rows"] + len(accepted),
                 "failed_rows": current["failed_rows"] + len(errors),
                 "finished_at": now if last else None,
+                "leased_until": now + self.lease,
             }
             room_in_report = MAX_LISTED_ERRORS - len(current["errors"])
             if errors and room_in_report > 0:
                 errors.sort(key=lambda entry: entry["row"])
                 values["errors"] = [*current["errors"], *errors[:room_in_report]]
-            if not import_store.update_task(conn, task_id, current["status"], values):
+            if not import_store.update_task(conn, task_id, current["status"], self.owner, values):
                 raise StoreFailure("the import task changed while a chunk was imported")
         cursor.position += len(chunk)
         if last:
@@ -349,25 +302,12 @@ class ImportService:
         )
         return allowed[:room]
 
-    @staticmethod
-    def _number_row(task: dict, record: dict[str, Any], now: datetime) -> dict[str, Any]:
-        """The numbers row of a record, exactly as an add makes it."""
-        return {
-            **{k: v for k, v in record.items() if k != "called_all"},
-            "campaign_id": task["campaign_id"],
-            "vdn_id": task["vdn_id"],
-            "state": NumberState.PENDING,
-            "attempts": 0,
-            "next_due_at": now,
-            "created_at": now,
-        }
-
-    @staticmethod
-    def _fail(conn: Any, task: dict, now: datetime, reason: dict[str, Any]) -> bool:
+    def _fail(self, conn: Any, task: dict, now: datetime, reason: dict[str, Any]) -> bool:
         return import_store.update_task(
             conn,
             task["id"],
             task["status"],
+            self.owner,
             {
                 "status": ImportStatus.FAILED,
                 "errors": [*task["errors"], reason],

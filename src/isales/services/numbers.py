@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..clock import Clock
@@ -58,6 +58,19 @@ def _duplicates(records: list[dict[str, Any]], per_session: bool) -> list[str]:
     return sorted(called for (_, called), count in keys.items() if count > 1)
 
 
+def new_number(record: dict[str, Any], campaign_id: int, vdn_id: int, now: datetime) -> dict:
+    """The numbers row of an added record: pending, never attempted, due now."""
+    return {
+        **{k: v for k, v in record.items() if k != "called_all"},
+        "campaign_id": campaign_id,
+        "vdn_id": vdn_id,
+        "state": NumberState.PENDING,
+        "attempts": 0,
+        "next_due_at": now,
+        "created_at": now,
+    }
+
+
 class NumberService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
@@ -94,18 +107,7 @@ class NumberService:
                     f"the campaign has {uncompleted} uncompleted numbers; adding {len(records)} "
                     f"would exceed the limit of {cap}"
                 )
-            rows = [
-                {
-                    **{k: v for k, v in record.items() if k != "called_all"},
-                    "campaign_id": campaign_id,
-                    "vdn_id": vdn_id,
-                    "state": NumberState.PENDING,
-                    "attempts": 0,
-                    "next_due_at": now,
-                    "created_at": now,
-                }
-                for record in records
-            ]
+            rows = [new_number(record, campaign_id, vdn_id, now) for record in records]
             ids = number_store.insert_numbers(conn, rows)
             return AddOutcome(ids, uncompleted + len(records))
 

@@ -1,7 +1,7 @@
-"""Import tasks: create, read, list, guarded progress updates, and heartbeats.
+"""Import tasks: create, read, list, lease, and guarded progress updates.
 
-A task in progress has a heartbeat in ``flow_marks`` (key ``import-task:<id>``): the time
-the server holding its file last showed it was alive. The mark goes when the task ends.
+A task keeps its file (``content``) until it ends, so whichever server holds its lease
+can carry on from the counters committed with the last chunk.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, func, insert, or_, select, update
 
-from .schema import flow_marks, import_tasks
+from .schema import import_tasks
 
 
 class ImportStatus(StrEnum):
@@ -24,39 +24,50 @@ class ImportStatus(StrEnum):
 
 IN_PROGRESS = (ImportStatus.PENDING, ImportStatus.RUNNING)
 
-#: the columns of a task summary (everything but the error report)
-_SUMMARY = [column for column in import_tasks.c if column.name != "errors"]
-
-
-def _mark(task_id: int) -> str:
-    return f"import-task:{task_id}"
+#: the columns of a task without its file
+_TASK = [column for column in import_tasks.c if column.name != "content"]
+#: the columns of a task summary (without the error report either)
+_SUMMARY = [column for column in _TASK if column.name != "errors"]
 
 
 def create_task(conn: Connection, values: dict[str, Any]) -> int:
-    """A new task, with its first heartbeat at its creation time."""
-    task_id = conn.execute(insert(import_tasks).values(**values)).inserted_primary_key[0]
-    conn.execute(insert(flow_marks).values(key=_mark(task_id), last_at=values["created_at"]))
-    return task_id
+    return conn.execute(insert(import_tasks).values(**values)).inserted_primary_key[0]
 
 
-def beat(conn: Connection, task_ids: list[int], now: datetime) -> None:
-    conn.execute(
-        update(flow_marks)
-        .where(flow_marks.c.key.in_([_mark(task_id) for task_id in task_ids]))
-        .values(last_at=now)
+def _leasable(owner: str, now: datetime):  # type: ignore[no-untyped-def]
+    return (
+        import_tasks.c.status.in_(IN_PROGRESS),
+        or_(
+            import_tasks.c.leased_until.is_(None),
+            import_tasks.c.leased_until < now,
+            import_tasks.c.lease_owner == owner,
+        ),
     )
 
 
-def last_beats(conn: Connection, task_ids: list[int]) -> dict[int, datetime]:
-    marks = {_mark(task_id): task_id for task_id in task_ids}
-    rows = conn.execute(
-        select(flow_marks.c.key, flow_marks.c.last_at).where(flow_marks.c.key.in_(list(marks)))
-    )
-    return {marks[row.key]: row.last_at for row in rows}
+def lease_next(conn: Connection, owner: str, now: datetime, until: datetime) -> dict | None:
+    """Lease the oldest task in progress that nobody else holds (guarded), without its file."""
+    candidate = conn.execute(
+        select(import_tasks.c.id).where(*_leasable(owner, now)).order_by(import_tasks.c.id).limit(1)
+    ).first()
+    if candidate is None:
+        return None
+    leased = conn.execute(
+        update(import_tasks)
+        .where(import_tasks.c.id == candidate.id, *_leasable(owner, now))
+        .values(lease_owner=owner, leased_until=until)
+    ).rowcount
+    return get_task(conn, candidate.id) if leased == 1 else None
+
+
+def get_content(conn: Connection, task_id: int) -> bytes | None:
+    return conn.execute(
+        select(import_tasks.c.content).where(import_tasks.c.id == task_id)
+    ).scalar_one_or_none()
 
 
 def get_task(conn: Connection, task_id: int, lock: bool = False) -> dict | None:
-    query = select(import_tasks).where(import_tasks.c.id == task_id)
+    query = select(*_TASK).where(import_tasks.c.id == task_id)
     if lock:
         query = query.with_for_update()
     row = conn.execute(query).mappings().first()
@@ -66,7 +77,7 @@ def get_task(conn: Connection, task_id: int, lock: bool = False) -> dict | None:
 def find_task(conn: Connection, vdn_id: int, campaign_id: int, task_id: int) -> dict | None:
     row = (
         conn.execute(
-            select(import_tasks).where(
+            select(*_TASK).where(
                 import_tasks.c.id == task_id,
                 import_tasks.c.vdn_id == vdn_id,
                 import_tasks.c.campaign_id == campaign_id,
@@ -94,36 +105,22 @@ def list_tasks(
     return total, [dict(row) for row in rows]
 
 
-def statuses(conn: Connection, task_ids: list[int]) -> dict[int, str]:
-    rows = conn.execute(
-        select(import_tasks.c.id, import_tasks.c.status).where(import_tasks.c.id.in_(task_ids))
-    )
-    return {row.id: row.status for row in rows}
-
-
-def in_progress(conn: Connection) -> list[dict]:
-    """Pending or running tasks, locked."""
-    rows = conn.execute(
-        select(import_tasks)
-        .where(import_tasks.c.status.in_(IN_PROGRESS))
-        .order_by(import_tasks.c.id)
-        .with_for_update()
-    ).mappings()
-    return [dict(row) for row in rows]
-
-
 def update_task(
-    conn: Connection, task_id: int, expected_status: str, values: dict[str, Any]
+    conn: Connection, task_id: int, expected_status: str, owner: str, values: dict[str, Any]
 ) -> bool:
-    """Guarded: the task changes only if it is still in ``expected_status``.
+    """Guarded: only while the task is in ``expected_status`` and leased by ``owner``.
 
-    A task that ends (finished, failed) loses its heartbeat.
+    A task that ends (finished, failed) drops its file and its lease.
     """
+    if values.get("status") not in (None, *IN_PROGRESS):
+        values = {**values, "content": None, "lease_owner": None, "leased_until": None}
     changed = conn.execute(
         update(import_tasks)
-        .where(import_tasks.c.id == task_id, import_tasks.c.status == expected_status)
+        .where(
+            import_tasks.c.id == task_id,
+            import_tasks.c.status == expected_status,
+            import_tasks.c.lease_owner == owner,
+        )
         .values(**values)
     ).rowcount
-    if changed == 1 and values.get("status") not in (None, *IN_PROGRESS):
-        conn.execute(delete(flow_marks).where(flow_marks.c.key == _mark(task_id)))
     return changed == 1

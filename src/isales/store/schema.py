@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -238,6 +239,11 @@ import_tasks = Table(
     Column("errors", JSON, nullable=False),  # [{"row": n, "code": "...", "desc": "..."}]
     Column("created_at", DateTime, nullable=False),
     Column("finished_at", DateTime),
+    # the uploaded file, kept until the task ends, so any server can resume it
+    Column("content", LargeBinary),
+    # the server importing it, and until when (renewed with every chunk)
+    Column("lease_owner", String(64)),
+    Column("leased_until", DateTime),
     Index(None, "vdn_id", "campaign_id"),
 )
 
