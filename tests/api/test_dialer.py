@@ -272,3 +272,23 @@ def test_deletes_release_lapsed_claims_first(make_server):
         assert delete(dialer, campaign_id, {"customField": "lapsed"})["successCount"] == 2
         answer = dialer.delete(f"/rest/isales/v1/openapi/campaigns/12/{campaign_id}").json()
         assert answer["resultCode"] == SUCCESS
+
+
+def test_a_special_date_turns_today_into_a_holiday(make_server):
+    clock = MovableClock(utc_now().replace(hour=10, minute=0, second=0, microsecond=0))
+    server = make_server(clock=clock)
+    workday_only = {"workdayBeginTime1": "09:00", "workdayEndTime1": "17:00"}
+    with server.client() as dialer:
+        holiday = create_campaign(dialer, init_status=0, scheduleParam=workday_only)
+        plain = create_campaign(dialer, init_status=0, scheduleParam=workday_only)
+        add_numbers(dialer, holiday, numbers(1))
+        weekday = str(clock().isoweekday())
+        answer = dialer.post(
+            f"/rest/isales/v1/openapi/campaigns/12/holiday/{holiday}",
+            json={"name": "today", "type": 1, "week": weekday},
+        ).json()
+        assert answer["resultCode"] == SUCCESS, answer
+        assert tasks(dialer) == [str(plain)]  # no holiday windows: no calls today
+        assert claim(dialer, holiday, 1) == []
+        clock.advance(24 * 3600)  # tomorrow is a workday again
+        assert tasks(dialer) == [str(holiday), str(plain)]

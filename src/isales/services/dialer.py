@@ -46,8 +46,7 @@ class DialerService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
 
-    def _may_dial(self, conn, campaign: dict, now: datetime) -> bool:  # type: ignore[no-untyped-def]
-        specials = special_date_store.list_for_campaign(conn, campaign["id"])
+    def _may_dial(self, campaign: dict, specials: list[dict], now: datetime) -> bool:
         return schedule.may_dial(
             now, campaign["schedule_param"] or {}, specials, self.settings.zone
         )
@@ -57,7 +56,8 @@ class DialerService:
         now = self.clock()
         with self.store.read() as conn:
             candidates = campaign_store.executing_campaigns(conn, vdn_id, now)
-            return [c["id"] for c in candidates if self._may_dial(conn, c, now)]
+            specials = special_date_store.by_campaign(conn, [c["id"] for c in candidates])
+        return [c["id"] for c in candidates if self._may_dial(c, specials[c["id"]], now)]
 
     def claim(self, vdn_id: int, campaign_id: int, owner: str, batch: int) -> Claim | None:
         """Claim up to ``batch`` due numbers; None when the campaign may not dial now."""
@@ -71,7 +71,8 @@ class DialerService:
             status = states.effective_status(campaign["status"], campaign["end_time"], now)
             if status != CampaignStatus.EXECUTING or campaign["begin_time"] > now:
                 return None
-            if not self._may_dial(conn, campaign, now):
+            specials = special_date_store.list_for_campaign(conn, campaign_id)
+            if not self._may_dial(campaign, specials, now):
                 return None
             number_store.release_lapsed_claims(conn, now, campaign_id)
             lease_until = now + timedelta(seconds=self.settings.lease_seconds)

@@ -19,6 +19,19 @@ def list_for_campaign(conn: Connection, campaign_id: int) -> list[dict]:
     return [dict(row) for row in rows]
 
 
+def by_campaign(conn: Connection, campaign_ids: list[int]) -> dict[int, list[dict]]:
+    """The special dates of several campaigns in one query: {campaign id: [rows]}."""
+    found: dict[int, list[dict]] = {campaign_id: [] for campaign_id in campaign_ids}
+    rows = conn.execute(
+        select(special_dates)
+        .where(special_dates.c.campaign_id.in_(campaign_ids))
+        .order_by(special_dates.c.id)
+    ).mappings()
+    for row in rows:
+        found[row["campaign_id"]].append(dict(row))
+    return found
+
+
 def count_for_campaign(conn: Connection, campaign_id: int) -> int:
     return conn.execute(
         select(func.count())
