@@ -20,14 +20,21 @@ from starlette.exceptions import HTTPException
 from ..errors import ErrorCode, InvalidParameter
 from ..services import Services
 from ..services.access import Principal, SignedRequest
-from ..wire.validation import INT32_MAX, Schema, path_integer, validate_body, validate_query
+from ..wire.validation import (
+    INT32_MAX,
+    INT64_MAX,
+    Schema,
+    path_integer,
+    validate_body,
+    validate_query,
+)
 
 T = TypeVar("T")
 
 _JSON_TYPE = re.compile(r"^application/json\s*(;\s*charset\s*=\s*\"?utf-8\"?\s*)?$", re.IGNORECASE)
 
 #: path parameter -> (minimum, maximum)
-PATH_RANGES = {"vdnId": (1, 9999), "campaignId": (1, INT32_MAX)}
+PATH_RANGES = {"vdnId": (1, 9999), "campaignId": (1, INT32_MAX), "dataId": (1, INT64_MAX)}
 
 
 @dataclass(frozen=True)

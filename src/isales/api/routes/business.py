@@ -8,7 +8,6 @@ from fastapi.responses import JSONResponse
 from ...config import Settings
 from ...services.policies import BusinessResult
 from ...wire.schemas import policies as schema
-from ...wire.validation import INT64_MAX, path_integer
 from ..envelope import ok
 from ..openapi import doc
 from ..request import accept
@@ -35,7 +34,7 @@ def build_router(settings: Settings) -> APIRouter:
     )
     async def write_back(request: Request, vdnId: str, dataId: str) -> JSONResponse:
         call = await accept(request, path=("vdnId", "dataId"), body=schema.WRITE_BACK)
-        data_id = path_integer("dataId", str(call.path["dataId"]), 1, INT64_MAX)
+        data_id = call.path["dataId"]
         body = call.body
         result = BusinessResult(
             busi_result=body["busiResult"],

@@ -9,7 +9,6 @@ from starlette.exceptions import HTTPException
 from ...config import Settings
 from ...domain.recycle import recycle_window
 from ...wire.schemas import numbers as schema
-from ...wire.validation import INT64_MAX, path_integer
 from ..envelope import ok
 from ..openapi import doc
 from ..request import accept
@@ -165,7 +164,7 @@ def build_router(settings: Settings) -> APIRouter:
     )
     async def query_one(request: Request, vdnId: str, campaignId: str, dataId: str) -> JSONResponse:
         call = await accept(request, path=("vdnId", "campaignId", "dataId"))
-        data_id = path_integer("dataId", str(call.path["dataId"]), 1, INT64_MAX)
+        data_id = call.path["dataId"]
         row = await call.run(
             call.services.numbers.get, call.vdn_id, call.path["campaignId"], data_id
         )
