@@ -207,3 +207,24 @@ def count_rows(file_name: str, content: bytes, limit: int) -> int:
     if total == 0:
         raise InvalidParameter(ErrorCode.EMPTY, "the file has no number rows")
     return total
+
+
+def sheet_rows(file_name: str, content: bytes) -> Iterator[tuple[int, list[Any]]]:
+    """(row number, cells as the JSON binder sees them) of every row that is not all blank.
+
+    For files with their own column rules (blacklist files); unreadable content is 02000008.
+    """
+    kind = _kind(file_name)
+    raw = _csv_rows(content) if kind == "csv" else _xlsx_rows(content)
+    try:
+        for number, cells in enumerate(raw, start=1):
+            if not all(_blank(cell) for cell in cells):
+                yield number, [None if _blank(cell) else _cell(cell) for cell in cells]
+    except InvalidParameter:
+        raise
+    except Exception as exc:  # csv, codec, zip and XML errors alike
+        raise InvalidParameter(
+            ErrorCode.CONVERSION, f"the file cannot be read as {kind.upper()}: {exc}"
+        ) from exc
+    finally:
+        raw.close()

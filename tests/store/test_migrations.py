@@ -64,6 +64,10 @@ def test_metadata_has_the_expected_tables():
         "callback_outbox",
         "import_tasks",
         "flow_marks",
+        # issue 12 part B (revision 0008)
+        "blacklist_imports",
+        "reservations",
+        "file_servers",
     }
 
 

@@ -22,6 +22,7 @@ from . import openapi
 from .envelope import error_response
 from .request import new_request_id
 from .routes import (
+    blackfile,
     blacklist,
     business,
     caller_numbers,
@@ -97,6 +98,8 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.state.services = services
     # before campaigns: DELETE …/campaigns/{vdnId}/blocklist would match …/{vdnId}/{campaignId}
     app.include_router(blacklist.build_router(settings))
+    for family_b in (blackfile,):  # issue 12 part B; before campaigns, like the blacklist
+        app.include_router(family_b.build_router(settings))
     app.include_router(campaigns.router)
     app.include_router(numbers.build_router(settings))
     app.include_router(dialer.build_router(settings))

@@ -10,6 +10,7 @@ from ..config import Settings
 from ..store import Store
 from .access import AccessService
 from .blacklist import BlacklistService
+from .blacklist_imports import BlacklistImportService
 from .callbacks import CallbackService
 from .caller_numbers import CallerNumberService
 from .campaigns import CampaignService
@@ -41,6 +42,7 @@ class Services:
     special_dates: SpecialDateService
     caller_numbers: CallerNumberService
     imports: ImportService
+    blacklist_imports: BlacklistImportService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -58,6 +60,7 @@ class Services:
             "special_dates": SpecialDateService,
             "caller_numbers": CallerNumberService,
             "imports": ImportService,
+            "blacklist_imports": BlacklistImportService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)
@@ -68,6 +71,7 @@ class Services:
             (LEASE_SWEEP_SECONDS, self.dialer.release_lapsed_claims),
             (self.settings.callback_sweep_seconds, self.callbacks.deliver_due),
             (self.settings.import_sweep_seconds, self.imports.run_pending),
+            (self.settings.import_sweep_seconds, self.blacklist_imports.run_pending),
         ]
 
     def close(self) -> None:

@@ -254,3 +254,81 @@ flow_marks = Table(
     Column("key", String(128), primary_key=True),
     Column("last_at", DateTime, nullable=False),
 )
+
+# --- issue 12 part B (revision 0008): blacklist file imports, reserved calls, file servers ---
+
+#: a blacklist file import (reference §6, cec_07_4028/4029); status "0" waiting to run,
+#: "1" running, "2" finished, "3" failed (Huawei's values)
+blacklist_imports = Table(
+    "blacklist_imports",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("server_id", Integer),  # the file server it was fetched from; NULL: uploaded
+    Column("status", String(1), nullable=False),
+    Column("total_rows", Integer, nullable=False),
+    Column("success_rows", Integer, nullable=False),
+    Column("repeat_rows", Integer, nullable=False),
+    Column("failed_rows", Integer, nullable=False),
+    Column("errors", JSON, nullable=False),  # [{"row": n, "code": "...", "desc": "..."}]
+    Column("created_at", DateTime, nullable=False),
+    Column("run_after", DateTime, nullable=False),  # hour/minute of a scheduled import
+    Column("started_at", DateTime),
+    Column("finished_at", DateTime),
+    Column("content", LargeBinary),  # kept until the task ends, so any server can resume it
+    Column("lease_owner", String(64)),
+    Column("leased_until", DateTime),
+    Index(None, "vdn_id", "id"),
+    Index(None, "status", "run_after"),
+)
+
+#: a reserved ("appointment") call (reference §7); state pending, calling, executed
+reservations = Table(
+    "reservations",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("campaign_id", Integer, nullable=False),
+    Column("call_type", SmallInteger, nullable=False),  # 1 manual, 2 automatic
+    Column("called", String(24), nullable=False),
+    Column("user_account", String(64)),
+    Column("work_no", String(32)),
+    Column("appoint_at", DateTime, nullable=False),
+    Column("due_at", DateTime, nullable=False),  # when the built-in dialer may dial it
+    Column("call_data", String(1024)),
+    Column("remark", String(256)),
+    Column("state", String(10), nullable=False),
+    Column("lease_owner", String(64)),
+    Column("lease_until", DateTime),
+    Column("caller", String(24)),
+    Column("call_status", String(2)),
+    Column("fail_code", String(10)),
+    Column("call_id", String(64)),
+    Column("busi_result", String(50)),
+    Column("busi_sub_status", String(50)),
+    Column("call_begin", DateTime),
+    Column("call_end", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    Column("executed_at", DateTime),
+    Index(None, "campaign_id", "state", "due_at"),
+    Index(None, "vdn_id", "appoint_at"),
+)
+
+#: an SFTP file server of a VDN (cec_07_4050-4053); the password is sealed (isales.secrets_box)
+file_servers = Table(
+    "file_servers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("name", String(64)),
+    Column("ip", String(64), nullable=False),
+    Column("port", Integer, nullable=False),
+    Column("path", String(255)),
+    Column("user_name", String(30), nullable=False),
+    Column("password", Text, nullable=False),
+    Column("host_key", Text),  # pinned public key of the server; NULL: trust on first use
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("vdn_id", "ip", "port", "user_name"),
+)
