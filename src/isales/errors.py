@@ -36,6 +36,11 @@ The error tree (each class's docstring is its default ``resultDesc``)::
         ├── SpecialDateNameTaken     0200005
         ├── LastCallerNumber         0200001
         ├── ResultRange*             0200008 / 0200009 / 0200010 / 0200011 (result query)
+        ├── ReservationNotFound      04000004 (reserved calls)
+        ├── ReservationExecuted      04000005 (reserved calls)
+        ├── FileServerNotFound       0200033 (file servers)
+        ├── FileServerTaken          0200005 (file servers)
+        ├── FileFetchFailed          0200001 (file-server import)
         └── StoreFailure             0200006
     FlowControlled                   HTTP 429 (statistics)
 
@@ -84,6 +89,9 @@ class ErrorCode(StrEnum):
     WRONG_COMBINATION = "02000009"
     HOUR_MINUTE_TOGETHER = "02000010"
     TOO_MANY_PARAMETERS = "02000011"
+    # issue 12 part B
+    RESERVATION_NOT_FOUND = "04000004"
+    RESERVATION_EXECUTED = "04000005"
 
 
 class DialerCode(StrEnum):
@@ -303,3 +311,30 @@ class WriteBackFailed(AppError):
     """The business-result write-back failed."""
 
     code = ErrorCode.WRITE_BACK_FAILED
+
+
+# --- issue 12 part B: reserved calls, file servers ---
+
+
+class ReservationNotFound(AppError):
+    """The reserved call does not exist."""
+
+    code = ErrorCode.RESERVATION_NOT_FOUND
+
+
+class ReservationExecuted(AppError):
+    """The reserved call has already been executed (or is being dialled)."""
+
+    code = ErrorCode.RESERVATION_EXECUTED
+
+
+class FileServerNotFound(NumberNotFound):
+    """The file server does not exist in this VDN."""
+
+
+class FileServerTaken(CampaignNameTaken):
+    """A file server with this address and user already exists in this VDN."""
+
+
+class FileFetchFailed(AppError):
+    """The file could not be fetched from the file server."""

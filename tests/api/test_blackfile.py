@@ -72,7 +72,10 @@ def test_a_file_becomes_entries_with_repeats_and_failures_counted(running):
     entries = {r["number"]: r for r in rows(server.services, "blacklist", vdn_id=12)}
     assert sorted(entries) == [f"1310000000{i}" for i in range(1, 5)]
     assert entries["13100000003"]["expires_at"] == clock.now + timedelta(hours=24)
-    assert (entries["13100000004"]["restrict_times"], entries["13100000004"]["restrict_period"]) == (
+    assert (
+        entries["13100000004"]["restrict_times"],
+        entries["13100000004"]["restrict_period"],
+    ) == (
         2,
         "1",
     )

@@ -18,6 +18,7 @@ from .dialer import DialerService
 from .imports import ImportService
 from .numbers import NumberService
 from .policies import PolicyService
+from .reservations import ReservationService
 from .results import ResultService
 from .special_dates import SpecialDateService
 from .statistics import StatisticsService
@@ -43,6 +44,7 @@ class Services:
     caller_numbers: CallerNumberService
     imports: ImportService
     blacklist_imports: BlacklistImportService
+    reservations: ReservationService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -61,6 +63,7 @@ class Services:
             "caller_numbers": CallerNumberService,
             "imports": ImportService,
             "blacklist_imports": BlacklistImportService,
+            "reservations": ReservationService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)

@@ -5,12 +5,12 @@ External dialers and the built-in one use these same paths.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..clock import Clock
 from ..config import Settings
-from ..domain import retry, schedule, states
+from ..domain import reservations, retry, schedule, states
 from ..domain.blacklist import quota_periods
 from ..domain.days import day_bounds
 from ..domain.states import CampaignStatus, NumberState
@@ -20,6 +20,7 @@ from ..store import callbacks as callback_store
 from ..store import campaigns as campaign_store
 from ..store import numbers as number_store
 from ..store import policies as policy_store
+from ..store import reservations as reservation_store
 from ..store import special_dates as special_date_store
 from ..wire.schemas.results import wire_callback
 
@@ -40,6 +41,7 @@ class CallReport:
 class Claim:
     campaign: dict
     numbers: list[dict]
+    reservations: list[dict] = field(default_factory=list)  # reserved calls, dialled first
 
 
 class DialerService:
@@ -77,14 +79,20 @@ class DialerService:
             number_store.release_lapsed_claims(conn, now, campaign_id)
             lease_until = now + timedelta(seconds=self.settings.lease_seconds)
             quota = quota_periods(now, self.settings.zone)  # blacklist call quotas
-            claimed = number_store.claim_due(
+            # reserved calls due now go first, outside the numbers' due order
+            reserved = reservation_store.claim_due(
                 conn, campaign_id, owner, batch, now, lease_until, quota
             )
-            return Claim(campaign, claimed)
+            claimed = number_store.claim_due(
+                conn, campaign_id, owner, batch - len(reserved), now, lease_until, quota
+            )
+            return Claim(campaign, claimed, reserved)
 
     def report(self, vdn_id: int, owner: str, report: CallReport) -> NumberState:
         """Record one attempt and move the number on; refused unless it is *calling* for us."""
         now = self.clock()
+        if reservations.is_appoint_id(report.data_id):
+            return self._report_reservation(owner, report, now)
         with self.store.write() as conn:
             current = number_store.get_number(conn, report.campaign_id, report.data_id)
             if current is None or current["vdn_id"] != vdn_id:
@@ -140,6 +148,27 @@ class DialerService:
                     now,
                 )
             return target
+
+    def _report_reservation(self, owner: str, report: CallReport, now: datetime) -> NumberState:
+        """A reserved call's result is kept on the reservation (appoint/list shows it)."""
+        with self.store.write() as conn:
+            row = reservation_store.finish_call(
+                conn,
+                reservations.row_id(report.data_id) or 0,
+                owner,
+                {
+                    "call_status": report.call_status,
+                    "fail_code": report.fail_code,
+                    "call_id": report.call_id,
+                    "executed_at": now,
+                },
+            )
+            if row is None or row["campaign_id"] != report.campaign_id:
+                raise DialerRefused(
+                    DialerCode.NOT_CALLING,
+                    "the reserved call is not being dialled under this key's claim",
+                )
+        return NumberState.COMPLETED
 
     def release_lapsed_claims(self) -> int:
         with self.store.write() as conn:
