@@ -82,6 +82,7 @@ async def accept(
     query: Schema | None = None,
     vdn_in_body: bool = False,
     max_body: int | None = None,
+    vdn_optional: bool = False,
 ) -> Call:
     services: Services = request.app.state.services
     request_id = request.state.request_id
@@ -123,7 +124,9 @@ async def accept(
         raise InvalidParameter(
             ErrorCode.PARAMETER_ERROR, "this interface takes no query parameters"
         )
-    if vdn_in_body:
+    if vdn_in_body and vdn_optional and body_values["vdnId"] is None:
+        vdn_id = 0  # an interface that touches no VDN's data (obs/business/interface)
+    elif vdn_in_body:
         principal.require_vdn(body_values["vdnId"])
         vdn_id = body_values["vdnId"]
     else:

@@ -17,6 +17,7 @@ from .campaigns import CampaignService
 from .dialer import DialerService
 from .imports import ImportService
 from .numbers import NumberService
+from .obs import ObsService
 from .policies import PolicyService
 from .reservations import ReservationService
 from .results import ResultService
@@ -45,6 +46,7 @@ class Services:
     imports: ImportService
     blacklist_imports: BlacklistImportService
     reservations: ReservationService
+    obs: ObsService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -64,6 +66,7 @@ class Services:
             "imports": ImportService,
             "blacklist_imports": BlacklistImportService,
             "reservations": ReservationService,
+            "obs": ObsService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)
