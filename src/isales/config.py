@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     claim_max_batch: int = Field(100, ge=1)
     history_max_page: int = Field(500, ge=1)
 
+    # issue 12 part B: file servers (SFTP) and their sealed passwords
+    master_key: str = Field("", description="Fernet key sealing file-server passwords")
+    master_key_file: str = Field("", description="file holding the Fernet key instead")
+    file_server_trustlist: str = Field(
+        "", description="comma-separated IPs/host names file servers may have; empty: none"
+    )
+    file_server_timeout_seconds: float = Field(30.0, gt=0)
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -28,6 +28,7 @@ from .routes import (
     caller_numbers,
     campaigns,
     dialer,
+    file_servers,
     imports,
     numbers,
     obs,
@@ -100,7 +101,12 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.state.services = services
     # before campaigns: DELETE …/campaigns/{vdnId}/blocklist would match …/{vdnId}/{campaignId}
     app.include_router(blacklist.build_router(settings))
-    for family_b in (blackfile, reservations, obs):  # issue 12 part B, before campaigns too
+    for family_b in (
+        blackfile,
+        reservations,
+        obs,
+        file_servers,
+    ):  # issue 12 part B, before campaigns too
         app.include_router(family_b.build_router(settings))
     app.include_router(campaigns.router)
     app.include_router(numbers.build_router(settings))

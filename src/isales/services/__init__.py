@@ -15,6 +15,7 @@ from .callbacks import CallbackService
 from .caller_numbers import CallerNumberService
 from .campaigns import CampaignService
 from .dialer import DialerService
+from .file_servers import FileServerService
 from .imports import ImportService
 from .numbers import NumberService
 from .obs import ObsService
@@ -47,6 +48,7 @@ class Services:
     blacklist_imports: BlacklistImportService
     reservations: ReservationService
     obs: ObsService
+    file_servers: FileServerService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -67,6 +69,7 @@ class Services:
             "blacklist_imports": BlacklistImportService,
             "reservations": ReservationService,
             "obs": ObsService,
+            "file_servers": FileServerService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)

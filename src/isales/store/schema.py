@@ -321,7 +321,6 @@ file_servers = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("vdn_id", Integer, nullable=False),
-    Column("name", String(64)),
     Column("ip", String(64), nullable=False),
     Column("port", Integer, nullable=False),
     Column("path", String(255)),

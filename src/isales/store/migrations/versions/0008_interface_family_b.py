@@ -84,7 +84,6 @@ def upgrade() -> None:
         "file_servers",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("vdn_id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=64), nullable=True),
         sa.Column("ip", sa.String(length=64), nullable=False),
         sa.Column("port", sa.Integer(), nullable=False),
         sa.Column("path", sa.String(length=255), nullable=True),
