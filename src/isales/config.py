@@ -59,6 +59,29 @@ class Settings(BaseSettings):
         "", description="comma-separated IPs/host names file servers may have; empty: none"
     )
     file_server_timeout_seconds: float = Field(30.0, gt=0)
+    # issue 12 part B: each number's own time zone (domain/time_zones.py)
+    time_zone_prefixes: str = Field(
+        "", description="extra prefix=Zone entries, ';'-separated, over the shipped table"
+    )
+    time_zone_international_prefix: str = Field(
+        "00", description="numbers read by the prefix table start with it; empty: all do"
+    )
+
+    @field_validator("time_zone_prefixes")
+    @classmethod
+    def _known_prefix_zones(cls, value: str) -> str:
+        from .domain.time_zones import parse_prefixes
+
+        parse_prefixes(value)
+        return value
+
+    @property
+    def zone_table(self):  # type: ignore[no-untyped-def]
+        from .domain.time_zones import ZoneTable, parse_prefixes
+
+        return ZoneTable(
+            parse_prefixes(self.time_zone_prefixes), self.time_zone_international_prefix
+        )
 
     @field_validator("timezone")
     @classmethod

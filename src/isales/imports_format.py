@@ -31,7 +31,16 @@ from .errors import ErrorCode, InvalidParameter, TooManyPerCall
 from .wire.schemas.numbers import V2_RECORD, records_v2
 from .wire.validation import TIME_FORMAT, Field, validate_object
 
-COLUMNS = ("sessionId", "called", "caller", "callData", "customField", "recycleTime", "priority")
+COLUMNS = (
+    "sessionId",
+    "called",
+    "caller",
+    "callData",
+    "customField",
+    "recycleTime",
+    "priority",
+    "timeZone",  # isales extension: the number's IANA time zone
+)
 _BY_LOWER = {name.lower(): name for name in COLUMNS}
 
 #: the row fields: the v2 add's, plus the template's optional priority (stored as given)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from ..clock import Clock
 from ..config import Settings
-from ..domain import reservations, retry, schedule, states
+from ..domain import reservations, retry, schedule, states, time_zones
 from ..domain.blacklist import quota_periods
 from ..domain.days import day_bounds
 from ..domain.states import CampaignStatus, NumberState
@@ -18,6 +19,7 @@ from ..errors import DialerCode, DialerRefused
 from ..store import Store
 from ..store import callbacks as callback_store
 from ..store import campaigns as campaign_store
+from ..store import local_time as local_time_store
 from ..store import numbers as number_store
 from ..store import policies as policy_store
 from ..store import reservations as reservation_store
@@ -53,13 +55,32 @@ class DialerService:
             now, campaign["schedule_param"] or {}, specials, self.settings.zone
         )
 
+    def _open_zone_keys(
+        self, conn: Any, campaign: dict, specials: list[dict], now: datetime
+    ) -> list[str | None] | None:
+        """For a campaign dialling in each number's local time, the zone keys whose window
+        is open now; None for a campaign whose windows are its own."""
+        schedule_param = campaign["schedule_param"] or {}
+        if not schedule_param.get("calleeLocalTime"):
+            return None
+        return [
+            key
+            for key in local_time_store.zone_keys(conn, campaign["id"])
+            if time_zones.window_open(now, schedule_param, specials, key, self.settings.zone)
+        ]
+
+    def _dialable(self, conn: Any, campaign: dict, specials: list[dict], now: datetime) -> bool:
+        keys = self._open_zone_keys(conn, campaign, specials, now)
+        return self._may_dial(campaign, specials, now) if keys is None else bool(keys)
+
     def executing_campaigns(self, vdn_id: int) -> list[int]:
-        """Campaigns that may dial now: executing, begun, not ended, inside a window."""
+        """Campaigns that may dial now: executing, begun, not ended, inside a window (in
+        some number's local time, for a campaign with ``calleeLocalTime``)."""
         now = self.clock()
         with self.store.read() as conn:
             candidates = campaign_store.executing_campaigns(conn, vdn_id, now)
             specials = special_date_store.by_campaign(conn, [c["id"] for c in candidates])
-        return [c["id"] for c in candidates if self._may_dial(c, specials[c["id"]], now)]
+            return [c["id"] for c in candidates if self._dialable(conn, c, specials[c["id"]], now)]
 
     def claim(self, vdn_id: int, campaign_id: int, owner: str, batch: int) -> Claim | None:
         """Claim up to ``batch`` due numbers; None when the campaign may not dial now."""
@@ -74,18 +95,31 @@ class DialerService:
             if status != CampaignStatus.EXECUTING or campaign["begin_time"] > now:
                 return None
             specials = special_date_store.list_for_campaign(conn, campaign_id)
-            if not self._may_dial(campaign, specials, now):
+            zone_keys = self._open_zone_keys(conn, campaign, specials, now)
+            if not (self._may_dial(campaign, specials, now) if zone_keys is None else zone_keys):
                 return None
             number_store.release_lapsed_claims(conn, now, campaign_id)
             lease_until = now + timedelta(seconds=self.settings.lease_seconds)
             quota = quota_periods(now, self.settings.zone)  # blacklist call quotas
             # reserved calls due now go first, outside the numbers' due order
             reserved = reservation_store.claim_due(
-                conn, campaign_id, owner, batch, now, lease_until, quota
+                conn, campaign_id, owner, batch, now, lease_until, quota, zone_keys
             )
-            claimed = number_store.claim_due(
-                conn, campaign_id, owner, batch - len(reserved), now, lease_until, quota
-            )
+            if zone_keys is None:
+                claimed = number_store.claim_due(
+                    conn, campaign_id, owner, batch - len(reserved), now, lease_until, quota
+                )
+            else:  # only numbers whose local time is inside a window
+                claimed = local_time_store.claim_due_in_zones(
+                    conn,
+                    campaign_id,
+                    zone_keys,
+                    owner,
+                    batch - len(reserved),
+                    now,
+                    lease_until,
+                    quota,
+                )
             return Claim(campaign, claimed, reserved)
 
     def report(self, vdn_id: int, owner: str, report: CallReport) -> NumberState:

@@ -44,6 +44,7 @@ class ReservationService:
                     "due_at": due_at(request["appoint_at"], request["call_type"]),
                     "call_data": request["call_data"],
                     "remark": request["remark"],
+                    "time_zone": self.settings.zone_table.key_for(request["called"]),
                     "state": reservation_store.PENDING,
                     "created_at": now,
                 },

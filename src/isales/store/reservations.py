@@ -9,6 +9,7 @@ from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from ..domain.blacklist import QuotaPeriods
 from . import blacklist as blacklist_store
+from .local_time import reservations_in_keys
 from .schema import reservations
 
 PENDING, CALLING, EXECUTED = "pending", "calling", "executed"
@@ -87,8 +88,11 @@ def claim_due(
     now: datetime,
     lease_until: datetime,
     quota: QuotaPeriods,
+    zone_keys: list[str | None] | None = None,
 ) -> list[dict]:
     """Make up to ``limit`` due reservations *calling* for ``owner``, earliest first.
+
+    ``zone_keys``: only reserved calls to numbers of those zone keys (local-time campaigns).
 
     Due: pending with ``due_at`` reached, or calling under a lease that ran out. The
     blacklist is applied as for numbers. Chosen in a CTE with FOR UPDATE SKIP LOCKED,
@@ -104,6 +108,7 @@ def claim_due(
             reservations.c.due_at <= now,
             or_(reservations.c.state == PENDING, lapsed),
             blacklist_store.claimable(reservations.c.vdn_id, reservations.c.called, now, quota),
+            *([] if zone_keys is None else [reservations_in_keys(zone_keys)]),
         )
         .order_by(reservations.c.due_at, reservations.c.id)
         .limit(limit)

@@ -100,6 +100,8 @@ _number_columns = (
     ("sub_status", String(50)),
     ("busi_desc", String(1024)),
     ("work_no", String(32)),
+    # issue 12 part B: the number's zone key (domain/time_zones.py); NULL: the server's zone
+    ("time_zone", String(255)),
 )
 _NOT_NULL = {"campaign_id", "vdn_id", "called", "state", "attempts", "created_at"}
 
@@ -298,6 +300,7 @@ reservations = Table(
     Column("due_at", DateTime, nullable=False),  # when the built-in dialer may dial it
     Column("call_data", String(1024)),
     Column("remark", String(256)),
+    Column("time_zone", String(255)),  # the called number's zone key, as for numbers
     Column("state", String(10), nullable=False),
     Column("lease_owner", String(64)),
     Column("lease_until", DateTime),
@@ -330,4 +333,13 @@ file_servers = Table(
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
     UniqueConstraint("vdn_id", "ip", "port", "user_name"),
+)
+
+#: claims in each number's local time walk one zone at a time, in claim order
+Index(
+    "ix_numbers_campaign_id_time_zone_next_due_at_id",
+    numbers.c.campaign_id,
+    numbers.c.time_zone,
+    numbers.c.next_due_at,
+    numbers.c.id,
 )

@@ -1,4 +1,4 @@
-"""issue 12 part B: blacklist file imports, reserved calls, file servers
+"""issue 12 part B: blacklist file imports, reserved calls, file servers, number time zones
 
 Revision ID: 0008
 Revises: 0002
@@ -17,6 +17,13 @@ _BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
+    for table in ("numbers", "number_history"):  # a plain ADD COLUMN: no table rebuild
+        op.add_column(table, sa.Column("time_zone", sa.String(length=255), nullable=True))
+    op.create_index(
+        "ix_numbers_campaign_id_time_zone_next_due_at_id",
+        "numbers",
+        ["campaign_id", "time_zone", "next_due_at", "id"],
+    )
     op.create_table(
         "blacklist_imports",
         sa.Column("id", _BIG_ID, autoincrement=True, nullable=False),
@@ -57,6 +64,7 @@ def upgrade() -> None:
         sa.Column("due_at", sa.DateTime(), nullable=False),
         sa.Column("call_data", sa.String(length=1024), nullable=True),
         sa.Column("remark", sa.String(length=256), nullable=True),
+        sa.Column("time_zone", sa.String(length=255), nullable=True),
         sa.Column("state", sa.String(length=10), nullable=False),
         sa.Column("lease_owner", sa.String(length=64), nullable=True),
         sa.Column("lease_until", sa.DateTime(), nullable=True),
@@ -104,6 +112,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_numbers_campaign_id_time_zone_next_due_at_id", table_name="numbers")
+    for table in ("number_history", "numbers"):
+        with op.batch_alter_table(table) as batch_op:
+            batch_op.drop_column("time_zone")
     op.drop_table("file_servers")
     op.drop_index(op.f("ix_reservations_vdn_id_appoint_at"), table_name="reservations")
     op.drop_index(op.f("ix_reservations_campaign_id_state_due_at"), table_name="reservations")

@@ -1,0 +1,125 @@
+"""Claims in each number's local time (``scheduleParam.calleeLocalTime``): a campaign's zone
+keys, and the claim restricted to the keys whose window is open.
+
+Kept apart from ``store.numbers.claim_due`` on purpose: campaigns without the option use
+that statement unchanged.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, or_, select, text, union_all, update
+
+from ..domain.blacklist import QuotaPeriods
+from ..domain.states import CLAIMABLE, NumberState
+from . import blacklist as blacklist_store
+from .schema import numbers, reservations
+
+#: the distinct zone keys of a campaign's numbers, one index probe each (a loose index scan
+#: over (campaign_id, time_zone, …); SELECT DISTINCT would read every number)
+_ZONES = text(
+    """
+    WITH RECURSIVE zone_keys(key) AS (
+        SELECT min(time_zone) FROM numbers WHERE campaign_id = :campaign_id
+        UNION ALL
+        SELECT (SELECT min(n.time_zone) FROM numbers n
+                WHERE n.campaign_id = :campaign_id AND n.time_zone > zone_keys.key)
+        FROM zone_keys WHERE zone_keys.key IS NOT NULL
+    )
+    SELECT key FROM zone_keys WHERE key IS NOT NULL
+    """
+)
+_WITHOUT_ZONE = (
+    select(numbers.c.id)
+    .where(numbers.c.campaign_id == bindparam("campaign_id"), numbers.c.time_zone.is_(None))
+    .limit(1)
+)
+
+
+def zone_keys(conn: Connection, campaign_id: int) -> list[str | None]:
+    """The zone keys of the campaign's numbers and reserved calls (None: no zone)."""
+    keys: set[str | None] = {row.key for row in conn.execute(_ZONES, {"campaign_id": campaign_id})}
+    if conn.execute(_WITHOUT_ZONE, {"campaign_id": campaign_id}).first() is not None:
+        keys.add(None)
+    keys.update(
+        row.time_zone
+        for row in conn.execute(
+            select(reservations.c.time_zone)
+            .where(reservations.c.campaign_id == campaign_id)
+            .distinct()
+        )
+    )
+    return sorted(keys, key=lambda key: key or "")
+
+
+def _in_keys(column, keys: list[str | None]):  # type: ignore[no-untyped-def]
+    named = [key for key in keys if key is not None]
+    conditions = [column.in_(named)] if named else []
+    if None in keys:
+        conditions.append(column.is_(None))
+    return or_(*conditions)
+
+
+def claim_due_in_zones(
+    conn: Connection,
+    campaign_id: int,
+    keys: list[str | None],
+    owner: str,
+    limit: int,
+    now: datetime,
+    lease_until: datetime,
+    quota: QuotaPeriods,
+) -> list[dict]:
+    """``claim_due`` for the numbers whose zone key is one of ``keys``.
+
+    One leg per key walks the (campaign_id, time_zone, next_due_at, id) index and stops
+    after ``limit`` rows (FOR UPDATE SKIP LOCKED); the legs are merged in due order and the
+    first ``limit`` are claimed in the same statement. A number the blacklist forbids now is
+    skipped, as in ``claim_due``.
+    """
+    if limit <= 0 or not keys:
+        return []
+    legs = []
+    for key in keys:
+        zone = numbers.c.time_zone.is_(None) if key is None else numbers.c.time_zone == key
+        leg = (
+            select(numbers.c.id, numbers.c.next_due_at)
+            .where(
+                numbers.c.campaign_id == campaign_id,
+                zone,
+                numbers.c.next_due_at <= now,
+                numbers.c.state.concat("").in_(CLAIMABLE),  # no state index may lead
+                blacklist_store.claimable(numbers.c.vdn_id, numbers.c.called, now, quota),
+            )
+            .order_by(numbers.c.next_due_at, numbers.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .subquery()
+        )
+        legs.append(select(leg.c.id, leg.c.next_due_at))
+    merged = union_all(*legs).subquery("due_in_zones")
+    candidates = (
+        select(merged.c.id)
+        .order_by(merged.c.next_due_at, merged.c.id)
+        .limit(limit)
+        .cte("candidates")
+    )
+    rows = conn.execute(
+        update(numbers)
+        .where(numbers.c.id == candidates.c.id)
+        .values(
+            state=NumberState.CALLING,
+            state_before_claim=numbers.c.state,
+            lease_owner=owner,
+            lease_until=lease_until,
+            version=numbers.c.version + 1,
+        )
+        .returning(*numbers.c)
+    ).mappings()
+    return sorted((dict(row) for row in rows), key=lambda row: row["id"])
+
+
+def reservations_in_keys(keys: list[str | None]):  # type: ignore[no-untyped-def]
+    """The condition that restricts reserved calls to those zone keys."""
+    return _in_keys(reservations.c.time_zone, keys)
