@@ -155,3 +155,31 @@ def test_configured_prefixes_and_bad_zone_names(make_server):
             json=campaign_body(scheduleParam={**WINDOW, "calleeLocalTime": 2}),
         ).json()
         assert option["resultCode"] == "02000007"
+
+
+def test_open_zones_share_a_claim_and_a_short_zone_leaves_its_share_to_the_others(make_server):
+    clock = Clock()
+    server = make_server(clock=clock)
+    with server.client() as admin:
+        # at START (00:00 UTC): 09:00 in Tokyo and 01:00 in Paris are inside 00:00-09:59,
+        # 16:00 (the day before) in Los Angeles is not
+        campaign_id = campaign(
+            admin,
+            workdayBeginTime1="00:00",
+            workdayEndTime1="09:59",
+            holidayBeginTime1="00:00",
+            holidayEndTime1="09:59",
+        )
+        records = [
+            {"called": "0012135550001"},
+            {"called": "810001", "timeZone": "Asia/Tokyo"},
+            *({"called": f"33000{i}", "timeZone": "Europe/Paris"} for i in range(10)),
+        ]
+        add_numbers(admin, campaign_id, records)
+        body = {"subCCNo": 1, "vdnId": 12, "serviceId": campaign_id, "batchCount": 6}
+        first = admin.post(OBS + "/callnos", json=body).json()["resultData"]
+        assert len(first) == 6
+        assert "810001" in [item["phoneNumber"][0] for item in first]
+        rest = admin.post(OBS + "/callnos", json={**body, "batchCount": 10}).json()["resultData"]
+        assert len(rest) == 5
+        assert admin.post(OBS + "/callnos", json=body).json()["resultData"] == []

@@ -55,23 +55,25 @@ class DialerService:
             now, campaign["schedule_param"] or {}, specials, self.settings.zone
         )
 
-    def _open_zone_keys(
+    def _zone_filter(
         self, conn: Any, campaign: dict, specials: list[dict], now: datetime
-    ) -> list[str | None] | None:
-        """For a campaign dialling in each number's local time, the zone keys whose window
-        is open now; None for a campaign whose windows are its own."""
+    ) -> tuple[bool, list[str | None] | None]:
+        """(may the campaign dial now, the zone keys it may claim from — None: any).
+
+        With ``calleeLocalTime`` the windows are judged per zone key of its numbers; when
+        every key is open the claim needs no filter. The campaign row is locked FOR SHARE
+        by the claim, so no import adds a key between this read and the claim.
+        """
         schedule_param = campaign["schedule_param"] or {}
         if not schedule_param.get("calleeLocalTime"):
-            return None
-        return [
+            return self._may_dial(campaign, specials, now), None
+        keys = local_time_store.zone_keys(conn, campaign["id"])
+        open_keys = [
             key
-            for key in local_time_store.zone_keys(conn, campaign["id"])
+            for key in keys
             if time_zones.window_open(now, schedule_param, specials, key, self.settings.zone)
         ]
-
-    def _dialable(self, conn: Any, campaign: dict, specials: list[dict], now: datetime) -> bool:
-        keys = self._open_zone_keys(conn, campaign, specials, now)
-        return self._may_dial(campaign, specials, now) if keys is None else bool(keys)
+        return bool(open_keys), None if len(open_keys) == len(keys) else open_keys
 
     def executing_campaigns(self, vdn_id: int) -> list[int]:
         """Campaigns that may dial now: executing, begun, not ended, inside a window (in
@@ -80,7 +82,9 @@ class DialerService:
         with self.store.read() as conn:
             candidates = campaign_store.executing_campaigns(conn, vdn_id, now)
             specials = special_date_store.by_campaign(conn, [c["id"] for c in candidates])
-            return [c["id"] for c in candidates if self._dialable(conn, c, specials[c["id"]], now)]
+            return [
+                c["id"] for c in candidates if self._zone_filter(conn, c, specials[c["id"]], now)[0]
+            ]
 
     def claim(self, vdn_id: int, campaign_id: int, owner: str, batch: int) -> Claim | None:
         """Claim up to ``batch`` due numbers; None when the campaign may not dial now."""
@@ -95,8 +99,8 @@ class DialerService:
             if status != CampaignStatus.EXECUTING or campaign["begin_time"] > now:
                 return None
             specials = special_date_store.list_for_campaign(conn, campaign_id)
-            zone_keys = self._open_zone_keys(conn, campaign, specials, now)
-            if not (self._may_dial(campaign, specials, now) if zone_keys is None else zone_keys):
+            dialable, zone_keys = self._zone_filter(conn, campaign, specials, now)
+            if not dialable:
                 return None
             number_store.release_lapsed_claims(conn, now, campaign_id)
             lease_until = now + timedelta(seconds=self.settings.lease_seconds)

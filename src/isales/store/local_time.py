@@ -73,13 +73,43 @@ def claim_due_in_zones(
 ) -> list[dict]:
     """``claim_due`` for the numbers whose zone key is one of ``keys``.
 
-    One leg per key walks the (campaign_id, time_zone, next_due_at, id) index and stops
-    after ``limit`` rows (FOR UPDATE SKIP LOCKED); the legs are merged in due order and the
-    first ``limit`` are claimed in the same statement. A number the blacklist forbids now is
+    The open zones share the claim evenly, each in its own due order: one leg per key walks
+    the (campaign_id, time_zone, next_due_at, id) index and stops after its share (FOR
+    UPDATE SKIP LOCKED), so about ``limit`` rows are read whatever the number of zones. A
+    zone that had fewer due numbers than its share drops out and the others share what is
+    left (at most one more statement per zone). A number the blacklist forbids now is
     skipped, as in ``claim_due``.
     """
-    if limit <= 0 or not keys:
-        return []
+    claimed: list[dict] = []
+    active = list(keys)
+    while active and len(claimed) < limit:
+        remaining = limit - len(claimed)
+        share = -(-remaining // len(active))
+        got = _claim_once(
+            conn, campaign_id, active, share, remaining, owner, now, lease_until, quota
+        )
+        claimed.extend(got)
+        per_key = dict.fromkeys(active, 0)
+        for row in got:
+            per_key[row["time_zone"]] += 1
+        exhausted = [key for key, count in per_key.items() if count < share]
+        if not got or not exhausted:
+            break
+        active = [key for key in active if key not in exhausted]
+    return sorted(claimed, key=lambda row: row["id"])
+
+
+def _claim_once(
+    conn: Connection,
+    campaign_id: int,
+    keys: list[str | None],
+    share: int,
+    limit: int,
+    owner: str,
+    now: datetime,
+    lease_until: datetime,
+    quota: QuotaPeriods,
+) -> list[dict]:
     legs = []
     for key in keys:
         zone = numbers.c.time_zone.is_(None) if key is None else numbers.c.time_zone == key
@@ -93,7 +123,7 @@ def claim_due_in_zones(
                 blacklist_store.claimable(numbers.c.vdn_id, numbers.c.called, now, quota),
             )
             .order_by(numbers.c.next_due_at, numbers.c.id)
-            .limit(limit)
+            .limit(share)
             .with_for_update(skip_locked=True)
             .subquery()
         )
@@ -117,7 +147,7 @@ def claim_due_in_zones(
         )
         .returning(*numbers.c)
     ).mappings()
-    return sorted((dict(row) for row in rows), key=lambda row: row["id"])
+    return [dict(row) for row in rows]
 
 
 def reservations_in_keys(keys: list[str | None]):  # type: ignore[no-untyped-def]
