@@ -6,11 +6,12 @@ Builds one executing campaign of TOTAL numbers spread over three fixed-offset zo
 claims BATCH numbers at a time (due times spread over the past hour, as imports in
 chunks leave them) through ``DialerService.claim`` (the code behind ``callnos``)
 in alternating rounds: the campaign as it is (its windows in the server's zone) and with
-``scheduleParam.calleeLocalTime`` 1. Two layouts:
+``scheduleParam.calleeLocalTime`` 1. Three layouts:
 
-* ``interleaved``: zones take turns by id, every window open;
-* ``blocked``: the first third of the due order is in ``Etc/GMT+8``, whose window is
-  closed now (the claim must skip it), the rest alternate between the two open zones.
+* ``all-open``: zones take turns by id, every window open (the claim needs no filter);
+* ``one-closed``: zones take turns by id, the window of ``Etc/GMT+8`` is closed now;
+* ``closed-first``: the first third of the due order is in ``Etc/GMT+8``, closed now (the
+  claim must skip it), the rest alternate between the two open zones.
 
 Prints one Markdown row per back end and layout: median claim time without and with the
 option, and their ratio.
@@ -66,8 +67,11 @@ FROM generate_series(1, :total) AS x
 """
 
 
+LAYOUTS = ("all-open", "one-closed", "closed-first")
+
+
 def windows(layout: str, now: datetime) -> dict[str, str]:
-    if layout == "interleaved":
+    if layout == "all-open":
         return {
             "workdayBeginTime1": "00:00",
             "workdayEndTime1": "23:59",
@@ -116,7 +120,7 @@ def build(store: Store, total: int, layout: str) -> tuple[Services, int, dict[st
                 "total": total,
                 "campaign": campaign_id,
                 "now": now - timedelta(hours=1),
-                "blocked": layout == "blocked",
+                "blocked": layout == "closed-first",
             },
         )
     if store.backend == "postgresql":
@@ -154,7 +158,7 @@ def run(backend: str, layout: str, total: int, batch: int, rounds: int, claims: 
                     claim = services.dialer.claim(12, campaign_id, "bench", batch)
                     timings[option].append(time.perf_counter() - started)
                     assert claim is not None and len(claim.numbers) == batch, "nothing claimed"
-                    if option and layout == "blocked":
+                    if option and layout != "all-open":
                         assert all(n["time_zone"] != "Etc/GMT+8" for n in claim.numbers)
         services.close()
         plain = statistics.median(timings[False]) * 1000
@@ -173,14 +177,14 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--layout", choices=["interleaved", "blocked", "both"], default="both")
+    parser.add_argument("--layout", choices=[*LAYOUTS, "all"], default="all")
     parser.add_argument("--total", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--claims", type=int, default=20, help="claims per round and mode")
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    layouts = ["interleaved", "blocked"] if args.layout == "both" else [args.layout]
+    layouts = list(LAYOUTS) if args.layout == "all" else [args.layout]
     print(
         "| store | layout | numbers | batch | claim, windows in server zone | "
         "claim, calleeLocalTime | ratio |"

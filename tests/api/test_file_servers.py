@@ -176,6 +176,13 @@ def test_update_rules(running, sftp_server):
     assert_code(ok_json(client.post(f"{FILE}/999999/updateServer", json=same)), "0200033")
     assert_code(ok_json(client.post(f"{FILE}/x/updateServer", json=same)), "02000006")
 
+    assert_code(ok_json(client.post(f"{FILE}/{server_id}/deleteServer")), SUCCESS)
+    assert rows(server.services, "file_servers") == []
+    assert_code(ok_json(client.post(f"{FILE}/{server_id}/deleteServer")), "0200033")
+    assert_code(ok_json(client.post(f"{FILE}/0/deleteServer")), "02000007")
+    answer = ok_json(client.post(f"{FILE}/1/deleteServer", json={"x": 1}))
+    assert_code(answer, "0200001")
+
 
 def test_number_import_from_the_file_server(running, sftp_server):
     server, client, _ = running

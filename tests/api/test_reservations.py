@@ -200,3 +200,27 @@ def test_a_paused_campaign_does_not_dial_its_reserved_calls(make_server):
     assert dialer.step() == 0
     [row] = rows(server.services, "reservations", campaign_id=campaign_id)
     assert row["state"] == "pending"
+
+
+def test_modify_a_manual_reserved_call_not_yet_dialled(client, server):
+    campaign_id = create_campaign(client)
+    at = utc_now().replace(microsecond=0) + timedelta(hours=2)
+    manual = reserve(client, campaign_id, at, call_type=1)["returnObject"]["id"]
+    later = at + timedelta(hours=1)
+    body = {"appointId": manual, "appointTime": millis(later), "remark": "moved", "workNo": "7"}
+    assert_code(ok_json(client.post(path("update"), json=body)), SUCCESS)
+    [row] = rows(server.services, "reservations", id=int(manual) - ID_BASE)
+    assert (row["appoint_at"], row["due_at"], row["remark"], row["work_no"]) == (
+        later,
+        later,
+        "moved",
+        "7",
+    )
+    automatic = reserve(client, campaign_id, at)["returnObject"]["id"]
+    answer = ok_json(client.post(path("update"), json={"appointId": automatic, "remark": "x"}))
+    assert_code(answer, "0200001")
+    client.post(path("updateResult"), json={"appointId": manual, "failCode": "00000"})
+    answer = ok_json(client.post(path("update"), json={"appointId": manual, "remark": "y"}))
+    assert_code(answer, "04000005")
+    answer = ok_json(client.post(path("update"), json={"appointId": "5", "remark": "y"}))
+    assert_code(answer, "04000004")

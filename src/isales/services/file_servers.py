@@ -78,6 +78,11 @@ class FileServerService:
         if not outcome:
             raise FileServerNotFound()
 
+    def delete(self, vdn_id: int, server_id: int) -> None:
+        with self.store.write() as conn:
+            if server_store.delete(conn, vdn_id, server_id) == 0:
+                raise FileServerNotFound()
+
     def page(
         self, vdn_id: int, ids: list[int] | None, offset: int, limit: int
     ) -> tuple[int, list[dict]]:

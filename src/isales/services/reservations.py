@@ -11,8 +11,14 @@ from typing import Any
 
 from ..clock import Clock
 from ..config import Settings
-from ..domain.reservations import due_at, row_id
-from ..errors import CampaignNotFound, ReservationExecuted, ReservationNotFound
+from ..domain.reservations import MANUAL, due_at, row_id
+from ..errors import (
+    CampaignNotFound,
+    ErrorCode,
+    InvalidParameter,
+    ReservationExecuted,
+    ReservationNotFound,
+)
 from ..store import Store
 from ..store import campaigns as campaign_store
 from ..store import reservations as reservation_store
@@ -65,6 +71,22 @@ class ReservationService:
         with self.store.write() as conn:
             found = self._existing(conn, vdn_id, appoint_id)
             if reservation_store.delete_pending(conn, vdn_id, found["id"]) == 0:
+                raise ReservationExecuted(
+                    f"appointId {appoint_id}: already executed or being dialled"
+                )
+
+    def modify(self, vdn_id: int, appoint_id: str, changes: dict[str, Any]) -> None:
+        """Change a manual reserved call not yet dialled (Huawei: automatic ones cannot be)."""
+        with self.store.write() as conn:
+            found = self._existing(conn, vdn_id, appoint_id)
+            if found["call_type"] != MANUAL:
+                raise InvalidParameter(
+                    ErrorCode.PARAMETER_ERROR, "an automatic reserved call cannot be modified"
+                )
+            values = {key: value for key, value in changes.items() if value is not None}
+            if "appoint_at" in values:
+                values["due_at"] = due_at(values["appoint_at"], found["call_type"])
+            if values and reservation_store.change_pending(conn, vdn_id, found["id"], values) == 0:
                 raise ReservationExecuted(
                     f"appointId {appoint_id}: already executed or being dialled"
                 )

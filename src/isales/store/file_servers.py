@@ -40,6 +40,12 @@ def change(conn: Connection, vdn_id: int, server_id: int, values: dict[str, Any]
     return changed == 1
 
 
+def delete(conn: Connection, vdn_id: int, server_id: int) -> int:
+    return conn.execute(
+        file_servers.delete().where(file_servers.c.id == server_id, file_servers.c.vdn_id == vdn_id)
+    ).rowcount
+
+
 def pin_host_key(conn: Connection, server_id: int, host_key: str) -> bool:
     """Pin the first key seen (guarded: only while none is pinned)."""
     return (

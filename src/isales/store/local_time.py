@@ -8,8 +8,18 @@ that statement unchanged.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Connection, bindparam, or_, select, text, union_all, update
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Integer,
+    bindparam,
+    select,
+    text,
+    union_all,
+    update,
+)
 
 from ..domain.blacklist import QuotaPeriods
 from ..domain.states import CLAIMABLE, NumberState
@@ -53,14 +63,6 @@ def zone_keys(conn: Connection, campaign_id: int) -> list[str | None]:
     return sorted(keys, key=lambda key: key or "")
 
 
-def _in_keys(column, keys: list[str | None]):  # type: ignore[no-untyped-def]
-    named = [key for key in keys if key is not None]
-    conditions = [column.in_(named)] if named else []
-    if None in keys:
-        conditions.append(column.is_(None))
-    return or_(*conditions)
-
-
 def claim_due_in_zones(
     conn: Connection,
     campaign_id: int,
@@ -99,6 +101,58 @@ def claim_due_in_zones(
     return sorted(claimed, key=lambda row: row["id"])
 
 
+#: the bind parameters of a claim statement: the same statement serves every claim
+_NOW = bindparam("claim_now", type_=DateTime())
+_QUOTA = QuotaPeriods(
+    bindparam("quota_hour_start", type_=DateTime()), bindparam("quota_day_start", type_=DateTime())
+)
+
+
+@cache
+def _claim_statement(named_keys: int, without_zone: bool):  # type: ignore[no-untyped-def]
+    """The claim for ``named_keys`` zone keys (and numbers without one), built once."""
+    zones = [numbers.c.time_zone == bindparam(f"zone_{i}") for i in range(named_keys)]
+    if without_zone:
+        zones.append(numbers.c.time_zone.is_(None))
+    claimable = blacklist_store.claimable(numbers.c.vdn_id, numbers.c.called, _NOW, _QUOTA)
+    legs = []
+    for zone in zones:
+        leg = (
+            select(numbers.c.id, numbers.c.next_due_at)
+            .where(
+                numbers.c.campaign_id == bindparam("claim_campaign"),
+                zone,
+                numbers.c.next_due_at <= _NOW,
+                numbers.c.state.concat("").in_(CLAIMABLE),  # no state index may lead
+                claimable,
+            )
+            .order_by(numbers.c.next_due_at, numbers.c.id)
+            .limit(bindparam("claim_share", type_=Integer()))
+            .with_for_update(skip_locked=True)
+            .subquery()
+        )
+        legs.append(select(leg.c.id, leg.c.next_due_at))
+    merged = union_all(*legs).subquery("due_in_zones")
+    candidates = (
+        select(merged.c.id)
+        .order_by(merged.c.next_due_at, merged.c.id)
+        .limit(bindparam("claim_limit", type_=Integer()))
+        .cte("candidates")
+    )
+    return (
+        update(numbers)
+        .where(numbers.c.id == candidates.c.id)
+        .values(
+            state=NumberState.CALLING,
+            state_before_claim=numbers.c.state,
+            lease_owner=bindparam("claim_owner"),
+            lease_until=bindparam("claim_until", type_=DateTime()),
+            version=numbers.c.version + 1,
+        )
+        .returning(*numbers.c)
+    )
+
+
 def _claim_once(
     conn: Connection,
     campaign_id: int,
@@ -110,46 +164,17 @@ def _claim_once(
     lease_until: datetime,
     quota: QuotaPeriods,
 ) -> list[dict]:
-    legs = []
-    for key in keys:
-        zone = numbers.c.time_zone.is_(None) if key is None else numbers.c.time_zone == key
-        leg = (
-            select(numbers.c.id, numbers.c.next_due_at)
-            .where(
-                numbers.c.campaign_id == campaign_id,
-                zone,
-                numbers.c.next_due_at <= now,
-                numbers.c.state.concat("").in_(CLAIMABLE),  # no state index may lead
-                blacklist_store.claimable(numbers.c.vdn_id, numbers.c.called, now, quota),
-            )
-            .order_by(numbers.c.next_due_at, numbers.c.id)
-            .limit(share)
-            .with_for_update(skip_locked=True)
-            .subquery()
-        )
-        legs.append(select(leg.c.id, leg.c.next_due_at))
-    merged = union_all(*legs).subquery("due_in_zones")
-    candidates = (
-        select(merged.c.id)
-        .order_by(merged.c.next_due_at, merged.c.id)
-        .limit(limit)
-        .cte("candidates")
-    )
-    rows = conn.execute(
-        update(numbers)
-        .where(numbers.c.id == candidates.c.id)
-        .values(
-            state=NumberState.CALLING,
-            state_before_claim=numbers.c.state,
-            lease_owner=owner,
-            lease_until=lease_until,
-            version=numbers.c.version + 1,
-        )
-        .returning(*numbers.c)
-    ).mappings()
-    return [dict(row) for row in rows]
-
-
-def reservations_in_keys(keys: list[str | None]):  # type: ignore[no-untyped-def]
-    """The condition that restricts reserved calls to those zone keys."""
-    return _in_keys(reservations.c.time_zone, keys)
+    named = [key for key in keys if key is not None]
+    params = {
+        "claim_campaign": campaign_id,
+        "claim_now": now,
+        "quota_hour_start": quota.hour_start,
+        "quota_day_start": quota.day_start,
+        "claim_share": share,
+        "claim_limit": limit,
+        "claim_owner": owner,
+        "claim_until": lease_until,
+        **{f"zone_{i}": key for i, key in enumerate(named)},
+    }
+    statement = _claim_statement(len(named), None in keys)
+    return [dict(row) for row in conn.execute(statement, params).mappings()]

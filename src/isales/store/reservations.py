@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Integer,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from ..domain.blacklist import QuotaPeriods
 from . import blacklist as blacklist_store
-from .local_time import reservations_in_keys
 from .schema import reservations
 
 PENDING, CALLING, EXECUTED = "pending", "calling", "executed"
@@ -36,6 +47,21 @@ def delete_pending(conn: Connection, vdn_id: int, reservation_id: int) -> int:
             reservations.c.vdn_id == vdn_id,
             reservations.c.state == PENDING,
         )
+    ).rowcount
+
+
+def change_pending(
+    conn: Connection, vdn_id: int, reservation_id: int, values: dict[str, Any]
+) -> int:
+    """Change a reservation not yet dialled (guarded, like delete)."""
+    return conn.execute(
+        update(reservations)
+        .where(
+            reservations.c.id == reservation_id,
+            reservations.c.vdn_id == vdn_id,
+            reservations.c.state == PENDING,
+        )
+        .values(**values)
     ).rowcount
 
 
@@ -80,6 +106,49 @@ def page(
     return int(total or 0), [dict(row._mapping) for row in found]
 
 
+_NOW = bindparam("claim_now", type_=DateTime())
+_QUOTA = QuotaPeriods(
+    bindparam("quota_hour_start", type_=DateTime()), bindparam("quota_day_start", type_=DateTime())
+)
+
+
+@cache
+def _claim_statement(zone_filter: tuple[int, bool] | None):  # type: ignore[no-untyped-def]
+    """The reserved-call claim, built once per shape of its zone filter."""
+    lapsed = and_(reservations.c.state == CALLING, reservations.c.lease_until < _NOW)
+    conditions = [
+        reservations.c.campaign_id == bindparam("claim_campaign"),
+        reservations.c.due_at <= _NOW,
+        or_(reservations.c.state == PENDING, lapsed),
+        blacklist_store.claimable(reservations.c.vdn_id, reservations.c.called, _NOW, _QUOTA),
+    ]
+    if zone_filter is not None:
+        named, without_zone = zone_filter
+        keys = [bindparam(f"zone_{i}") for i in range(named)]
+        in_keys = [reservations.c.time_zone.in_(keys)] if keys else []
+        if without_zone:
+            in_keys.append(reservations.c.time_zone.is_(None))
+        conditions.append(or_(*in_keys))
+    candidates = (
+        select(reservations.c.id)
+        .where(*conditions)
+        .order_by(reservations.c.due_at, reservations.c.id)
+        .limit(bindparam("claim_limit", type_=Integer()))
+        .with_for_update(skip_locked=True)
+        .cte("due_reservations")
+    )
+    return (
+        update(reservations)
+        .where(reservations.c.id == candidates.c.id)
+        .values(
+            state=CALLING,
+            lease_owner=bindparam("claim_owner"),
+            lease_until=bindparam("claim_until", type_=DateTime()),
+        )
+        .returning(*reservations.c)
+    )
+
+
 def claim_due(
     conn: Connection,
     campaign_id: int,
@@ -92,35 +161,26 @@ def claim_due(
 ) -> list[dict]:
     """Make up to ``limit`` due reservations *calling* for ``owner``, earliest first.
 
-    ``zone_keys``: only reserved calls to numbers of those zone keys (local-time campaigns).
-
     Due: pending with ``due_at`` reached, or calling under a lease that ran out. The
-    blacklist is applied as for numbers. Chosen in a CTE with FOR UPDATE SKIP LOCKED,
-    like the number claim.
+    blacklist is applied as for numbers; ``zone_keys``: only reserved calls to numbers of
+    those zone keys (local-time campaigns). Chosen in a CTE with FOR UPDATE SKIP LOCKED,
+    like the number claim; the statement is built once.
     """
     if limit <= 0:
         return []
-    lapsed = and_(reservations.c.state == CALLING, reservations.c.lease_until < now)
-    candidates = (
-        select(reservations.c.id)
-        .where(
-            reservations.c.campaign_id == campaign_id,
-            reservations.c.due_at <= now,
-            or_(reservations.c.state == PENDING, lapsed),
-            blacklist_store.claimable(reservations.c.vdn_id, reservations.c.called, now, quota),
-            *([] if zone_keys is None else [reservations_in_keys(zone_keys)]),
-        )
-        .order_by(reservations.c.due_at, reservations.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .cte("due_reservations")
-    )
-    rows = conn.execute(
-        update(reservations)
-        .where(reservations.c.id == candidates.c.id)
-        .values(state=CALLING, lease_owner=owner, lease_until=lease_until)
-        .returning(*reservations.c)
-    ).mappings()
+    named = [key for key in zone_keys or [] if key is not None]
+    shape = None if zone_keys is None else (len(named), None in zone_keys)
+    params = {
+        "claim_campaign": campaign_id,
+        "claim_now": now,
+        "quota_hour_start": quota.hour_start,
+        "quota_day_start": quota.day_start,
+        "claim_limit": limit,
+        "claim_owner": owner,
+        "claim_until": lease_until,
+        **{f"zone_{i}": key for i, key in enumerate(named)},
+    }
+    rows = conn.execute(_claim_statement(shape), params).mappings()
     return sorted((dict(row) for row in rows), key=lambda row: (row["due_at"], row["id"]))
 
 

@@ -53,6 +53,18 @@ def build_router(settings: Settings) -> APIRouter:
         return ok("success")
 
     @router.post(
+        FILE + "/{serverId}/deleteServer",
+        **doc(
+            "Delete an SFTP file server",
+            ["0200000", "0200001", "0200006", "0200033", _FIELD_CODES],
+        ),
+    )
+    async def delete_server(request: Request, vdnId: str, serverId: str) -> JSONResponse:
+        call = await accept(request, path=("vdnId", "serverId"))
+        await call.run(call.services.file_servers.delete, call.vdn_id, call.path["serverId"])
+        return ok("success")
+
+    @router.post(
         FILE + "/queryServer",
         **doc(
             "List the VDN's file servers (never their passwords)",

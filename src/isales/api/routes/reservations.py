@@ -48,6 +48,27 @@ def build_router(settings: Settings) -> APIRouter:
         return ok("delete appoint succeeded")
 
     @router.post(
+        APPOINT + "/update",
+        **doc(
+            "Modify a manual reserved call not yet dialled",
+            ["0200000", "0200001", "0200006", "04000004", "04000005", _FIELD_CODES],
+            body=schema.UPDATE,
+        ),
+    )
+    async def update(request: Request, vdnId: str) -> JSONResponse:
+        call = await accept(request, body=schema.UPDATE)
+        changes = {
+            "user_account": call.body["user_account"],
+            "work_no": call.body["work_no"],
+            "appoint_at": schema.from_millis(call.body["appoint_time"]),
+            "remark": call.body["remark"],
+        }
+        await call.run(
+            call.services.reservations.modify, call.vdn_id, call.body["appoint_id"], changes
+        )
+        return ok("update appoint succeeded")
+
+    @router.post(
         APPOINT + "/list",
         **doc(
             "List reserved calls, by appointment time",

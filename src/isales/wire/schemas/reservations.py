@@ -42,6 +42,14 @@ CREATE: Schema = (
 
 DELETE: Schema = (_APPOINT_ID,)
 
+UPDATE: Schema = (
+    _APPOINT_ID,
+    _ACCOUNT,
+    _WORK_NO,
+    _millis("appointTime", key="appoint_time"),
+    Field("remark", max_length=256),
+)
+
 LIST: Schema = (
     Field("calledNo", max_length=24, charset=PHONE_CHARS, key="called"),
     Field(
