@@ -71,6 +71,11 @@ async def _every(seconds: float, job: Callable[[], object]) -> None:
             log.exception("background job %s failed", getattr(job, "__qualname__", job))
 
 
+def app_from_environment() -> FastAPI:
+    """The app of one ``isales serve --workers N`` process: settings from ``ISALES_*``."""
+    return create_app(Settings())
+
+
 def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> FastAPI:
     settings = settings or Settings()
     services = Services.build(settings, clock)

@@ -143,9 +143,10 @@ class NumberService:
                 )
             # a claim whose lease ran out is no longer a call in progress
             number_store.release_lapsed_claims(conn, now, campaign_id)
-            removed = number_store.remove_numbers(
+            removed = number_store.remove_matching(
                 conn,
-                number_store.deletable_conditions(campaign_id, number_filter),
+                campaign_id,
+                number_filter,
                 archive=archive,
                 now=now,
                 archived_by=access_key,

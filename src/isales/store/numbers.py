@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     Connection,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -19,10 +21,16 @@ from sqlalchemy import (
 
 from ..domain.blacklist import QuotaPeriods
 from ..domain.recycle import RecycleWindow
-from ..domain.states import CLAIMABLE, DELETABLE, UNCOMPLETED, NumberState
+from ..domain.states import CLAIMABLE, DELETABLE, NumberState
 from ..errors import StoreFailure
 from . import blacklist as blacklist_store
-from .schema import NUMBER_COPY_COLUMNS, call_results, number_history, numbers
+from .schema import (
+    NUMBER_COPY_COLUMNS,
+    call_results,
+    campaign_counters,
+    number_history,
+    numbers,
+)
 
 #: rows per INSERT statement when importing
 INSERT_CHUNK = 500
@@ -36,6 +44,27 @@ class NumberFilter:
     called: str | None = None
     custom_field: str | None = None
     recycle: RecycleWindow | None = None
+
+    @property
+    def shape(self) -> tuple[str, ...]:
+        """Which filters are given (and whether the recycle window has a lower bound)."""
+        given = tuple(f.name for f in fields(self) if getattr(self, f.name) is not None)
+        if self.recycle is not None and self.recycle.lower is not None:
+            given += ("recycle_lower",)
+        return given
+
+    def params(self, campaign_id: int) -> dict[str, Any]:
+        """The values of :func:`_filter_conditions`'s bind parameters."""
+        values: dict[str, Any] = {
+            "match_campaign_id": campaign_id,
+            "match_session_id": self.session_id,
+            "match_called": self.called,
+            "match_custom_field": self.custom_field,
+        }
+        if self.recycle is not None:
+            values["match_recycle_upper"] = self.recycle.upper
+            values["match_recycle_lower"] = self.recycle.lower
+        return values
 
     def conditions(self, campaign_id: int) -> list:
         result = [numbers.c.campaign_id == campaign_id]
@@ -52,12 +81,32 @@ class NumberFilter:
         return result
 
 
+def _filter_conditions(shape: tuple[str, ...]) -> list:
+    """A filter's conditions with bind parameters, so one statement serves every value."""
+    result = [numbers.c.campaign_id == bindparam("match_campaign_id")]
+    for name in ("session_id", "called", "custom_field"):
+        if name in shape:
+            result.append(numbers.c[name] == bindparam(f"match_{name}"))
+    if "recycle" in shape:
+        result.append(numbers.c.recycle_time < bindparam("match_recycle_upper"))
+        if "recycle_lower" in shape:
+            result.append(numbers.c.recycle_time >= bindparam("match_recycle_lower"))
+    return result
+
+
+_UNCOMPLETED = select(campaign_counters.c.uncompleted).where(
+    campaign_counters.c.campaign_id == bindparam("campaign_id")
+)
+
+
 def count_uncompleted(conn: Connection, campaign_id: int) -> int:
-    return conn.execute(
-        select(func.count())
-        .select_from(numbers)
-        .where(numbers.c.campaign_id == campaign_id, numbers.c.state.in_(UNCOMPLETED))
-    ).scalar_one()
+    """The campaign's uncompleted numbers: a counter the store's triggers keep (migration
+    0003) in the transaction of every insert, delete and state change of ``numbers``."""
+    return conn.execute(_UNCOMPLETED, {"campaign_id": campaign_id}).scalar_one_or_none() or 0
+
+
+_INSERT_IN_ORDER = insert(numbers).returning(numbers.c.id, sort_by_parameter_order=True)
+_INSERT = insert(numbers).returning(numbers.c.id)
 
 
 def insert_numbers(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
@@ -65,12 +114,13 @@ def insert_numbers(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     ids: list[int] = []
     for start in range(0, len(rows), INSERT_CHUNK):
         chunk = rows[start : start + INSERT_CHUNK]
-        # RETURNING order is unspecified for multi-row inserts, so sort: ids are increasing
-        # within one statement on both back ends (one writer per campaign holds the lock).
-        result = conn.execute(
-            insert(numbers).returning(numbers.c.id, sort_by_parameter_order=True), chunk
-        )
-        ids.extend(row.id for row in result)
+        if conn.dialect.name == "sqlite":
+            # Multi-row INSERT … RETURNING (SQLAlchemy falls back to one INSERT per row when
+            # asked for parameter order on SQLite). The write transaction holds SQLite's only
+            # write lock, so the ids are allocated in VALUES order: sorted, they are in order.
+            ids.extend(sorted(row.id for row in conn.execute(_INSERT, chunk)))
+        else:
+            ids.extend(row.id for row in conn.execute(_INSERT_IN_ORDER, chunk))
     return ids
 
 
@@ -140,6 +190,70 @@ def remove_numbers(
     return deleted
 
 
+@cache
+def _removal(shape: tuple[str, ...], archive: bool, dialect: str):  # type: ignore[no-untyped-def]
+    """The statements of :func:`remove_matching` for one filter shape, built once."""
+    conditions = [*_filter_conditions(shape), _state_not_indexed().in_(DELETABLE)]
+    if not archive:
+        return (delete(numbers).where(*conditions),)
+    extra = [
+        bindparam("archive_archived_at", type_=numbers.c.created_at.type).label("archived_at"),
+        bindparam("archive_archived_by", type_=number_history.c.archived_by.type).label(
+            "archived_by"
+        ),
+        bindparam("archive_request_id", type_=number_history.c.request_id.type).label("request_id"),
+        bindparam("archive_reason", type_=number_history.c.reason.type).label("reason"),
+    ]
+    copy_columns = [numbers.c[name] for name in NUMBER_COPY_COLUMNS]
+    if dialect == "postgresql":
+        moved = delete(numbers).where(*conditions).returning(*copy_columns).cte("moved")
+        source = select(*(moved.c[name] for name in NUMBER_COPY_COLUMNS), *extra)
+        archived = (
+            insert(number_history)
+            .from_select(_HISTORY_TARGET, source)
+            .returning(number_history.c.id)
+            .cte("archived")
+        )
+        return (select(func.count()).select_from(archived),)
+    source = select(*copy_columns, *extra).where(*conditions)
+    return (
+        insert(number_history).from_select(_HISTORY_TARGET, source),
+        delete(numbers).where(*conditions),
+    )
+
+
+def remove_matching(
+    conn: Connection,
+    campaign_id: int,
+    number_filter: NumberFilter,
+    *,
+    archive: bool,
+    now: datetime,
+    archived_by: str,
+    request_id: str,
+    reason: str,
+) -> int:
+    """:func:`remove_numbers` for the deletable numbers a filter matches, with statements
+    built once per filter shape (the delete interface's path)."""
+    statements = _removal(number_filter.shape, archive, conn.dialect.name)
+    params = number_filter.params(campaign_id)
+    if archive:
+        params |= {
+            "archive_archived_at": now,
+            "archive_archived_by": archived_by,
+            "archive_request_id": request_id,
+            "archive_reason": reason,
+        }
+    if len(statements) == 1:
+        result = conn.execute(statements[0], params)
+        return result.scalar_one() if archive else result.rowcount
+    archived = conn.execute(statements[0], params).rowcount
+    deleted = conn.execute(statements[1], params).rowcount
+    if archived != deleted:
+        raise StoreFailure(f"archived {archived} numbers but deleted {deleted}; rolled back")
+    return deleted
+
+
 def _state_not_indexed():  # type: ignore[no-untyped-def]
     """``state || ''``: the same value, but no index on ``state`` may drive the statement.
 
@@ -162,13 +276,18 @@ def kept_by_state(
     One filtered count per state, without GROUP BY, so the planner keeps using the
     filter's own index instead of walking the whole campaign in state order.
     """
-    kept = [state for state in NumberState if state not in DELETABLE]
-    counts = conn.execute(
-        select(*(func.count().filter(numbers.c.state == state) for state in kept)).where(
-            *number_filter.conditions(campaign_id)
-        )
-    ).one()
-    return {state: n for state, n in zip(kept, counts, strict=True) if n}
+    counts = conn.execute(_kept_count(number_filter.shape), number_filter.params(campaign_id))
+    return {state: n for state, n in zip(_KEPT, counts.one(), strict=True) if n}
+
+
+_KEPT = [state for state in NumberState if state not in DELETABLE]
+
+
+@cache
+def _kept_count(shape: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    return select(*(func.count().filter(numbers.c.state == state) for state in _KEPT)).where(
+        *_filter_conditions(shape)
+    )
 
 
 def count_calling(conn: Connection, campaign_id: int) -> int:
@@ -270,13 +389,12 @@ def insert_result(conn: Connection, values: dict[str, Any]) -> None:
     conn.execute(insert(call_results).values(**values))
 
 
-def release_lapsed_claims(conn: Connection, now: datetime, campaign_id: int | None = None) -> int:
-    """Claims whose lease ran out go back to the state they had; the attempt is not counted."""
-    conditions = [numbers.c.state == NumberState.CALLING, numbers.c.lease_until < now]
-    if campaign_id is not None:
-        conditions.append(numbers.c.campaign_id == campaign_id)
-    return conn.execute(
+def _release(*conditions):  # type: ignore[no-untyped-def]
+    return (
         update(numbers)
+        .where(
+            numbers.c.state == NumberState.CALLING, numbers.c.lease_until < bindparam("lapsed_at")
+        )
         .where(*conditions)
         .values(
             state=numbers.c.state_before_claim,
@@ -285,7 +403,18 @@ def release_lapsed_claims(conn: Connection, now: datetime, campaign_id: int | No
             lease_until=None,
             version=numbers.c.version + 1,
         )
-    ).rowcount
+    )
+
+
+_RELEASE_ALL = _release()
+_RELEASE_IN_CAMPAIGN = _release(numbers.c.campaign_id == bindparam("lapsed_in"))
+
+
+def release_lapsed_claims(conn: Connection, now: datetime, campaign_id: int | None = None) -> int:
+    """Claims whose lease ran out go back to the state they had; the attempt is not counted."""
+    if campaign_id is None:
+        return conn.execute(_RELEASE_ALL, {"lapsed_at": now}).rowcount
+    return conn.execute(_RELEASE_IN_CAMPAIGN, {"lapsed_at": now, "lapsed_in": campaign_id}).rowcount
 
 
 # --- history ----------------------------------------------------------------------------------

@@ -125,11 +125,20 @@ numbers = Table(
     Index(None, "campaign_id", "called"),
     Index(None, "campaign_id", "custom_field"),
     Index(None, "campaign_id", "recycle_time"),
-    # the claim walks this index in due order and stops after batchCount rows
-    Index(None, "campaign_id", "next_due_at"),
+    # the claim walks this index in its order (next_due_at, id) and stops after batchCount rows
+    Index(None, "campaign_id", "next_due_at", "id"),
     Index(None, "campaign_id", "state"),
     Index(None, "state", "lease_until"),
     sqlite_autoincrement=True,
+)
+
+#: uncompleted numbers per campaign (states.UNCOMPLETED), kept by triggers on ``numbers`` in
+#: the transaction of every change (migration 0003): the add cap reads it, never recounts
+campaign_counters = Table(
+    "campaign_counters",
+    metadata,
+    Column("campaign_id", Integer, primary_key=True, autoincrement=False),
+    Column("uncompleted", BigInteger, nullable=False),
 )
 
 #: the number columns copied verbatim into history
