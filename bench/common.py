@@ -194,7 +194,8 @@ class Server:
     @classmethod
     def isales(cls, url: str, workers: int = 1) -> Server:
         port = free_port()
-        argv = [sys.executable, "-m", "isales", "serve", "--db", url, "--port", str(port)]
+        argv = [sys.executable, *os.environ.get("BENCH_ISALES", "-m isales").split()]
+        argv += ["serve", "--db", url, "--port", str(port)]
         if workers > 1:
             argv += ["--workers", str(workers)]
         return cls(argv, port)
@@ -203,7 +204,7 @@ class Server:
     def floor(cls) -> Server:
         port = free_port()
         argv = [sys.executable, "-m", "uvicorn", "bench.floor_app:app", "--port", str(port)]
-        argv += ["--log-level", "warning", "--no-access-log"]
+        argv += ["--log-level", "info"]  # as `isales serve` runs: access log on
         return cls(argv, port)
 
     @property

@@ -124,11 +124,14 @@ def insert_numbers(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     return ids
 
 
+_GET_NUMBER = select(numbers).where(
+    numbers.c.id == bindparam("data_id"), numbers.c.campaign_id == bindparam("campaign_id")
+)
+
+
 def get_number(conn: Connection, campaign_id: int, data_id: int) -> dict | None:
     row = (
-        conn.execute(
-            select(numbers).where(numbers.c.id == data_id, numbers.c.campaign_id == campaign_id)
-        )
+        conn.execute(_GET_NUMBER, {"data_id": data_id, "campaign_id": campaign_id})
         .mappings()
         .first()
     )
@@ -301,6 +304,41 @@ def count_calling(conn: Connection, campaign_id: int) -> int:
 # --- dialer: claim, report, reap -------------------------------------------------------------
 
 
+def _claim_statement():  # type: ignore[no-untyped-def]
+    """The claim of :func:`claim_due`, built once with bind parameters."""
+    quota = QuotaPeriods(bindparam("quota_hour_start"), bindparam("quota_day_start"))
+    candidates = (
+        select(numbers.c.id)
+        .where(
+            numbers.c.campaign_id == bindparam("claim_campaign_id"),
+            numbers.c.next_due_at <= bindparam("claim_now"),
+            _state_not_indexed().in_(CLAIMABLE),
+            blacklist_store.claimable(
+                numbers.c.vdn_id, numbers.c.called, bindparam("claim_now"), quota
+            ),
+        )
+        .order_by(numbers.c.next_due_at, numbers.c.id)
+        .limit(bindparam("claim_limit"))
+        .with_for_update(skip_locked=True)
+        .cte("candidates")
+    )
+    return (
+        update(numbers)
+        .where(numbers.c.id == candidates.c.id)
+        .values(
+            state=NumberState.CALLING,
+            state_before_claim=numbers.c.state,
+            lease_owner=bindparam("claim_owner"),
+            lease_until=bindparam("claim_lease_until"),
+            version=numbers.c.version + 1,
+        )
+        .returning(*numbers.c)
+    )
+
+
+_CLAIM = _claim_statement()
+
+
 def claim_due(
     conn: Connection,
     campaign_id: int,
@@ -313,39 +351,49 @@ def claim_due(
     """Make up to ``limit`` due numbers *calling* for ``owner``, atomically.
 
     Every claimable number has a due time (its import time, or its next retry), so the
-    candidates are the first rows of the (campaign_id, next_due_at) index: no sort, however
-    large the campaign. They are chosen in a CTE with FOR UPDATE SKIP LOCKED (PostgreSQL evaluates
+    candidates are the first rows of the (campaign_id, next_due_at, id) index, in the
+    claim's own order: no sort, however large the campaign and however many numbers share
+    a due time. They are chosen in a CTE with FOR UPDATE SKIP LOCKED (PostgreSQL evaluates
     a WITH query once; an ``IN (subquery ... LIMIT)`` could claim more than ``limit``).
     SQLite drops the locking clause; its single writer makes the statement atomic.
     A number the blacklist forbids now (``quota``: the current periods of call quotas) is
     skipped and stays as it is.
     """
-    candidates = (
-        select(numbers.c.id)
-        .where(
-            numbers.c.campaign_id == campaign_id,
-            numbers.c.next_due_at <= now,
-            _state_not_indexed().in_(CLAIMABLE),
-            blacklist_store.claimable(numbers.c.vdn_id, numbers.c.called, now, quota),
-        )
-        .order_by(numbers.c.next_due_at, numbers.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .cte("candidates")
-    )
     rows = conn.execute(
-        update(numbers)
-        .where(numbers.c.id == candidates.c.id)
-        .values(
-            state=NumberState.CALLING,
-            state_before_claim=numbers.c.state,
-            lease_owner=owner,
-            lease_until=lease_until,
-            version=numbers.c.version + 1,
-        )
-        .returning(*numbers.c)
+        _CLAIM,
+        {
+            "claim_campaign_id": campaign_id,
+            "claim_now": now,
+            "claim_limit": limit,
+            "claim_owner": owner,
+            "claim_lease_until": lease_until,
+            "quota_hour_start": quota.hour_start,
+            "quota_day_start": quota.day_start,
+        },
     ).mappings()
     return sorted((dict(row) for row in rows), key=lambda row: row["id"])
+
+
+_FINISH = (
+    update(numbers)
+    .where(
+        numbers.c.id == bindparam("finish_id"),
+        numbers.c.campaign_id == bindparam("finish_campaign_id"),
+        numbers.c.state == NumberState.CALLING,
+        numbers.c.lease_owner == bindparam("finish_owner"),
+        numbers.c.lease_until >= bindparam("finish_now"),
+    )
+    .values(
+        state=bindparam("finish_state"),
+        attempts=numbers.c.attempts + 1,
+        next_due_at=bindparam("finish_next_due_at"),
+        lease_owner=None,
+        lease_until=None,
+        state_before_claim=None,
+        version=numbers.c.version + 1,
+    )
+    .returning(*numbers.c)
+)
 
 
 def finish_call(
@@ -360,24 +408,15 @@ def finish_call(
     """Guarded: only a number *calling* under ``owner``'s unexpired lease moves on."""
     row = (
         conn.execute(
-            update(numbers)
-            .where(
-                numbers.c.id == data_id,
-                numbers.c.campaign_id == campaign_id,
-                numbers.c.state == NumberState.CALLING,
-                numbers.c.lease_owner == owner,
-                numbers.c.lease_until >= now,
-            )
-            .values(
-                state=target,
-                attempts=numbers.c.attempts + 1,
-                next_due_at=next_due_at,
-                lease_owner=None,
-                lease_until=None,
-                state_before_claim=None,
-                version=numbers.c.version + 1,
-            )
-            .returning(*numbers.c)
+            _FINISH,
+            {
+                "finish_id": data_id,
+                "finish_campaign_id": campaign_id,
+                "finish_owner": owner,
+                "finish_now": now,
+                "finish_state": target,
+                "finish_next_due_at": next_due_at,
+            },
         )
         .mappings()
         .first()
@@ -385,8 +424,11 @@ def finish_call(
     return dict(row) if row else None
 
 
+_INSERT_RESULT = insert(call_results)
+
+
 def insert_result(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(insert(call_results).values(**values))
+    conn.execute(_INSERT_RESULT, values)
 
 
 def _release(*conditions):  # type: ignore[no-untyped-def]
