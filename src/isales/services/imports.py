@@ -242,7 +242,7 @@ class ImportService:
                     for row, _ in chunk
                 ]
             accepted = self._admit(conn, task, records, errors, now)
-            number_store.insert_numbers(
+            number_store.load_numbers(
                 conn,
                 [
                     new_number(record, task["campaign_id"], task["vdn_id"], now)

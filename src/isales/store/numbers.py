@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Connection,
     and_,
     bindparam,
@@ -127,6 +129,33 @@ def insert_numbers(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
 _GET_NUMBER = select(numbers).where(
     numbers.c.id == bindparam("data_id"), numbers.c.campaign_id == bindparam("campaign_id")
 )
+
+
+_INSERT_WITHOUT_IDS = insert(numbers)
+
+
+def load_numbers(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert rows whose ids nobody needs (file import): PostgreSQL ``COPY``, SQLite one
+    ``executemany``. The counter triggers fire for both."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(_INSERT_WITHOUT_IDS, rows)
+        return
+    columns = list(dict.fromkeys(name for row in rows for name in row))
+    json_columns = {name for name in columns if isinstance(numbers.c[name].type, JSON)}
+    cursor = conn.connection.dbapi_connection.cursor()  # the transaction's own connection
+    try:
+        with cursor.copy(f"COPY numbers ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        json.dumps(row.get(name)) if name in json_columns else row.get(name)
+                        for name in columns
+                    ]
+                )
+    except conn.dialect.loaded_dbapi.Error as exc:  # psycopg's own, not SQLAlchemy's
+        raise StoreFailure() from exc
 
 
 def get_number(conn: Connection, campaign_id: int, data_id: int) -> dict | None:
