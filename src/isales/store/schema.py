@@ -236,6 +236,9 @@ import_tasks = Table(
     Column("total_rows", Integer, nullable=False),
     Column("success_rows", Integer, nullable=False),
     Column("failed_rows", Integer, nullable=False),
+    # of the failed rows: duplicates (0200018) and blacklisted numbers (0200024)
+    Column("repeat_rows", Integer, nullable=False, server_default="0"),
+    Column("black_rows", Integer, nullable=False, server_default="0"),
     Column("errors", JSON, nullable=False),  # [{"row": n, "code": "...", "desc": "..."}]
     Column("created_at", DateTime, nullable=False),
     Column("finished_at", DateTime),
