@@ -31,6 +31,12 @@ EXPECTED = {
     ("/rest/isales/v1/openapi/obs/business/tasks", "post"),
     ("/rest/isales/v1/openapi/obs/business/callnos", "post"),
     ("/rest/isales/v1/openapi/obs/business/call/result", "post"),
+    # issue 12 part A
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/create", "post"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/list", "get"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/pause", "post"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/resume", "post"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/delete", "post"),
 }
 
 
@@ -138,6 +144,7 @@ def test_delete_request_body(document):
         "recycleTime",
         "recycleType",
         "archiveHistory",
+        "batchId",
     }
     assert schema["additionalProperties"] is False
     assert schema.get("required", []) == []

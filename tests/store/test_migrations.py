@@ -64,6 +64,7 @@ def test_metadata_has_the_expected_tables():
         "callback_outbox",
         "import_tasks",
         "flow_marks",
+        "call_batches",
     }
 
 

@@ -22,6 +22,7 @@ from . import openapi
 from .envelope import error_response
 from .request import new_request_id
 from .routes import (
+    batches,
     blacklist,
     business,
     caller_numbers,
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         special_dates,
         caller_numbers,
         imports,
+        batches,
     ):
         app.include_router(part.build_router(settings))
 

@@ -9,6 +9,7 @@ from ..clock import Clock, system_clock
 from ..config import Settings
 from ..store import Store
 from .access import AccessService
+from .batches import BatchService
 from .blacklist import BlacklistService
 from .callbacks import CallbackService
 from .caller_numbers import CallerNumberService
@@ -41,6 +42,7 @@ class Services:
     special_dates: SpecialDateService
     caller_numbers: CallerNumberService
     imports: ImportService
+    batches: BatchService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -58,6 +60,7 @@ class Services:
             "special_dates": SpecialDateService,
             "caller_numbers": CallerNumberService,
             "imports": ImportService,
+            "batches": BatchService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)

@@ -21,6 +21,7 @@ from ..domain.blacklist import QuotaPeriods
 from ..domain.recycle import RecycleWindow
 from ..domain.states import CLAIMABLE, DELETABLE, UNCOMPLETED, NumberState
 from ..errors import StoreFailure
+from . import batches as batch_store
 from . import blacklist as blacklist_store
 from .schema import NUMBER_COPY_COLUMNS, call_results, number_history, numbers
 
@@ -36,9 +37,12 @@ class NumberFilter:
     called: str | None = None
     custom_field: str | None = None
     recycle: RecycleWindow | None = None
+    batch_id: str | None = None
 
     def conditions(self, campaign_id: int) -> list:
         result = [numbers.c.campaign_id == campaign_id]
+        if self.batch_id is not None:
+            result.append(numbers.c.batch_id == self.batch_id)
         if self.session_id is not None:
             result.append(numbers.c.session_id == self.session_id)
         if self.called is not None:
@@ -208,6 +212,7 @@ def claim_due(
             numbers.c.next_due_at <= now,
             _state_not_indexed().in_(CLAIMABLE),
             blacklist_store.claimable(numbers.c.vdn_id, numbers.c.called, now, quota),
+            batch_store.claimable(numbers.c.batch_id),  # a paused batch is not dialled
         )
         .order_by(numbers.c.next_due_at, numbers.c.id)
         .limit(limit)

@@ -257,3 +257,20 @@ flow_marks = Table(
     Column("key", String(128), primary_key=True),
     Column("last_at", DateTime, nullable=False),
 )
+
+
+# --- the rest of the CC-iSales interface family (migration 0007) -----------------------------
+
+#: call batches (reference §5); ``numbers.batch_id`` holds the id of a number's batch
+call_batches = Table(
+    "call_batches",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("campaign_id", Integer, nullable=False),
+    Column("vdn_id", Integer, nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("status", SmallInteger, nullable=False),  # 1 started, 2 paused
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("campaign_id", "name"),
+)
