@@ -39,6 +39,8 @@ The error tree (each class's docstring is its default ``resultDesc``)::
         ├── BatchNameTaken           0200005;  TooManyBatches 02000011
         ├── CampaignForbidsBatchChange 03000002; BatchNotFound 03000004
         ├── BatchAlreadyPaused       03000006; BatchNotPaused 0200011
+        ├── DefinitionTaken, UnknownBusinessResult   0200001 (result definitions)
+        ├── TooManyDefinitions       02000011; DisplayResultNotFound 0200033
         └── StoreFailure             0200006
     FlowControlled                   HTTP 429 (statistics)
 
@@ -345,3 +347,24 @@ class BatchAlreadyPaused(AppError):
 
 class BatchNotPaused(StateForbidsTransition):
     """The call batch is not paused, so it cannot be resumed."""
+
+
+# --- business-result definitions and display results (reference §3.6) ------------------------
+
+
+class DefinitionTaken(AppError):
+    """This code is already defined in this VDN."""
+
+
+class UnknownBusinessResult(AppError):
+    """The business result is not one of the VDN's defined business results."""
+
+
+class TooManyDefinitions(AppError):
+    """The VDN already has the maximum number of definitions of this kind."""
+
+    code = ErrorCode.TOO_MANY_PARAMETERS
+
+
+class DisplayResultNotFound(NumberNotFound):
+    """The display result does not exist in this VDN."""

@@ -37,6 +37,13 @@ EXPECTED = {
     ("/rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/pause", "post"),
     ("/rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/resume", "post"),
     ("/rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/delete", "post"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/addBusinessResult", "post"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/queryBusinessResults", "get"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/createObResult", "post"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/{defId}/deleteObsResult", "delete"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/queryOBSResults", "get"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/{defId}/queryObsResultDetail", "get"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/queryOBSResultCode", "get"),
 }
 
 

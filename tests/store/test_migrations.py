@@ -65,6 +65,9 @@ def test_metadata_has_the_expected_tables():
         "import_tasks",
         "flow_marks",
         "call_batches",
+        "business_results",
+        "display_results",
+        "display_result_codes",
     }
 
 

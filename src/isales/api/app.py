@@ -27,6 +27,7 @@ from .routes import (
     business,
     caller_numbers,
     campaigns,
+    definitions,
     dialer,
     imports,
     numbers,
@@ -98,6 +99,8 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.state.services = services
     # before campaigns: DELETE …/campaigns/{vdnId}/blocklist would match …/{vdnId}/{campaignId}
     app.include_router(blacklist.build_router(settings))
+    # before campaigns too: GET …/{vdnId}/queryBusinessResults is not a campaign id
+    app.include_router(definitions.build_router(settings))
     app.include_router(campaigns.router)
     app.include_router(numbers.build_router(settings))
     app.include_router(dialer.build_router(settings))

@@ -14,6 +14,7 @@ from .blacklist import BlacklistService
 from .callbacks import CallbackService
 from .caller_numbers import CallerNumberService
 from .campaigns import CampaignService
+from .definitions import DefinitionService
 from .dialer import DialerService
 from .imports import ImportService
 from .numbers import NumberService
@@ -43,6 +44,7 @@ class Services:
     caller_numbers: CallerNumberService
     imports: ImportService
     batches: BatchService
+    definitions: DefinitionService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -61,6 +63,7 @@ class Services:
             "caller_numbers": CallerNumberService,
             "imports": ImportService,
             "batches": BatchService,
+            "definitions": DefinitionService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)

@@ -274,3 +274,46 @@ call_batches = Table(
     Column("updated_at", DateTime, nullable=False),
     UniqueConstraint("campaign_id", "name"),
 )
+
+#: business-result definitions of a VDN (reference §3.6): results (``parent_id`` 0) and
+#: their children, the result's sub-statuses; a code is unique among its siblings
+business_results = Table(
+    "business_results",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("parent_id", BigInteger, nullable=False),
+    Column("name", String(50), nullable=False),
+    Column("code", String(50), nullable=False),
+    Column("description", String(200)),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("vdn_id", "parent_id", "code"),
+    Index(None, "parent_id"),
+    sqlite_autoincrement=True,
+)
+
+#: display results of a VDN (reference §3.6): a tenant code shown for platform failCodes
+display_results = Table(
+    "display_results",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("result_code", String(7)),
+    Column("display_result", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("vdn_id", "result_code"),
+    sqlite_autoincrement=True,
+)
+
+#: which failCodes a display result shows; a failCode maps to one display result per VDN
+display_result_codes = Table(
+    "display_result_codes",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("def_id", BigInteger, nullable=False),
+    Column("vdn_id", Integer, nullable=False),
+    Column("fail_code", String(5), nullable=False),
+    UniqueConstraint("vdn_id", "fail_code"),
+    Index(None, "def_id"),
+    sqlite_autoincrement=True,
+)
