@@ -44,6 +44,9 @@ EXPECTED = {
     ("/rest/isales/v1/openapi/campaigns/{vdnId}/queryOBSResults", "get"),
     ("/rest/isales/v1/openapi/campaigns/{vdnId}/{defId}/queryObsResultDetail", "get"),
     ("/rest/isales/v1/openapi/campaigns/{vdnId}/queryOBSResultCode", "get"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/callRecord", "post"),
+    ("/rest/isales/v2/openapi/campaigns/{vdnId}/callRecord", "post"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/failcategorystatistics", "get"),
 }
 
 

@@ -25,6 +25,7 @@ from .routes import (
     batches,
     blacklist,
     business,
+    call_records,
     caller_numbers,
     campaigns,
     definitions,
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.include_router(blacklist.build_router(settings))
     # before campaigns too: GET …/{vdnId}/queryBusinessResults is not a campaign id
     app.include_router(definitions.build_router(settings))
+    app.include_router(call_records.build_router(settings))
     app.include_router(campaigns.router)
     app.include_router(numbers.build_router(settings))
     app.include_router(dialer.build_router(settings))

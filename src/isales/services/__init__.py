@@ -11,6 +11,7 @@ from ..store import Store
 from .access import AccessService
 from .batches import BatchService
 from .blacklist import BlacklistService
+from .call_records import CallRecordService
 from .callbacks import CallbackService
 from .caller_numbers import CallerNumberService
 from .campaigns import CampaignService
@@ -45,6 +46,7 @@ class Services:
     imports: ImportService
     batches: BatchService
     definitions: DefinitionService
+    call_records: CallRecordService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -64,6 +66,7 @@ class Services:
             "imports": ImportService,
             "batches": BatchService,
             "definitions": DefinitionService,
+            "call_records": CallRecordService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)
