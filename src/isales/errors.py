@@ -41,6 +41,7 @@ The error tree (each class's docstring is its default ``resultDesc``)::
         ├── BatchAlreadyPaused       03000006; BatchNotPaused 0200011
         ├── DefinitionTaken, UnknownBusinessResult   0200001 (result definitions)
         ├── TooManyDefinitions       02000011; DisplayResultNotFound 0200033
+        ├── TemplateNameTaken        0200005;  TemplateNotFound 0200007
         └── StoreFailure             0200006
     FlowControlled                   HTTP 429 (statistics)
 
@@ -368,3 +369,18 @@ class TooManyDefinitions(AppError):
 
 class DisplayResultNotFound(NumberNotFound):
     """The display result does not exist in this VDN."""
+
+
+# --- campaign templates (reference §4.10) ------------------------------------------------------
+
+
+class TemplateNameTaken(CampaignNameTaken):
+    """A campaign template with this name already exists in this VDN."""
+
+
+class TemplateNotFound(CampaignNotFound):
+    """The campaign template does not exist in this VDN."""
+
+
+class TemplateSourceNotFound(CampaignNotFound):
+    """No campaign or campaign template with this id exists in this VDN."""

@@ -47,6 +47,10 @@ EXPECTED = {
     ("/rest/isales/v1/openapi/campaigns/{vdnId}/callRecord", "post"),
     ("/rest/isales/v2/openapi/campaigns/{vdnId}/callRecord", "post"),
     ("/rest/isales/v1/openapi/campaigns/{vdnId}/failcategorystatistics", "get"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/template", "post"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/template", "get"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/template/copy", "post"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/template/{campaignTemplateId}", "get"),
 }
 
 

@@ -68,6 +68,7 @@ def test_metadata_has_the_expected_tables():
         "business_results",
         "display_results",
         "display_result_codes",
+        "campaign_templates",
     }
 
 

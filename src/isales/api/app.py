@@ -36,6 +36,7 @@ from .routes import (
     results,
     special_dates,
     statistics,
+    templates,
 )
 
 log = logging.getLogger("isales.api")
@@ -100,9 +101,11 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.state.services = services
     # before campaigns: DELETE …/campaigns/{vdnId}/blocklist would match …/{vdnId}/{campaignId}
     app.include_router(blacklist.build_router(settings))
-    # before campaigns too: GET …/{vdnId}/queryBusinessResults is not a campaign id
+    # before campaigns too: GET …/{vdnId}/queryBusinessResults, …/failcategorystatistics
+    # and …/template are not campaign ids
     app.include_router(definitions.build_router(settings))
     app.include_router(call_records.build_router(settings))
+    app.include_router(templates.build_router(settings))
     app.include_router(campaigns.router)
     app.include_router(numbers.build_router(settings))
     app.include_router(dialer.build_router(settings))

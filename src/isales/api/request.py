@@ -39,6 +39,7 @@ PATH_RANGES = {
     "campaignId": (1, INT32_MAX),
     "dataId": (1, INT64_MAX),
     "defId": (1, INT64_MAX),
+    "campaignTemplateId": (1, INT32_MAX),
 }
 
 

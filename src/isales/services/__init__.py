@@ -23,6 +23,7 @@ from .policies import PolicyService
 from .results import ResultService
 from .special_dates import SpecialDateService
 from .statistics import StatisticsService
+from .templates import TemplateService
 
 #: seconds between two sweeps of lapsed claims
 LEASE_SWEEP_SECONDS = 15.0
@@ -47,6 +48,7 @@ class Services:
     batches: BatchService
     definitions: DefinitionService
     call_records: CallRecordService
+    templates: TemplateService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -67,6 +69,7 @@ class Services:
             "batches": BatchService,
             "definitions": DefinitionService,
             "call_records": CallRecordService,
+            "templates": TemplateService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)

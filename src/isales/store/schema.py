@@ -317,3 +317,28 @@ display_result_codes = Table(
     Index(None, "def_id"),
     sqlite_autoincrement=True,
 )
+
+#: campaign templates (reference §4.10): a campaign's settings without times or numbers
+campaign_templates = Table(
+    "campaign_templates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("description", String(200)),
+    Column("status", SmallInteger, nullable=False),  # 1 draft, 3 paused, 9 published
+    Column("device_type", SmallInteger, nullable=False),
+    Column("caller_no", JSON, nullable=False),
+    Column("max_alerting_time", Integer, nullable=False),
+    Column("priority", SmallInteger),
+    Column("schedule_param", JSON, nullable=False),
+    Column("ivr_param", JSON),
+    Column("skill_param", JSON),
+    Column("retry_policy", JSON),
+    Column("call_policy", JSON),
+    Column("call_back_url", String(1024)),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("vdn_id", "name"),
+    sqlite_autoincrement=True,
+)

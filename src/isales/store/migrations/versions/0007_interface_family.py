@@ -86,9 +86,33 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_display_result_codes_def_id"), ["def_id"], unique=False
         )
+    op.create_table(
+        "campaign_templates",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("vdn_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("description", sa.String(length=200), nullable=True),
+        sa.Column("status", sa.SmallInteger(), nullable=False),
+        sa.Column("device_type", sa.SmallInteger(), nullable=False),
+        sa.Column("caller_no", sa.JSON(), nullable=False),
+        sa.Column("max_alerting_time", sa.Integer(), nullable=False),
+        sa.Column("priority", sa.SmallInteger(), nullable=True),
+        sa.Column("schedule_param", sa.JSON(), nullable=False),
+        sa.Column("ivr_param", sa.JSON(), nullable=True),
+        sa.Column("skill_param", sa.JSON(), nullable=True),
+        sa.Column("retry_policy", sa.JSON(), nullable=True),
+        sa.Column("call_policy", sa.JSON(), nullable=True),
+        sa.Column("call_back_url", sa.String(length=1024), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_templates")),
+        sa.UniqueConstraint("vdn_id", "name", name=op.f("uq_campaign_templates_vdn_id_name")),
+        sqlite_autoincrement=True,
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("campaign_templates")
     op.drop_table("display_result_codes")
     op.drop_table("display_results")
     op.drop_table("business_results")
