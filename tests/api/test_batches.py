@@ -263,3 +263,17 @@ def test_deleting_a_campaign_deletes_its_batches(client, server):
     )
     assert_code(answer, SUCCESS)
     assert count(server.services, "call_batches", campaign_id=campaign_id) == 0
+
+
+def test_rename(client):
+    campaign_id = create_campaign(client)
+    first, second = new_batch(client, campaign_id, "first"), new_batch(client, campaign_id, "two")
+    assert_code(act(client, campaign_id, "update", {"id": first, "name": "one"}), SUCCESS)
+    assert [b["name"] for b in listed(client, campaign_id)["data"]] == ["one", "two"]
+    assert_code(act(client, campaign_id, "update", {"id": first, "name": "one"}), SUCCESS)
+    assert_code(act(client, campaign_id, "update", {"id": second, "name": "one"}), "0200005")
+    assert_code(act(client, campaign_id, "update", {"id": "404", "name": "x"}), "03000004")
+    assert_code(act(client, campaign_id, "update", {"id": first}), "02000001")
+    assert_code(act(client, campaign_id, "update", {"id": first, "name": "a?b"}), "02000002")
+    assert_code(act(client, campaign_id, "update", {"id": first, "name": "x"}, vdn=13), "0200007")
+    assert [b["name"] for b in listed(client, campaign_id)["data"]] == ["one", "two"]

@@ -51,6 +51,8 @@ EXPECTED = {
     ("/rest/isales/v1/openapi/campaigns/{vdnId}/template", "get"),
     ("/rest/isales/v1/openapi/campaigns/{vdnId}/template/copy", "post"),
     ("/rest/isales/v1/openapi/campaigns/{vdnId}/template/{campaignTemplateId}", "get"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/template/{campaignTemplateId}/update", "put"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/update", "post"),
 }
 
 

@@ -228,3 +228,28 @@ def test_list_refusals(client, params, code):
 @pytest.mark.parametrize(("template_id", "code"), [("x", "02000006"), ("0", "02000007")])
 def test_template_id_is_a_positive_integer(client, template_id, code):
     assert_code(one(client, template_id), code)
+
+
+def update(client, template_id, vdn: int = 12, **overrides) -> dict:  # type: ignore[no-untyped-def]
+    path_ = f"{path(vdn)}/{template_id}/update"
+    return ok_json(client.put(path_, json=template_body(**overrides)))
+
+
+def test_update_replaces_the_settings_but_not_device_or_status(client):
+    template_id = create(client, name="to-update", initStatus=1)["returnObject"]["id"]
+    answer = update(client, template_id, name="updated", maxAlertingTime=45, priority=...)
+    assert_code(answer, SUCCESS)
+    template = one(client, template_id)["returnObject"]
+    assert (template["name"], template["maxAlertingTime"], template["priority"]) == (
+        "updated",
+        45,
+        None,
+    )
+    assert template["status"] == 3  # initStatus is ignored on update
+    assert_code(update(client, template_id, name="updated", deviceType=5), "02000007")
+    assert_code(create(client, name="other-name"), SUCCESS)
+    assert_code(update(client, template_id, name="other-name"), "0200005")
+    assert_code(update(client, template_id, vdn=13, name="x"), "0200007")
+    assert_code(update(client, 1_000_987_654, name="x"), "0200007")
+    assert_code(update(client, template_id, name="n" * 101), "02000003")
+    assert one(client, template_id)["returnObject"]["name"] == "updated"

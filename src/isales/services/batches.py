@@ -70,6 +70,20 @@ class BatchService:
             )
             return batch_id
 
+    def rename(self, vdn_id: int, campaign_id: int, batch_id: str, name: str) -> None:
+        now = self.clock()
+        with self.store.write() as conn:
+            # the row lock serialises renames and creates in one campaign: names stay unique
+            if campaign_store.get_campaign(conn, vdn_id, campaign_id, lock="update") is None:
+                raise CampaignNotFound()
+            batch = batch_store.get_batch(conn, campaign_id, batch_id)
+            if batch is None:
+                raise BatchNotFound()
+            if batch["name"] != name and batch_store.name_taken(conn, campaign_id, name):
+                raise BatchNameTaken()
+            if not batch_store.rename_batch(conn, campaign_id, batch_id, name, now):
+                raise BatchNotFound()
+
     def list(
         self,
         vdn_id: int,

@@ -13,7 +13,13 @@ from typing import Any
 from ..clock import Clock
 from ..config import Settings
 from ..domain.templates import INIT_STATUS, SETUP_COLUMNS, template_api_id, template_row_id
-from ..errors import TemplateNameTaken, TemplateNotFound, TemplateSourceNotFound
+from ..errors import (
+    ErrorCode,
+    InvalidParameter,
+    TemplateNameTaken,
+    TemplateNotFound,
+    TemplateSourceNotFound,
+)
 from ..store import Store
 from ..store import campaigns as campaign_store
 from ..store import templates as template_store
@@ -32,6 +38,28 @@ class TemplateService:
                 conn, {**columns, "vdn_id": vdn_id, "created_at": now, "updated_at": now}
             )
         return template_api_id(row_id)
+
+    def update(self, vdn_id: int, template_id: int, columns: dict[str, Any]) -> None:
+        """Replace a template's settings; its device type and status stay (``initStatus`` is
+        ignored, as on campaign modify)."""
+        row_id = template_row_id(template_id)
+        with self.store.write() as conn:
+            current = None if row_id is None else template_store.get_template(conn, vdn_id, row_id)
+            if current is None:
+                raise TemplateNotFound()
+            if columns["device_type"] != current["device_type"]:
+                raise InvalidParameter(
+                    ErrorCode.WRONG_VALUE,
+                    "deviceType cannot change after the template is created",
+                )
+            if template_store.name_taken(conn, vdn_id, columns["name"], row_id):
+                raise TemplateNameTaken()
+            values = {k: v for k, v in columns.items() if k != "status"}
+            values["updated_at"] = self.clock()
+            if not template_store.update_template(
+                conn, vdn_id, row_id, current["device_type"], values
+            ):
+                raise TemplateNotFound()
 
     def copy(self, vdn_id: int, body: dict[str, Any]) -> int:
         """A new template with the settings of campaign or template ``body["source"]``."""

@@ -92,6 +92,17 @@ def change_status(
     return changed == 1
 
 
+def rename_batch(
+    conn: Connection, campaign_id: int, batch_id: str, name: str, now: datetime
+) -> bool:
+    changed = conn.execute(
+        update(call_batches)
+        .where(call_batches.c.id == batch_id, call_batches.c.campaign_id == campaign_id)
+        .values(name=name, updated_at=now)
+    ).rowcount
+    return changed == 1
+
+
 def delete_batch(conn: Connection, campaign_id: int, batch_id: str) -> bool:
     removed = conn.execute(
         delete(call_batches).where(

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import TemplateNameTaken
 from .schema import campaign_templates
 
 
-def name_taken(conn: Connection, vdn_id: int, name: str) -> bool:
+def name_taken(conn: Connection, vdn_id: int, name: str, except_id: int | None = None) -> bool:
     query = select(campaign_templates.c.id).where(
         campaign_templates.c.vdn_id == vdn_id, campaign_templates.c.name == name
     )
+    if except_id is not None:
+        query = query.where(campaign_templates.c.id != except_id)
     return conn.execute(query.limit(1)).first() is not None
 
 
@@ -27,6 +29,29 @@ def insert_template(conn: Connection, values: dict[str, Any]) -> int:
         if name_taken(conn, values["vdn_id"], values["name"]):
             raise TemplateNameTaken() from exc
         raise
+
+
+def update_template(
+    conn: Connection, vdn_id: int, template_id: int, device_type: int, values: dict[str, Any]
+) -> bool:
+    """Guarded: only while the template keeps ``device_type``. A name taken meanwhile is
+    ``TemplateNameTaken``."""
+    try:
+        with conn.begin_nested():
+            changed = conn.execute(
+                update(campaign_templates)
+                .where(
+                    campaign_templates.c.id == template_id,
+                    campaign_templates.c.vdn_id == vdn_id,
+                    campaign_templates.c.device_type == device_type,
+                )
+                .values(**values)
+            ).rowcount
+    except IntegrityError as exc:
+        if name_taken(conn, vdn_id, values["name"], template_id):
+            raise TemplateNameTaken() from exc
+        raise
+    return changed == 1
 
 
 def get_template(conn: Connection, vdn_id: int, template_id: int) -> dict | None:

@@ -66,6 +66,21 @@ def build_router(settings: Settings) -> APIRouter:
         )
         return ok("query batch success", totalCount=total, data=[schema.wire(r) for r in rows])
 
+    @router.post(
+        CALLBATCH + "/update",
+        **doc("Rename a call batch", [*_BASE_CODES, "0200005", "03000004"], body=schema.UPDATE),
+    )
+    async def update(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
+        call = await accept(request, path=_PATH, body=schema.UPDATE)
+        await call.run(
+            call.services.batches.rename,
+            call.vdn_id,
+            call.path["campaignId"],
+            call.body["id"],
+            call.body["name"],
+        )
+        return ok()
+
     def _change(operation: str, summary: str, codes: list[str]):  # type: ignore[no-untyped-def]
         @router.post(CALLBATCH + f"/{operation}", **doc(summary, codes, body=schema.CHANGE))
         async def change(request: Request, vdnId: str, campaignId: str) -> JSONResponse:

@@ -77,6 +77,22 @@ def build_router(settings: Settings) -> APIRouter:
             totalSize=total,
         )
 
+    @router.put(
+        TEMPLATE + "/{campaignTemplateId}/update",
+        **doc(
+            "Modify a campaign template (its device type stays)",
+            [*_CODES, "0200005", "0200007"],
+            body=schema.CREATE,
+        ),
+    )
+    async def update(request: Request, vdnId: str, campaignTemplateId: str) -> JSONResponse:
+        call = await accept(request, path=("vdnId", "campaignTemplateId"), body=schema.CREATE)
+        columns = schema.to_columns(call.body)
+        await call.run(
+            call.services.templates.update, call.vdn_id, call.path["campaignTemplateId"], columns
+        )
+        return ok("update template succeeded")
+
     @router.get(
         TEMPLATE + "/{campaignTemplateId}",
         **doc(

@@ -10,8 +10,10 @@ BATCH_NAME_FORBIDDEN = '<>!@#$%^&*?;"~/\\'
 
 _ID = Field("id", required=True, max_length=64, description="the batch id from create")
 
+_NAME = Field("name", required=True, max_length=255, forbidden=BATCH_NAME_FORBIDDEN)
+
 CREATE: Schema = (
-    Field("name", required=True, max_length=255, forbidden=BATCH_NAME_FORBIDDEN),
+    _NAME,
     Field("status", "integer", choices=(1, 2), description="1 started, 2 paused (default)"),
 )
 
@@ -23,6 +25,8 @@ LIST: Schema = (
 )
 
 CHANGE: Schema = (_ID,)
+
+UPDATE: Schema = (_ID, _NAME)
 
 DELETE: Schema = (
     _ID,
