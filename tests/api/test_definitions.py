@@ -297,3 +297,35 @@ def test_query_obs_result_codes(client):
         )
         codes += [entry["obsCode"] for entry in answer["obsCodes"]]
     assert codes == [code for code, _ in OBS_CODES]
+
+
+def test_result_queries_show_the_display_result_of_a_fail_code(server):
+    with server.client((16,)) as signed:
+        campaign_id = create_campaign(signed, vdn=16, init_status=0)
+        failed, connected = add_numbers(signed, campaign_id, numbers(2, prefix="13500"), vdn=16)
+        claim(signed, campaign_id, 2, vdn=16)
+        assert report(signed, campaign_id, failed, status="5", vdn=16)["result"] == "0"
+        assert report(signed, campaign_id, connected, vdn=16)["result"] == "0"
+
+        def shown() -> dict[str, str]:
+            answer = ok_json(
+                signed.post(f"{campaigns(16)}/callresult/{campaign_id}", json={"showDetail": 1})
+            )
+            assert_code(answer, SUCCESS)
+            return {row["called"]: row["resultCode"] for row in answer["data"]}
+
+        def detail(data_id: str) -> str:
+            answer = ok_json(signed.get(f"{campaigns(16)}/callresultdetail/call-{data_id}"))
+            return answer["data"]["resultCode"]
+
+        assert shown() == {"135000000": "OB00603", "135000001": "OB00000"}
+        no_code = create_display(signed, vdn=16, displayResult="no code", obsCodes=["00000"])
+        assert_code(no_code, SUCCESS)
+        answer = create_display(
+            signed, vdn=16, resultCode="NOANS", displayResult="No answer", obsCodes=["00603"]
+        )
+        assert_code(answer, SUCCESS)
+        assert shown() == {"135000000": "NOANS", "135000001": "OB00000"}
+        assert detail(failed) == "NOANS" and detail(connected) == "OB00000"
+        assert_code(display_delete(signed, answer["defId"], vdn=16), SUCCESS)
+        assert shown() == {"135000000": "OB00603", "135000001": "OB00000"}

@@ -179,3 +179,19 @@ def delete_display_result(conn: Connection, vdn_id: int, def_id: int) -> bool:
         )
     ).rowcount
     return removed == 1
+
+
+def shown_codes(conn: Connection, vdn_id: int, fail_codes: set[str]) -> dict[str, str]:
+    """{failCode: resultCode} of the VDN's display results that show these failCodes."""
+    if not fail_codes:
+        return {}
+    rows = conn.execute(
+        select(display_result_codes.c.fail_code, display_results.c.result_code)
+        .join(display_results, display_results.c.id == display_result_codes.c.def_id)
+        .where(
+            display_result_codes.c.vdn_id == vdn_id,
+            display_result_codes.c.fail_code.in_(sorted(fail_codes)),
+            display_results.c.result_code.is_not(None),
+        )
+    )
+    return {row.fail_code: row.result_code for row in rows}
