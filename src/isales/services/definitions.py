@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from ..clock import Clock
@@ -98,7 +99,9 @@ class DefinitionService:
                 raise DisplayResultNotFound()
 
 
-def _definition(vdn_id: int, parent_id: int, values: dict, code: str, now) -> dict:  # type: ignore[no-untyped-def]
+def _definition(
+    vdn_id: int, parent_id: int, values: dict, code: str, now: datetime
+) -> dict[str, Any]:
     return {
         "vdn_id": vdn_id,
         "parent_id": parent_id,

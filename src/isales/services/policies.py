@@ -87,9 +87,8 @@ def _judge_against_definitions(conn: Any, vdn_id: int, result: BusinessResult) -
     defined = definition_store.find_business_result(conn, vdn_id, result.busi_result)
     children = None
     if defined is not None:
-        children = [
-            c["code"] for c in definition_store.children_of(conn, [defined["id"]])[defined["id"]]
-        ]
+        kids = definition_store.children_of(conn, [defined["id"]])[defined["id"]]
+        children = [child["code"] for child in kids]
     defines_any = defined is not None or definition_store.count_business_results(conn, vdn_id) > 0
     verdict = judge_write_back(defines_any, children, result.sub_status)
     if verdict is Verdict.UNKNOWN_RESULT:
