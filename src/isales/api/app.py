@@ -22,10 +22,13 @@ from . import openapi
 from .envelope import error_response
 from .request import new_request_id
 from .routes import (
+    batches,
     blacklist,
     business,
+    call_records,
     caller_numbers,
     campaigns,
+    definitions,
     dialer,
     imports,
     numbers,
@@ -33,6 +36,7 @@ from .routes import (
     results,
     special_dates,
     statistics,
+    templates,
 )
 
 log = logging.getLogger("isales.api")
@@ -102,6 +106,11 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.state.services = services
     # before campaigns: DELETE …/campaigns/{vdnId}/blocklist would match …/{vdnId}/{campaignId}
     app.include_router(blacklist.build_router(settings))
+    # before campaigns too: GET …/{vdnId}/queryBusinessResults, …/failcategorystatistics
+    # and …/template are not campaign ids
+    app.include_router(definitions.build_router(settings))
+    app.include_router(call_records.build_router(settings))
+    app.include_router(templates.build_router(settings))
     app.include_router(campaigns.router)
     app.include_router(numbers.build_router(settings))
     app.include_router(dialer.build_router(settings))
@@ -113,6 +122,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         special_dates,
         caller_numbers,
         imports,
+        batches,
     ):
         app.include_router(part.build_router(settings))
 
