@@ -38,6 +38,8 @@ PATH_RANGES = {
     "vdnId": (1, 9999),
     "campaignId": (1, INT32_MAX),
     "dataId": (1, INT64_MAX),
+    "defId": (1, INT64_MAX),
+    "campaignTemplateId": (1, INT32_MAX),
     "serverId": (1, INT32_MAX),
 }
 

@@ -9,11 +9,14 @@ from ..clock import Clock, system_clock
 from ..config import Settings
 from ..store import Store
 from .access import AccessService
+from .batches import BatchService
 from .blacklist import BlacklistService
 from .blacklist_imports import BlacklistImportService
+from .call_records import CallRecordService
 from .callbacks import CallbackService
 from .caller_numbers import CallerNumberService
 from .campaigns import CampaignService
+from .definitions import DefinitionService
 from .dialer import DialerService
 from .file_servers import FileServerService
 from .imports import ImportService
@@ -24,6 +27,7 @@ from .reservations import ReservationService
 from .results import ResultService
 from .special_dates import SpecialDateService
 from .statistics import StatisticsService
+from .templates import TemplateService
 
 #: seconds between two sweeps of lapsed claims
 LEASE_SWEEP_SECONDS = 15.0
@@ -45,6 +49,10 @@ class Services:
     special_dates: SpecialDateService
     caller_numbers: CallerNumberService
     imports: ImportService
+    batches: BatchService
+    definitions: DefinitionService
+    call_records: CallRecordService
+    templates: TemplateService
     blacklist_imports: BlacklistImportService
     reservations: ReservationService
     obs: ObsService
@@ -66,6 +74,10 @@ class Services:
             "special_dates": SpecialDateService,
             "caller_numbers": CallerNumberService,
             "imports": ImportService,
+            "batches": BatchService,
+            "definitions": DefinitionService,
+            "call_records": CallRecordService,
+            "templates": TemplateService,
             "blacklist_imports": BlacklistImportService,
             "reservations": ReservationService,
             "obs": ObsService,

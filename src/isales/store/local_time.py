@@ -23,6 +23,7 @@ from sqlalchemy import (
 
 from ..domain.blacklist import QuotaPeriods
 from ..domain.states import CLAIMABLE, NumberState
+from . import batches as batch_store
 from . import blacklist as blacklist_store
 from .schema import numbers, reservations
 
@@ -125,6 +126,7 @@ def _claim_statement(named_keys: int, without_zone: bool):  # type: ignore[no-un
                 numbers.c.next_due_at <= _NOW,
                 numbers.c.state.concat("").in_(CLAIMABLE),  # no state index may lead
                 claimable,
+                batch_store.claimable(numbers.c.batch_id),  # a paused batch is not dialled
             )
             .order_by(numbers.c.next_due_at, numbers.c.id)
             .limit(bindparam("claim_share", type_=Integer()))

@@ -1,7 +1,7 @@
 """issue 12 part B: blacklist file imports, reserved calls, file servers, number time zones
 
 Revision ID: 0008
-Revises: 0002
+Revises: 0007
 Create Date: 2026-11-29 21:40:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0002"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
