@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.api.test_batches import add_v2, new_batch
 from tests.dialer.test_loop import instant, make_dialer, wait_until
 from tests.helpers import (
     OBS,
@@ -183,3 +184,25 @@ def test_open_zones_share_a_claim_and_a_short_zone_leaves_its_share_to_the_other
         rest = admin.post(OBS + "/callnos", json={**body, "batchCount": 10}).json()["resultData"]
         assert len(rest) == 5
         assert admin.post(OBS + "/callnos", json=body).json()["resultData"] == []
+
+
+def test_a_paused_batch_is_not_claimed_in_local_time_either(make_server):
+    clock = Clock()
+    server = make_server(clock=clock)
+    with server.client() as admin:
+        # +81 is not in the table: those numbers follow the server's zone (UTC, 00:00: open);
+        # 16:00 in Los Angeles is not open, so the zone filter is in use
+        campaign_id = campaign(
+            admin,
+            workdayBeginTime1="00:00",
+            workdayEndTime1="09:59",
+            holidayBeginTime1="00:00",
+            holidayEndTime1="09:59",
+        )
+        add_numbers(admin, campaign_id, [{"called": "0012135550001"}])
+        paused = new_batch(admin, campaign_id, "later", status=2)
+        add_v2(admin, campaign_id, ["00813000001"], paused)
+        add_v2(admin, campaign_id, ["00813000002"], None)
+        body = {"subCCNo": 1, "vdnId": 12, "serviceId": campaign_id, "batchCount": 10}
+        claimed = admin.post(OBS + "/callnos", json=body).json()["resultData"]
+        assert [item["phoneNumber"] for item in claimed] == [["00813000002"]]
