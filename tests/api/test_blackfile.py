@@ -13,7 +13,7 @@ from datetime import timedelta
 import openpyxl
 import pytest
 
-from tests.helpers import SUCCESS, MovableClock, assert_code, ok_json, rows
+from tests.helpers import SUCCESS, MovableClock, assert_code, execute_sql, ok_json, rows
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -156,3 +156,20 @@ def test_unreadable_or_oversized_files_are_refused_and_record_nothing(
 )
 def test_query_rules(client, body, code):
     assert_code(tasks(client, body), code)
+
+
+def test_a_task_whose_server_stopped_is_resumed_from_its_committed_counters(running):
+    server, client, clock = running
+    upload(client, csv_file("13100000021,,,,", "13100000022,,,,", "13100000023,,,,"))
+    # another server imported the first row, then stopped: its lease ran out
+    lapsed = (clock.now - timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S")
+    execute_sql(
+        server.services,
+        "UPDATE blacklist_imports SET status = '1', success_rows = 1, "
+        f"lease_owner = 'gone', leased_until = '{lapsed}'",
+    )
+    assert server.services.blacklist_imports.run_pending() == 1
+    numbers = sorted(r["number"] for r in rows(server.services, "blacklist", vdn_id=12))
+    assert numbers == ["13100000022", "13100000023"]  # the committed row is not redone
+    task = tasks(client, {"offset": 0, "limit": 1})["result"][0]
+    assert (task["status"], task["succNum"]) == ("2", 3)
