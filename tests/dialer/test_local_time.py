@@ -4,6 +4,7 @@ on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -206,3 +207,42 @@ def test_a_paused_batch_is_not_claimed_in_local_time_either(make_server):
         body = {"subCCNo": 1, "vdnId": 12, "serviceId": campaign_id, "batchCount": 10}
         claimed = admin.post(OBS + "/callnos", json=body).json()["resultData"]
         assert [item["phoneNumber"] for item in claimed] == [["00813000002"]]
+
+
+def test_file_rows_carry_a_time_zone_and_reserved_calls_follow_their_numbers_zone(
+    make_server,
+):
+    clock = Clock()
+    server = make_server(clock=clock, import_sweep_seconds=3600)
+    with server.client() as admin:
+        # at START: numbers without a zone (UTC, 00:00) are inside 00:00-09:59, Los Angeles
+        # (16:00 the day before) is not
+        campaign_id = campaign(
+            admin,
+            workdayBeginTime1="00:00",
+            workdayEndTime1="09:59",
+            holidayBeginTime1="00:00",
+            holidayEndTime1="09:59",
+        )
+        content = b"called,timeZone\n5550001,America/Los_Angeles\n5550002,\n"
+        upload = admin.post(
+            f"/rest/isales/v1/openapi/campaigns/12/calldatafile/upload/{campaign_id}",
+            json={"fileName": "n.csv", "fileContent": base64.b64encode(content).decode()},
+        ).json()
+        assert upload["resultCode"] == "0200000"
+        server.services.imports.run_pending()
+        zones = {r["called"]: r["time_zone"] for r in rows(server.services, "numbers")}
+        assert zones == {"5550001": "America/Los_Angeles", "5550002": None}
+        appoint = "/rest/isales/v1/openapi/campaigns/12/appoint/create"
+        at = int(START.replace(tzinfo=UTC).timestamp() * 1000)
+        for called in ("0012135550009", "5550009"):
+            body = {
+                "callType": 2,
+                "calledNo": called,
+                "taskId": str(campaign_id),
+                "appointTime": at,
+            }
+            assert admin.post(appoint, json=body).json()["resultCode"] == "0200000"
+        body = {"subCCNo": 1, "vdnId": 12, "serviceId": campaign_id, "batchCount": 10}
+        claimed = admin.post(OBS + "/callnos", json=body).json()["resultData"]
+        assert sorted(item["phoneNumber"][0] for item in claimed) == ["5550002", "5550009"]
