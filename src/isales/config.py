@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     claim_max_batch: int = Field(100, ge=1)
     history_max_page: int = Field(500, ge=1)
 
+    # console (docs/console.md)
+    console: bool = Field(True, description="serve the web console at /console/ (off: not)")
+    console_session_minutes: int = Field(
+        480, ge=1, description="a console session ends this long after sign-in"
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -64,6 +64,9 @@ def test_metadata_has_the_expected_tables():
         "callback_outbox",
         "import_tasks",
         "flow_marks",
+        "console_users",
+        "console_user_vdns",
+        "console_sessions",
     }
 
 

@@ -13,9 +13,11 @@ from .blacklist import BlacklistService
 from .callbacks import CallbackService
 from .caller_numbers import CallerNumberService
 from .campaigns import CampaignService
+from .console_users import ConsoleUserService
 from .dialer import DialerService
 from .imports import ImportService
 from .numbers import NumberService
+from .overview import OverviewService
 from .policies import PolicyService
 from .results import ResultService
 from .special_dates import SpecialDateService
@@ -41,6 +43,8 @@ class Services:
     special_dates: SpecialDateService
     caller_numbers: CallerNumberService
     imports: ImportService
+    console_users: ConsoleUserService
+    overview: OverviewService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -58,6 +62,8 @@ class Services:
             "special_dates": SpecialDateService,
             "caller_numbers": CallerNumberService,
             "imports": ImportService,
+            "console_users": ConsoleUserService,
+            "overview": OverviewService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)

@@ -254,3 +254,38 @@ flow_marks = Table(
     Column("key", String(128), primary_key=True),
     Column("last_at", DateTime, nullable=False),
 )
+
+# --- console (docs/console.md) -----------------------------------------------------------
+
+#: people who sign in to the web console; separate from access keys
+console_users = Table(
+    "console_users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(10), nullable=False),  # viewer, operator, admin
+    Column("created_at", DateTime, nullable=False),
+    Column("disabled_at", DateTime),
+    # consecutive failed sign-ins, and until when the next attempt is refused unchecked
+    Column("failed_sign_ins", Integer, nullable=False, server_default="0"),
+    Column("blocked_until", DateTime),
+)
+
+console_user_vdns = Table(
+    "console_user_vdns",
+    metadata,
+    Column("user_name", String(64), ForeignKey("console_users.name"), primary_key=True),
+    Column("vdn_id", Integer, primary_key=True),
+)
+
+#: signed-in browsers; the cookie holds the token, the store only its SHA-256
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_name", String(64), ForeignKey("console_users.name"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Index(None, "expires_at"),
+)
