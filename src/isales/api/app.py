@@ -111,6 +111,13 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     ):
         app.include_router(part.build_router(settings))
 
+    if settings.console:
+        from ..console import build_console
+
+        console = build_console(settings)
+        console.state.services = services
+        app.mount("/console", console)
+
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
         return JSONResponse({"status": "ok"})
