@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -24,12 +25,10 @@ router = APIRouter()
 CAMPAIGN = "/vdn/{vdn_id}/campaigns/{campaign_id}"
 NUMBERS_PER_PAGE = 50
 
-#: the body a new campaign starts from (the create interface, v2)
+#: the body a new campaign starts from (the create interface, v2), without its dates
 NEW_CAMPAIGN_EXAMPLE = {
     "name": "spring",
     "description": "",
-    "strBeginTime": "2026-12-01 08:00:00",
-    "strEndTime": "2026-12-31 20:00:00",
     "deviceType": 2,
     "callerNo": [{"accessCode": "10086"}],
     "maxAlertingTime": 30,
@@ -66,10 +65,16 @@ async def campaign_list(request: Request) -> Response:
 @router.get("/campaigns/new")
 async def new_campaign_page(request: Request) -> Response:
     await signed_in(request, Role.ADMIN)
+    today = services(request).campaigns.clock().date()
+    example = {
+        **NEW_CAMPAIGN_EXAMPLE,
+        "strBeginTime": f"{today:%Y-%m-%d} 00:00:00",
+        "strEndTime": f"{today + timedelta(days=30):%Y-%m-%d} 20:00:00",
+    }
     return page(
         request,
         "campaign_form.html",
-        body=json.dumps(NEW_CAMPAIGN_EXAMPLE, indent=2),
+        body=json.dumps(example, indent=2),
         action="/console/campaigns/new",
     )
 
