@@ -9,10 +9,12 @@ from ..clock import Clock, system_clock
 from ..config import Settings
 from ..store import Store
 from .access import AccessService
+from .audit import AuditService
 from .blacklist import BlacklistService
 from .callbacks import CallbackService
 from .caller_numbers import CallerNumberService
 from .campaigns import CampaignService
+from .deletion import DeletionService
 from .dialer import DialerService
 from .imports import ImportService
 from .numbers import NumberService
@@ -41,6 +43,9 @@ class Services:
     special_dates: SpecialDateService
     caller_numbers: CallerNumberService
     imports: ImportService
+    # data lifecycle (spec/lifecycle.md)
+    deletion: DeletionService
+    audit: AuditService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -58,6 +63,8 @@ class Services:
             "special_dates": SpecialDateService,
             "caller_numbers": CallerNumberService,
             "imports": ImportService,
+            "deletion": DeletionService,
+            "audit": AuditService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)
