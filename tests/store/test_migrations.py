@@ -67,6 +67,12 @@ def test_metadata_has_the_expected_tables():
         "console_users",
         "console_user_vdns",
         "console_sessions",
+        # lifecycle (0005)
+        "audit_log",
+        "idempotency_keys",
+        "legal_holds",
+        "suppressions",
+        "server_secrets",
     }
 
 

@@ -9,11 +9,13 @@ from ..clock import Clock, system_clock
 from ..config import Settings
 from ..store import Store
 from .access import AccessService
+from .audit import AuditService
 from .blacklist import BlacklistService
 from .callbacks import CallbackService
 from .caller_numbers import CallerNumberService
 from .campaigns import CampaignService
 from .console_users import ConsoleUserService
+from .deletion import DeletionService
 from .dialer import DialerService
 from .imports import ImportService
 from .numbers import NumberService
@@ -45,6 +47,9 @@ class Services:
     imports: ImportService
     console_users: ConsoleUserService
     overview: OverviewService
+    # data lifecycle (spec/lifecycle.md)
+    deletion: DeletionService
+    audit: AuditService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -64,6 +69,8 @@ class Services:
             "imports": ImportService,
             "console_users": ConsoleUserService,
             "overview": OverviewService,
+            "deletion": DeletionService,
+            "audit": AuditService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)
