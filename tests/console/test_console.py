@@ -15,7 +15,16 @@ from tests.console.conftest import (
     screenshot,
     sign_in,
 )
-from tests.helpers import add_numbers, campaigns_path, claim, create_campaign, numbers, report
+from tests.helpers import (
+    add_numbers,
+    calldata_path,
+    campaigns_path,
+    claim,
+    create_campaign,
+    numbers,
+    report,
+    set_status,
+)
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -255,3 +264,95 @@ def test_a_disabled_user_is_refused_from_the_next_request(person, console_server
     run_isales("users", "disable", "temp", db_url=console_server.db_url)
     page.reload()
     expect(page).to_have_url(re.compile(r"/console/sign-in"))
+
+
+def preview_api(server: ConsoleServer, campaign_id: int, body: dict) -> dict:
+    with server.api() as api:
+        return api.post(f"{calldata_path(campaign_id)}/delete/preview", json=body).json()
+
+
+def history_api(server: ConsoleServer, campaign_id: int, body: dict) -> dict:
+    with server.api() as api:
+        return api.post(f"{calldata_path(campaign_id)}/history", json=body).json()
+
+
+@pytest.fixture(scope="module")
+def to_clean(console_server: ConsoleServer) -> int:
+    """A paused campaign: 10 numbers "gone" (one completed, one calling), 3 "stay"."""
+    with console_server.api() as api:
+        campaign_id = create_campaign(api, init_status=0, name="Spring clean")
+        add_numbers(api, campaign_id, numbers(10, prefix="8613200", customField="gone"))
+        add_numbers(api, campaign_id, numbers(3, prefix="8613100", customField="stay"))
+        first, _ = claim(api, campaign_id, 2)
+        report(api, campaign_id, first["uniqueId"])
+        assert set_status(api, campaign_id, "pause")["resultCode"] == "0200000"
+    return campaign_id
+
+
+def test_a_delete_previews_refuses_a_wrong_count_and_deletes_exactly_the_preview(
+    person, console_server, to_clean
+):
+    previewed = preview_api(console_server, to_clean, {"customField": "gone"})
+    assert (previewed["matched"], previewed["deletable"]) == (10, 8)
+    page = person("otto")
+    page.goto(campaign_page(console_server, to_clean))
+    page.get_by_role("link", name="Delete numbers").click()
+    page.get_by_label("Custom field").fill("gone")
+    page.get_by_label("Archive to history").check()
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#preview-matched")).to_have_text("10")
+    expect(page.locator("#preview-deletable")).to_have_text("8")
+    expect(page.locator(".preview")).to_contain_text("Kept: call in progress")
+    expect(page.locator(".preview")).to_contain_text("Kept: call completed")
+    screenshot(page, "delete-preview")
+
+    page.get_by_label("Type the number of numbers to confirm").fill("7")
+    page.get_by_role("button", name="Delete", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("0209001")
+    assert preview_api(console_server, to_clean, {"customField": "gone"})["deletable"] == 8
+    screenshot(page, "delete-wrong-count")
+
+    page.get_by_label("Type the number of numbers to confirm").fill("8")
+    page.get_by_role("button", name="Delete", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Moved 8 numbers to history")
+    after = preview_api(console_server, to_clean, {"customField": "gone"})
+    assert (after["matched"], after["deletable"]) == (2, 0)
+    assert preview_api(console_server, to_clean, {"customField": "stay"})["deletable"] == 3
+    archived = history_api(console_server, to_clean, {"customField": "gone"})
+    assert sorted(row["dataId"] for row in archived["data"]) == sorted(
+        row["dataId"] for row in previewed["sample"]
+    )
+
+
+def test_a_viewer_previews_but_cannot_delete(person, console_server, to_clean):
+    page = person("vera")
+    page.goto(campaign_page(console_server, to_clean, "delete") + "?custom_field=stay")
+    expect(page.locator("#preview-deletable")).to_have_text("3")
+    expect(page.get_by_role("button", name="Delete", exact=True)).to_have_count(0)
+    forged = page.request.post(
+        campaign_page(console_server, to_clean, "delete"),
+        form={"csrf_token": csrf_token(page), "custom_field": "stay", "expected_count": "3"},
+    )
+    assert forged.status == 403
+    assert preview_api(console_server, to_clean, {"customField": "stay"})["deletable"] == 3
+
+
+def test_restore_from_history_and_the_audit_log(person, console_server, to_clean):
+    archived = history_api(console_server, to_clean, {"customField": "gone"})["data"]
+    assert len(archived) == 8, "runs after the delete test"
+    page = person("otto")
+    page.goto(campaign_page(console_server, to_clean, "history"))
+    chosen = [archived[0], archived[1]]
+    for row in chosen:
+        page.get_by_label(f"Select {row['called']}").check()
+    screenshot(page, "history")
+    page.get_by_role("button", name="Restore").click()
+    expect(page.get_by_role("status")).to_contain_text("Restored 2 numbers.")
+    left = history_api(console_server, to_clean, {"customField": "gone"})["data"]
+    assert {row["dataId"] for row in left} == {row["dataId"] for row in archived[2:]}
+    assert preview_api(console_server, to_clean, {"customField": "gone"})["deletable"] == 2
+    page.get_by_role("link", name="Audit log").click()
+    rows = page.locator("tbody tr")
+    expect(rows.filter(has_text="restore").filter(has_text="user:otto")).to_have_count(1)
+    expect(rows.filter(has_text="number-delete").filter(has_text="user:otto")).to_have_count(1)
+    screenshot(page, "audit-log")

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 
 from ..config import Settings
 from ..errors import AppError, ConsoleRefused, IsalesError, SignInFailed, VdnNotGranted
-from . import campaigns, records, tenants
+from . import campaigns, lifecycle, records, tenants
 from .web import (
     HERE,
     SECURITY_HEADERS,
@@ -95,7 +95,7 @@ def build_console(settings: Settings) -> FastAPI:
         response.delete_cookie(SESSION_COOKIE, path="/console")
         return response
 
-    for part in (campaigns, records, tenants):
+    for part in (campaigns, records, lifecycle, tenants):
         console.include_router(part.router)
 
     @console.exception_handler(SignInNeeded)

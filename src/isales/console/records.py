@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
+from ..domain.console import Role
 from ..errors import AppError, FlowControlled
 from ..wire.schemas import numbers as number_schema
 from ..wire.schemas import results as result_schema
@@ -186,6 +188,13 @@ async def statistics_page(request: Request, vdn_id: int, campaign_id: int) -> Re
 
 @router.get(CAMPAIGN + "/history")
 async def history_page(request: Request, vdn_id: int, campaign_id: int) -> Response:
+    return await history_view(request, vdn_id, campaign_id)
+
+
+async def history_view(
+    request: Request, vdn_id: int, campaign_id: int, status_code: int = 200, **extra: Any
+) -> Response:
+    """Archived numbers of the campaign, searched; operators may select some to restore."""
     context = await campaign_context(request, vdn_id, campaign_id)
     query = dict(request.query_params)
     page_text = query.get("page", "")
@@ -217,13 +226,15 @@ async def history_page(request: Request, vdn_id: int, campaign_id: int) -> Respo
     return page(
         request,
         "history.html",
+        status_code=409 if error else status_code,
         **context,
         tab="history",
         rows=rows,
         total=total,
         search=query,
-        error=error,
         page_number=page_number,
         pages=max(1, -(-total // HISTORY_PER_PAGE)),
         kept=kept,
+        restorable=context["user"].may(Role.OPERATOR),
+        **{"error": error, **extra},
     )

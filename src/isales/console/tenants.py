@@ -99,7 +99,14 @@ async def blacklist_delete(request: Request) -> Response:
     number = text(form, "number") or ""
     try:
         wire_body(blacklist_schema.DELETE_ONE, {"blocklistNo": number})
-        await run(request, services(request).blacklist.delete, vdn_id, number)
+        await run(
+            request,
+            services(request).blacklist.delete,
+            vdn_id,
+            number,
+            user.actor,
+            request.state.request_id,
+        )
     except AppError as exc:
         return await _blacklist_page(request, user, vdn_id, status_code=409, error=exc)
     return await _blacklist_page(
@@ -137,7 +144,7 @@ async def create_key(request: Request) -> Response:
     if not chosen:
         error = InvalidParameter(ErrorCode.EMPTY, "choose at least one VDN for the key")
         return await _keys_page(request, user, status_code=409, error=error)
-    key = await run(request, services(request).access.create_key, chosen)
+    key = await run(request, services(request).access.create_key, chosen, actor=user.actor)
     return await _keys_page(request, user, new_key=key)
 
 
@@ -149,5 +156,5 @@ async def revoke_key(request: Request) -> Response:
     if access_key not in {key["accessKey"] for key in _own_keys(user, keys)}:
         error = InvalidParameter(ErrorCode.WRONG_VALUE, "no such key among your VDNs' keys")
         return await _keys_page(request, user, status_code=409, error=error)
-    await run(request, services(request).access.revoke_key, access_key)
+    await run(request, services(request).access.revoke_key, access_key, actor=user.actor)
     return await _keys_page(request, user, notice=f"Revoked {access_key}.")

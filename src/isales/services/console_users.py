@@ -26,7 +26,7 @@ from ..errors import (
     SignInThrottled,
     VdnNotGranted,
 )
-from ..store import Store
+from ..store import Store, audit
 from ..store import console_users as user_store
 
 log = logging.getLogger("isales.console")
@@ -79,7 +79,14 @@ class ConsoleUserService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
 
-    def create(self, name: str, role: str, vdn_ids: list[int], password: str | None) -> str:
+    def create(
+        self,
+        name: str,
+        role: str,
+        vdn_ids: list[int],
+        password: str | None,
+        actor: str = "cli",
+    ) -> str:
         """Create a user; returns the password (generated when none is given)."""
         vdns = sorted(set(vdn_ids))
         if not _NAME.match(name):
@@ -92,20 +99,42 @@ class ConsoleUserService:
         if len(password) < MIN_PASSWORD_LENGTH:
             raise ConsoleUserInvalid(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
         password_hash = _hasher.hash(password)
+        now = self.clock()
         with self.store.write() as conn:
             if user_store.name_taken(conn, name):
                 raise ConsoleUserInvalid(f"a console user named {name} already exists")
-            user_store.insert_user(conn, name, password_hash, role, vdns, self.clock())
+            user_store.insert_user(conn, name, password_hash, role, vdns, now)
+            audit.record(
+                conn,
+                actor=actor,
+                operation="user-create",
+                vdn=None,
+                request_id=None,
+                detail={"user": name, "role": role, "vdnIds": vdns},
+                at=now,
+            )
         return password
 
     def list(self) -> list[dict]:
         with self.store.read() as conn:
             return user_store.list_users(conn)
 
-    def disable(self, name: str) -> bool:
+    def disable(self, name: str, actor: str = "cli") -> bool:
         """Disable a user and end their sessions; False when no enabled user has that name."""
+        now = self.clock()
         with self.store.write() as conn:
-            return user_store.disable_user(conn, name, self.clock())
+            disabled = user_store.disable_user(conn, name, now)
+            if disabled:
+                audit.record(
+                    conn,
+                    actor=actor,
+                    operation="user-disable",
+                    vdn=None,
+                    request_id=None,
+                    detail={"user": name},
+                    at=now,
+                )
+            return disabled
 
     def sign_in(self, name: str, password: str, client: str) -> NewSession:
         """A new session, or SignInFailed / SignInThrottled (logged, never the password)."""
