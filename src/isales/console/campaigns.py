@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile
 from ..domain.console import Role
 from ..domain.states import NumberState
 from ..errors import AppError, ErrorCode, InvalidParameter
+from ..store.imports import IN_PROGRESS
 from ..store.overview import NumberSearch
 from ..wire.schemas import campaigns as campaign_schema
 from ..wire.schemas import numbers as number_schema
@@ -376,7 +377,13 @@ async def import_progress(
     user = await signed_in(request)
     user.require_vdn(vdn_id)
     task = await _task(request, vdn_id, campaign_id, task_id)
-    return page(request, "import_progress.html", task=task, vdn_id=vdn_id, campaign_id=campaign_id)
+    response = page(
+        request, "import_progress.html", task=task, vdn_id=vdn_id, campaign_id=campaign_id
+    )
+    if task["status"] not in IN_PROGRESS:
+        # the task ended while the page watched: reload it, so its counts and list are current
+        response.headers["HX-Refresh"] = "true"
+    return response
 
 
 @router.get(CAMPAIGN + "/import/{task_id}/errors.csv")

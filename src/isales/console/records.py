@@ -24,6 +24,21 @@ RESULTS_PER_PAGE = 50
 HISTORY_PER_PAGE = 50
 CSV_PAGE = result_schema.MAX_PAGE_FINAL
 
+#: today's counters in words; the statistics interface's field name is shown beside
+COUNTER_LABELS = {
+    "unCallCount": "Not called yet",
+    "calledCount": "Numbers called today",
+    "finishCount": "Numbers finished today",
+    "totalCalledCount": "Numbers ever called",
+    "totalCallSucc": "Numbers ever connected",
+    "totalFinishCount": "Numbers completed",
+    "totalCount": "Numbers in the campaign",
+    "dailyCalledCount": "Calls today",
+    "dailyCallSucc": "Connected calls today",
+    "dailyFinishCount": "Final calls today",
+    "dailyCount": "Numbers added today",
+}
+
 
 def _result_body(query: dict, page_number: int, page_size: int) -> dict:
     """The result query's body from the filter form: the interface's own rules and codes."""
@@ -168,7 +183,10 @@ async def statistics_page(request: Request, vdn_id: int, campaign_id: int) -> Re
     counters, error = None, None
     try:
         (entry,) = await run(request, services(request).statistics.today, vdn_id, campaign_id, None)
-        counters = [(wire_name, entry.counts[name]) for wire_name, name in result_schema.COUNTERS]
+        counters = [
+            (COUNTER_LABELS[wire_name], wire_name, entry.counts[name])
+            for wire_name, name in result_schema.COUNTERS
+        ]
     except FlowControlled as exc:
         error = exc
     outcomes = await run(request, services(request).overview.outcomes_today, vdn_id, campaign_id)

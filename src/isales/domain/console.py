@@ -35,4 +35,5 @@ def block_after(failures: int) -> timedelta:
     """
     if failures <= FREE_FAILURES:
         return timedelta(0)
-    return min(timedelta(seconds=2 ** (failures - FREE_FAILURES - 1)), MAX_BLOCK)
+    doublings = min(failures - FREE_FAILURES - 1, 20)  # 2**20 s is far past the cap already
+    return min(timedelta(seconds=2**doublings), MAX_BLOCK)
