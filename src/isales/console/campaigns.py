@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -142,9 +143,18 @@ async def resume(request: Request, vdn_id: int, campaign_id: int) -> Response:
 _SCHEMAS = {1: campaign_schema.CREATE_V1, 2: campaign_schema.CREATE_V2}
 
 
+def _given(value: Any) -> Any:
+    """The value without the fields that are not given (null or ""), at any depth."""
+    if isinstance(value, dict):
+        return {k: _given(v) for k, v in value.items() if v not in (None, "")}
+    if isinstance(value, list):
+        return [_given(item) for item in value]
+    return value
+
+
 def _editable(campaign: dict) -> str:
     wire = campaign_schema.wire(campaign)
-    body = {k: v for k, v in wire.items() if k not in ("id", "status") and v not in (None, "")}
+    body = _given({k: v for k, v in wire.items() if k not in ("id", "status")})
     return json.dumps(body, indent=2, ensure_ascii=False)
 
 
