@@ -332,6 +332,10 @@ server_secrets = Table(
 
 # --- console (docs/console.md) -----------------------------------------------------------
 
+#: the console's number pages: keyset paging in dataId order within a campaign, whatever
+#: the filters (every (campaign_id, x) index is ordered by x first)
+Index("ix_numbers_campaign_id_id", numbers.c.campaign_id, numbers.c.id)
+
 #: people who sign in to the web console; separate from access keys
 console_users = Table(
     "console_users",

@@ -1,4 +1,4 @@
-"""console users, their VDNs, and sessions
+"""console users, their VDNs, and sessions; numbers by campaign in dataId order
 
 Revision ID: 0006
 Revises: 0005
@@ -15,6 +15,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("numbers", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_numbers_campaign_id_id"), ["campaign_id", "id"], unique=False
+        )
     op.create_table(
         "console_users",
         sa.Column("name", sa.String(length=64), nullable=False),
@@ -58,6 +62,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("numbers", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_numbers_campaign_id_id"))
     op.drop_table("console_sessions")
     op.drop_table("console_user_vdns")
     op.drop_table("console_users")
