@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from isales.config import Settings
+from isales.services import Services
 from tests.console.conftest import (
     PASSWORD,
     ConsoleServer,
@@ -135,7 +137,23 @@ def test_roles_and_vdns_are_enforced_on_every_request(person, console_server, ex
     expect(admin.get_by_role("link", name="Other tenant")).to_be_visible()
     admin.get_by_role("link", name="Access keys").click()
     expect(admin.get_by_role("heading", name="Access keys")).to_be_visible()
+    admin.get_by_label("VDN 13").check()
+    admin.get_by_role("button", name="Create key").click()
+    new_key = admin.locator(".secret code").first.inner_text()
+    expect(admin.get_by_text("The secret key is shown only now")).to_be_visible()
     screenshot(admin, "access-keys")
+    admin.get_by_role("button", name=f"Revoke {new_key}").click()
+    expect(admin.get_by_role("status")).to_have_text(f"Revoked {new_key}.")
+    services = Services.build(Settings(db=console_server.db_url))
+    try:
+        audited = [
+            (entry["operation"], entry["actor"])
+            for entry in services.audit.entries()
+            if new_key in entry["detail"]
+        ]
+    finally:
+        services.close()
+    assert audited == [("key-create", "user:ada"), ("key-revoke", "user:ada")]
 
 
 def test_number_search_pages_by_filters(person, console_server):
