@@ -20,6 +20,7 @@ from ..errors import IsalesError
 from ..services import Services
 from . import openapi
 from .envelope import error_response
+from .idempotency import IdempotencyMiddleware, StoredAnswer, replay_response
 from .request import new_request_id
 from .routes import (
     blacklist,
@@ -124,6 +125,8 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.add_exception_handler(Exception, handle)
     app.add_exception_handler(HTTPException, handle)
     app.add_exception_handler(IsalesError, handle)
+    app.add_exception_handler(StoredAnswer, replay_response)
+    app.add_middleware(IdempotencyMiddleware, services=services)
     app.add_middleware(RequestIdMiddleware)
     openapi.install(app)
     return app

@@ -16,6 +16,7 @@ from .caller_numbers import CallerNumberService
 from .campaigns import CampaignService
 from .deletion import DeletionService
 from .dialer import DialerService
+from .idempotency import IdempotencyService
 from .imports import ImportService
 from .numbers import NumberService
 from .policies import PolicyService
@@ -46,6 +47,7 @@ class Services:
     # data lifecycle (spec/lifecycle.md)
     deletion: DeletionService
     audit: AuditService
+    idempotency: IdempotencyService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -65,6 +67,7 @@ class Services:
             "imports": ImportService,
             "deletion": DeletionService,
             "audit": AuditService,
+            "idempotency": IdempotencyService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)
@@ -75,6 +78,7 @@ class Services:
             (LEASE_SWEEP_SECONDS, self.dialer.release_lapsed_claims),
             (self.settings.callback_sweep_seconds, self.callbacks.deliver_due),
             (self.settings.import_sweep_seconds, self.imports.run_pending),
+            (self.settings.retention_sweep_seconds, self.idempotency.purge_expired),
         ]
 
     def close(self) -> None:
