@@ -73,6 +73,15 @@ async def _every(seconds: float, job: Callable[[], object]) -> None:
             log.exception("background job %s failed", getattr(job, "__qualname__", job))
 
 
+async def _once(job: Callable[[], object]) -> None:
+    try:
+        done = await run_in_threadpool(job)
+        if done:
+            log.info("%s: %s", getattr(job, "__qualname__", job), done)
+    except Exception:
+        log.exception("start-up job %s failed", getattr(job, "__qualname__", job))
+
+
 def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> FastAPI:
     settings = settings or Settings()
     services = Services.build(settings, clock)
@@ -80,6 +89,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         jobs = [asyncio.create_task(_every(s, job)) for s, job in services.background_jobs()]
+        jobs += [asyncio.create_task(_once(job)) for job in services.startup_jobs()]
         try:
             yield
         finally:

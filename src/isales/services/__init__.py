@@ -21,6 +21,7 @@ from .imports import ImportService
 from .numbers import NumberService
 from .policies import PolicyService
 from .results import ResultService
+from .retention import RetentionService
 from .special_dates import SpecialDateService
 from .statistics import StatisticsService
 
@@ -48,6 +49,7 @@ class Services:
     deletion: DeletionService
     audit: AuditService
     idempotency: IdempotencyService
+    retention: RetentionService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -68,6 +70,7 @@ class Services:
             "deletion": DeletionService,
             "audit": AuditService,
             "idempotency": IdempotencyService,
+            "retention": RetentionService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)
@@ -79,7 +82,12 @@ class Services:
             (self.settings.callback_sweep_seconds, self.callbacks.deliver_due),
             (self.settings.import_sweep_seconds, self.imports.run_pending),
             (self.settings.retention_sweep_seconds, self.idempotency.purge_expired),
+            (self.settings.retention_sweep_seconds, self.retention.purge),
         ]
+
+    def startup_jobs(self) -> list[Callable[[], object]]:
+        """Work a serving process does once when it starts (then periodically)."""
+        return [self.retention.purge, self.idempotency.purge_expired]
 
     def close(self) -> None:
         self.store.dispose()
