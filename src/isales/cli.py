@@ -457,6 +457,39 @@ def hold_list(db: str | None, as_json: bool) -> None:
         )
 
 
+@main.command()
+@click.option("--vdn", type=click.IntRange(1, 9999), required=True)
+@click.option("--called", required=True, help="the number to erase (digits, * and #)")
+@_DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="print the receipt as one JSON object")
+def erase(vdn: int, called: str, db: str | None, as_json: bool) -> None:
+    """Erase every trace of a number in a VDN and refuse it from now on."""
+    import re
+
+    from .errors import AppError
+
+    if not re.fullmatch(r"[0-9*#]{1,24}", called):
+        raise click.BadParameter("1-24 characters of 0-9 * #", param_hint="--called")
+    with _services(db) as services:
+        try:
+            receipt = services.erasure.erase(vdn, called, CLI_ACTOR, None)
+        except AppError as exc:
+            _refuse(f"{exc.code}: {exc.message}")
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "resultCode": "0200000",
+                    "erasureId": receipt.erasure_id,
+                    "removed": receipt.removed,
+                }
+            )
+        )
+        return
+    counts = ", ".join(f"{kind} {n}" for kind, n in receipt.removed.items())
+    click.echo(f"erased (erasure {receipt.erasure_id}): {counts}")
+
+
 @main.group()
 def audit() -> None:
     """The audit log of deletes, restores, purges, erasures, holds and keys."""

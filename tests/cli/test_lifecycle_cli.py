@@ -11,7 +11,7 @@ from sqlalchemy import text
 from isales.store.engine import make_engine
 from tests.cli.test_cli import ok, run
 from tests.conftest import start_server
-from tests.helpers import create_campaign
+from tests.helpers import add_numbers, create_campaign
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -114,3 +114,32 @@ def test_audit_verify_fails_after_a_row_is_edited_in_the_store(campaign, tmp_pat
     result = run("audit", "verify", *db, cwd=tmp_path)
     assert result.returncode == 1
     assert f"entry {target['id']}" in result.stdout
+
+
+def test_erase_prints_a_receipt_without_the_number(store_url, tmp_path):
+    server = start_server(store_url)
+    try:
+        with server.client() as client:
+            campaign_id = create_campaign(client)
+            add_numbers(client, campaign_id, [{"called": "8613911112222"}])
+            held = create_campaign(client)
+            add_numbers(client, held, [{"called": "8613933334444"}])
+    finally:
+        server.stop()
+    db = ("--db", store_url)
+    result = ok(
+        run("erase", "--vdn", "12", "--called", "8613911112222", "--json", *db, cwd=tmp_path)
+    )
+    receipt = json.loads(result.stdout)
+    assert receipt["resultCode"] == "0200000"
+    assert receipt["removed"]["numbers"] == 1
+    assert "8613911112222" not in result.stdout
+    audit_lines = ok(run("audit", "list", "--json", *db, cwd=tmp_path)).stdout
+    assert receipt["erasureId"] in audit_lines and "8613911112222" not in audit_lines
+
+    ok(run("hold", "set", "--vdn", "12", "--campaign", str(held), *db, cwd=tmp_path))
+    refused = run("erase", "--vdn", "12", "--called", "8613933334444", *db, cwd=tmp_path)
+    assert refused.returncode == 1
+    assert "0209004" in refused.stderr and "legal hold" in refused.stderr
+    bad = run("erase", "--vdn", "12", "--called", "12a", *db, cwd=tmp_path)
+    assert bad.returncode != 0

@@ -109,9 +109,10 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.state.services = services
     # before campaigns: DELETE …/campaigns/{vdnId}/blocklist would match …/{vdnId}/{campaignId}
     app.include_router(blacklist.build_router(settings))
-    app.include_router(campaigns.router)
-    # before numbers: …/calldata/{campaignId}/delete/preview is not a number's dataId
+    # before campaigns and numbers: …/{vdnId}/erasure is not a campaign id, and
+    # …/calldata/{campaignId}/delete/preview is not a number's dataId
     app.include_router(lifecycle.build_router(settings))
+    app.include_router(campaigns.router)
     app.include_router(numbers.build_router(settings))
     app.include_router(dialer.build_router(settings))
     for part in (

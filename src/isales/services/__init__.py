@@ -16,6 +16,7 @@ from .caller_numbers import CallerNumberService
 from .campaigns import CampaignService
 from .deletion import DeletionService
 from .dialer import DialerService
+from .erasure import ErasureService
 from .idempotency import IdempotencyService
 from .imports import ImportService
 from .numbers import NumberService
@@ -50,6 +51,7 @@ class Services:
     audit: AuditService
     idempotency: IdempotencyService
     retention: RetentionService
+    erasure: ErasureService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -71,6 +73,7 @@ class Services:
             "audit": AuditService,
             "idempotency": IdempotencyService,
             "retention": RetentionService,
+            "erasure": ErasureService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)

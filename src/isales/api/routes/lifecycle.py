@@ -14,6 +14,7 @@ from ..openapi import doc
 from ..request import accept
 
 CALLDATA = "/rest/isales/v1/openapi/campaigns/{vdnId}/calldata/{campaignId}"
+ERASURE = "/rest/isales/v1/openapi/campaigns/{vdnId}/erasure"
 
 _KEPT = {"type": "object", "description": "numbers that would be kept, by state"}
 
@@ -87,5 +88,28 @@ def build_router(settings: Settings) -> APIRouter:
             call.request_id,
         )
         return ok(f"{restored} numbers restored", successCount=restored)
+
+    @router.post(
+        ERASURE,
+        **doc(
+            "Erase a person's number from the VDN and refuse it from now on",
+            ["0200000", "0200001", "0200006", "0209004", "0209005", "02000001-02000011"],
+            body=schema.ERASURE,
+            payload={
+                "erasureId": {"type": "string"},
+                "removed": {"type": "object", "description": "rows removed, by kind"},
+            },
+        ),
+    )
+    async def erase(request: Request, vdnId: str) -> JSONResponse:
+        call = await accept(request, body=schema.ERASURE)
+        receipt = await call.run(
+            call.services.erasure.erase,
+            call.vdn_id,
+            call.body["called"],
+            call.principal.access_key,
+            call.request_id,
+        )
+        return ok("erased", erasureId=receipt.erasure_id, removed=receipt.removed)
 
     return router
