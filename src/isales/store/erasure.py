@@ -92,9 +92,10 @@ def remove(conn: Connection, vdn_id: int, number: str) -> dict[str, int]:
 
 def import_tasks_of(conn: Connection, vdn_id: int) -> list[dict]:
     """Import tasks of the VDN with a stored file or a non-empty error report, locked."""
+    with_data = or_(import_tasks.c.content.isnot(None), cast(import_tasks.c.errors, String) != "[]")
     rows = conn.execute(
         select(import_tasks)
-        .where(import_tasks.c.vdn_id == vdn_id)
+        .where(import_tasks.c.vdn_id == vdn_id, with_data)
         .order_by(import_tasks.c.id)
         .with_for_update()
     ).mappings()
