@@ -52,6 +52,18 @@ class Settings(BaseSettings):
     claim_max_batch: int = Field(100, ge=1)
     history_max_page: int = Field(500, ge=1)
 
+    # data lifecycle (spec/lifecycle.md)
+    idempotency_ttl_seconds: int = Field(
+        24 * 3600, ge=1, description="how long the answer to an Idempotency-Key is kept"
+    )
+    idempotency_lease_seconds: int = Field(
+        120, ge=1, description="a keyed request unanswered this long is taken over by a retry"
+    )
+    history_retention_days: int | None = Field(
+        None, ge=1, description="purge history and call results older than this; none: keep"
+    )
+    retention_sweep_seconds: float = Field(3600, ge=1, description="interval of the purge")
+
     # console (docs/console.md)
     console: bool = Field(True, description="serve the web console at /console/ (off: not)")
     console_session_minutes: int = Field(

@@ -3,6 +3,7 @@ spec/lifecycle.md, over real HTTP on both stores."""
 
 from __future__ import annotations
 
+import base64
 import threading
 
 import pytest
@@ -317,3 +318,45 @@ def test_deletes_and_restores_are_in_the_audit_log(client, server):
     assert "13900070000" not in entries[0]["detail"]
     assert '"calledHash":' in entries[0]["detail"] and '"deleted":1' in entries[0]["detail"]
     assert server.services.audit.verify().intact
+
+
+# --- import rollback ------------------------------------------------------------------------
+
+
+def _upload(client, campaign_id: int, content: bytes) -> int:  # type: ignore[no-untyped-def]
+    body = {"fileName": "n.csv", "fileContent": base64.b64encode(content).decode()}
+    path = f"/rest/isales/v1/openapi/campaigns/12/calldatafile/upload/{campaign_id}"
+    return ok_json(client.post(path, json=body))["returnObject"]["taskId"]
+
+
+def rollback(client, campaign_id: int, body: dict) -> dict:  # type: ignore[no-untyped-def]
+    path = f"/rest/isales/v1/openapi/campaigns/12/calldatafile/{campaign_id}/rollback"
+    return ok_json(client.post(path, json=body))
+
+
+def test_rollback_removes_what_the_import_added_and_keeps_what_was_called(make_server):
+    running = make_server(import_sweep_seconds=3600)
+    with running.client() as client:
+        campaign_id = create_campaign(client, init_status=0)
+        rows_csv = "called\n" + "".join(f"135000000{i}\n" for i in range(5))
+        task_id = _upload(client, campaign_id, rows_csv.encode())
+        assert_code(rollback(client, campaign_id, {"taskId": task_id}), "0200028")  # running
+        running.services.imports.run_pending()
+        add_numbers(client, campaign_id, numbers(2, "1351111"))  # not from the file
+        claimed = claim(client, campaign_id, 1)[0]["uniqueId"]
+        assert_code(rollback(client, campaign_id, {"taskId": task_id}), "0200028")  # executing
+        assert set_status(client, campaign_id, "pause")["resultCode"] == SUCCESS
+        answer = rollback(client, campaign_id, {"taskId": task_id, "archiveHistory": 1})
+        assert_code(answer, SUCCESS)
+        assert answer["successCount"] == 4
+        assert answer["kept"] == {"calling": 1, "retrying": 0, "completed": 0}
+        live = rows(running.services, "numbers", campaign_id=campaign_id)
+        assert sorted(r["called"] for r in live) == sorted(
+            ["13511110000", "13511110001", *[r["called"] for r in live if str(r["id"]) == claimed]]
+        )
+        history = rows(running.services, "number_history", campaign_id=campaign_id)
+        assert {r["reason"] for r in history} == {"import-rollback"} and len(history) == 4
+        assert_code(rollback(client, campaign_id, {"taskId": 987654}), "0200033")
+        assert_code(rollback(client, campaign_id, {}), "02000001")
+    operations = [e["operation"] for e in running.services.audit.entries(vdn_id=12)]
+    assert operations.count("import-rollback") == 1

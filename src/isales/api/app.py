@@ -20,6 +20,7 @@ from ..errors import IsalesError
 from ..services import Services
 from . import openapi
 from .envelope import error_response
+from .idempotency import IdempotencyMiddleware, StoredAnswer, replay_response
 from .request import new_request_id
 from .routes import (
     blacklist,
@@ -72,6 +73,15 @@ async def _every(seconds: float, job: Callable[[], object]) -> None:
             log.exception("background job %s failed", getattr(job, "__qualname__", job))
 
 
+async def _once(job: Callable[[], object]) -> None:
+    try:
+        done = await run_in_threadpool(job)
+        if done:
+            log.info("%s: %s", getattr(job, "__qualname__", job), done)
+    except Exception:
+        log.exception("start-up job %s failed", getattr(job, "__qualname__", job))
+
+
 def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> FastAPI:
     settings = settings or Settings()
     services = Services.build(settings, clock)
@@ -79,6 +89,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         jobs = [asyncio.create_task(_every(s, job)) for s, job in services.background_jobs()]
+        jobs += [asyncio.create_task(_once(job)) for job in services.startup_jobs()]
         try:
             yield
         finally:
@@ -98,9 +109,10 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.state.services = services
     # before campaigns: DELETE …/campaigns/{vdnId}/blocklist would match …/{vdnId}/{campaignId}
     app.include_router(blacklist.build_router(settings))
-    app.include_router(campaigns.router)
-    # before numbers: …/calldata/{campaignId}/delete/preview is not a number's dataId
+    # before campaigns and numbers: …/{vdnId}/erasure is not a campaign id, and
+    # …/calldata/{campaignId}/delete/preview is not a number's dataId
     app.include_router(lifecycle.build_router(settings))
+    app.include_router(campaigns.router)
     app.include_router(numbers.build_router(settings))
     app.include_router(dialer.build_router(settings))
     for part in (
@@ -131,6 +143,8 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.add_exception_handler(Exception, handle)
     app.add_exception_handler(HTTPException, handle)
     app.add_exception_handler(IsalesError, handle)
+    app.add_exception_handler(StoredAnswer, replay_response)
+    app.add_middleware(IdempotencyMiddleware, services=services)
     app.add_middleware(RequestIdMiddleware)
     openapi.install(app)
     return app

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 
 def number_hash(secret: str, number: str) -> str:
     return hmac.new(secret.encode(), number.encode(), hashlib.sha256).hexdigest()
+
+
+def number_pattern(number: str) -> re.Pattern[str]:
+    """``number`` as a whole token in free text (not part of a longer number)."""
+    return re.compile(rf"(?<![0-9*#]){re.escape(number)}(?![0-9*#])")

@@ -17,11 +17,14 @@ from .campaigns import CampaignService
 from .console_users import ConsoleUserService
 from .deletion import DeletionService
 from .dialer import DialerService
+from .erasure import ErasureService
+from .idempotency import IdempotencyService
 from .imports import ImportService
 from .numbers import NumberService
 from .overview import OverviewService
 from .policies import PolicyService
 from .results import ResultService
+from .retention import RetentionService
 from .special_dates import SpecialDateService
 from .statistics import StatisticsService
 
@@ -50,6 +53,9 @@ class Services:
     # data lifecycle (spec/lifecycle.md)
     deletion: DeletionService
     audit: AuditService
+    idempotency: IdempotencyService
+    retention: RetentionService
+    erasure: ErasureService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -71,6 +77,9 @@ class Services:
             "overview": OverviewService,
             "deletion": DeletionService,
             "audit": AuditService,
+            "idempotency": IdempotencyService,
+            "retention": RetentionService,
+            "erasure": ErasureService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)
@@ -81,7 +90,13 @@ class Services:
             (LEASE_SWEEP_SECONDS, self.dialer.release_lapsed_claims),
             (self.settings.callback_sweep_seconds, self.callbacks.deliver_due),
             (self.settings.import_sweep_seconds, self.imports.run_pending),
+            (self.settings.retention_sweep_seconds, self.idempotency.purge_expired),
+            (self.settings.retention_sweep_seconds, self.retention.purge),
         ]
+
+    def startup_jobs(self) -> list[Callable[[], object]]:
+        """Work a serving process does once when it starts (then periodically)."""
+        return [self.retention.purge, self.idempotency.purge_expired]
 
     def close(self) -> None:
         self.store.dispose()

@@ -18,10 +18,12 @@ from ..errors import (
     CampaignStillStarted,
     ErrorCode,
     InvalidParameter,
+    LegalHold,
     StateForbidsTransition,
 )
 from ..store import Store, audit
 from ..store import campaigns as campaign_store
+from ..store import holds as hold_store
 from ..store import numbers as number_store
 from ..store import special_dates as special_date_store
 
@@ -151,6 +153,8 @@ class CampaignService:
             row = campaign_store.get_campaign(conn, vdn_id, campaign_id, lock="update")
             if row is None:
                 raise CampaignNotFound()
+            if hold_store.is_held(conn, vdn_id, campaign_id):
+                raise LegalHold("the campaign is under a legal hold; release it before deleting")
             status = states.effective_status(row["status"], row["end_time"], now)
             if not states.may_delete_campaign(status):
                 raise CampaignStillStarted()

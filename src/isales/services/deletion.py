@@ -1,4 +1,5 @@
-"""Deletion safety (spec/lifecycle.md): delete preview (§1) and restore from history (§4)."""
+"""Deletion safety (spec/lifecycle.md): delete preview (§1), restore from history (§4),
+import rollback (§8)."""
 
 from __future__ import annotations
 
@@ -13,17 +14,22 @@ from ..domain.states import DELETABLE
 from ..errors import (
     Blacklisted,
     CampaignNotFound,
+    ImportTaskNotFound,
     RestoreRefused,
     StateForbidsAdding,
+    StateForbidsNumberDelete,
     TooManyUncompleted,
 )
 from ..store import Store, audit
 from ..store import blacklist as blacklist_store
 from ..store import campaigns as campaign_store
 from ..store import deletion as deletion_store
+from ..store import imports as import_store
 from ..store import numbers as number_store
 from ..store import suppressions as suppression_store
+from ..store.imports import IN_PROGRESS
 from ..store.numbers import NumberFilter
+from .numbers import DeleteOutcome
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,62 @@ class DeletionService:
         deletable = sum(counts[state] for state in DELETABLE)
         kept = {state: n for state, n in counts.items() if state not in DELETABLE}
         return Preview(sum(counts.values()), deletable, kept, sample)
+
+    def rollback(
+        self,
+        vdn_id: int,
+        campaign_id: int,
+        task_id: int,
+        archive: bool,
+        actor: str,
+        request_id: str,
+    ) -> DeleteOutcome:
+        """Remove the numbers an import task added that are still deletable."""
+        now = self.clock()
+        with self.store.write() as conn:
+            campaign = campaign_store.get_campaign(conn, vdn_id, campaign_id, lock="update")
+            if campaign is None:
+                raise CampaignNotFound()
+            task = import_store.find_task(conn, vdn_id, campaign_id, task_id)
+            if task is None:
+                raise ImportTaskNotFound()
+            status = states.effective_status(campaign["status"], campaign["end_time"], now)
+            if not states.may_delete_numbers(status):
+                raise StateForbidsNumberDelete(
+                    "the outbound campaign is executing; pause it before rolling back an import"
+                )
+            if task["status"] in IN_PROGRESS:
+                raise StateForbidsNumberDelete(
+                    "the import task is still running; roll it back once it has ended"
+                )
+            number_store.release_lapsed_claims(conn, now, campaign_id)
+            added = deletion_store.added_by_import(campaign_id, task_id)
+            removed = number_store.remove_numbers(
+                conn,
+                [*added, deletion_store.state_in(DELETABLE)],
+                archive=archive,
+                now=now,
+                archived_by=actor,
+                request_id=request_id,
+                reason="import-rollback",
+            )
+            kept = deletion_store.kept_by_state(conn, added)
+            audit.record(
+                conn,
+                actor=actor,
+                operation="import-rollback",
+                vdn=vdn_id,
+                request_id=request_id,
+                detail={
+                    "campaignId": campaign_id,
+                    "taskId": task_id,
+                    "archiveHistory": archive,
+                    "deleted": removed,
+                    "kept": kept,
+                },
+                at=now,
+            )
+            return DeleteOutcome(removed, kept)
 
     def restore(
         self,

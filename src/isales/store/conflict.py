@@ -11,5 +11,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 def insert_ignoring_conflict(conn: Connection, table: Table, values: dict[str, Any]) -> bool:
     """True when the row was inserted, False when a row with its key was already there."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**values).on_conflict_do_nothing()
-    return conn.execute(statement).rowcount == 1
+    statement = (
+        dialect.insert(table)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(*table.primary_key.columns)
+    )
+    # RETURNING, not rowcount: psycopg reports no row count for this statement shape
+    return conn.execute(statement).first() is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, select
 
@@ -101,3 +102,25 @@ def restore_rows(conn: Connection, history: list[dict], now: datetime) -> int:
             delete(number_history).where(number_history.c.history_id.in_(chunk))
         ).rowcount
     return removed
+
+
+# --- import rollback --------------------------------------------------------------------------
+
+
+def added_by_import(campaign_id: int, task_id: int) -> list:
+    """WHERE of the live numbers an import task added."""
+    return [numbers.c.campaign_id == campaign_id, numbers.c.import_task_id == task_id]
+
+
+def state_in(allowed: tuple) -> Any:
+    return numbers.c.state.in_(allowed)
+
+
+def kept_by_state(conn: Connection, conditions: list) -> dict[str, int]:
+    kept = [state for state in NumberState if state not in DELETABLE]
+    counts = conn.execute(
+        select(*(func.count().filter(numbers.c.state == state) for state in kept)).where(
+            *conditions
+        )
+    ).one()
+    return {state: n for state, n in zip(kept, counts, strict=True) if n}

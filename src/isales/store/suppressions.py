@@ -17,20 +17,21 @@ _SECRET_NAME = "suppression"
 
 def hasher(conn: Connection, now: datetime) -> Callable[[str], str]:
     """The keyed hash of this store; its secret is made on first use and never changes."""
-    insert_ignoring_conflict(
-        conn,
-        server_secrets,
-        {"name": _SECRET_NAME, "value": secrets.token_hex(32), "created_at": now},
-    )
-    secret = conn.execute(
-        select(server_secrets.c.value).where(server_secrets.c.name == _SECRET_NAME)
-    ).scalar_one()
+    query = select(server_secrets.c.value).where(server_secrets.c.name == _SECRET_NAME)
+    secret = conn.execute(query).scalar_one_or_none()
+    if secret is None:
+        insert_ignoring_conflict(
+            conn,
+            server_secrets,
+            {"name": _SECRET_NAME, "value": secrets.token_hex(32), "created_at": now},
+        )
+        secret = conn.execute(query).scalar_one()
     return lambda number: number_hash(secret, number)
 
 
 def suppressed(conn: Connection, vdn_id: int, numbers_: list[str], now: datetime) -> list[str]:
     """The numbers of ``numbers_`` that were erased in this VDN."""
-    if not numbers_:
+    if not numbers_ or not _any_in(conn, vdn_id):
         return []
     keyed = hasher(conn, now)
     by_hash = {keyed(number): number for number in numbers_}
@@ -46,6 +47,12 @@ def suppressed(conn: Connection, vdn_id: int, numbers_: list[str], now: datetime
             ).scalars()
         )
     return sorted(by_hash[h] for h in found)
+
+
+def _any_in(conn: Connection, vdn_id: int) -> bool:
+    """Cheap first look: most VDNs never had an erasure, and adds are frequent."""
+    query = select(suppressions.c.vdn_id).where(suppressions.c.vdn_id == vdn_id).limit(1)
+    return conn.execute(query).first() is not None
 
 
 def suppress(conn: Connection, vdn_id: int, hashed: str, erasure_id: str, now: datetime) -> None:

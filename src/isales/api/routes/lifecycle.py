@@ -14,6 +14,8 @@ from ..openapi import doc
 from ..request import accept
 
 CALLDATA = "/rest/isales/v1/openapi/campaigns/{vdnId}/calldata/{campaignId}"
+ERASURE = "/rest/isales/v1/openapi/campaigns/{vdnId}/erasure"
+ROLLBACK = "/rest/isales/v1/openapi/campaigns/{vdnId}/calldatafile/{campaignId}/rollback"
 
 _KEPT = {"type": "object", "description": "numbers that would be kept, by state"}
 
@@ -87,5 +89,61 @@ def build_router(settings: Settings) -> APIRouter:
             call.request_id,
         )
         return ok(f"{restored} numbers restored", successCount=restored)
+
+    @router.post(
+        ROLLBACK,
+        **doc(
+            "Roll back a file import: remove the numbers it added that are still deletable",
+            [
+                "0200000",
+                "0200001",
+                "0200006",
+                "0200007",
+                "0200028",
+                "0200033",
+                "02000001-02000011",
+            ],
+            body=schema.ROLLBACK,
+            payload={"successCount": {"type": "integer"}, "kept": _KEPT},
+        ),
+    )
+    async def rollback(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
+        request.state.error_payload = {"successCount": 0}
+        call = await accept(request, path=("vdnId", "campaignId"), body=schema.ROLLBACK)
+        outcome = await call.run(
+            call.services.deletion.rollback,
+            call.vdn_id,
+            call.path["campaignId"],
+            call.body["taskId"],
+            call.body["archiveHistory"] == 1,
+            call.principal.access_key,
+            call.request_id,
+        )
+        return ok(
+            outcome.describe(), successCount=outcome.removed, kept=schema.wire_kept(outcome.kept)
+        )
+
+    @router.post(
+        ERASURE,
+        **doc(
+            "Erase a person's number from the VDN and refuse it from now on",
+            ["0200000", "0200001", "0200006", "0209004", "0209005", "02000001-02000011"],
+            body=schema.ERASURE,
+            payload={
+                "erasureId": {"type": "string"},
+                "removed": {"type": "object", "description": "rows removed, by kind"},
+            },
+        ),
+    )
+    async def erase(request: Request, vdnId: str) -> JSONResponse:
+        call = await accept(request, body=schema.ERASURE)
+        receipt = await call.run(
+            call.services.erasure.erase,
+            call.vdn_id,
+            call.body["called"],
+            call.principal.access_key,
+            call.request_id,
+        )
+        return ok("erased", erasureId=receipt.erasure_id, removed=receipt.removed)
 
     return router
