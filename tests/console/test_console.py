@@ -23,6 +23,7 @@ from tests.helpers import (
     campaigns_path,
     claim,
     create_campaign,
+    delete,
     numbers,
     report,
     set_status,
@@ -345,6 +346,9 @@ def test_a_delete_previews_refuses_a_wrong_count_and_deletes_exactly_the_preview
     assert sorted(row["dataId"] for row in archived["data"]) == sorted(
         row["dataId"] for row in previewed["sample"]
     )
+    page.get_by_role("link", name="Audit log").click()
+    deletes = page.locator("tbody tr").filter(has_text="number-delete")
+    expect(deletes.filter(has_text="user:otto").filter(has_text='"deleted":8')).to_have_count(1)
 
 
 def test_a_viewer_previews_but_cannot_delete(person, console_server, to_clean):
@@ -360,22 +364,45 @@ def test_a_viewer_previews_but_cannot_delete(person, console_server, to_clean):
     assert preview_api(console_server, to_clean, {"customField": "stay"})["deletable"] == 3
 
 
-def test_restore_from_history_and_the_audit_log(person, console_server, to_clean):
-    archived = history_api(console_server, to_clean, {"customField": "gone"})["data"]
-    assert len(archived) == 8, "runs after the delete test"
+def test_restore_from_history_and_the_audit_log(person, console_server):
+    with console_server.api() as api:
+        campaign_id = create_campaign(api, name="Restore some")
+        add_numbers(api, campaign_id, numbers(5, prefix="8612900", customField="back"))
+        assert (
+            delete(api, campaign_id, {"customField": "back", "archiveHistory": 1})["successCount"]
+            == 5
+        )
+    archived = history_api(console_server, campaign_id, {"customField": "back"})["data"]
     page = person("otto")
-    page.goto(campaign_page(console_server, to_clean, "history"))
-    chosen = [archived[0], archived[1]]
-    for row in chosen:
+    page.goto(campaign_page(console_server, campaign_id, "history"))
+    for row in archived[:2]:
         page.get_by_label(f"Select {row['called']}").check()
     screenshot(page, "history")
-    page.get_by_role("button", name="Restore").click()
+    page.get_by_role("button", name="Restore", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Restored 2 numbers.")
-    left = history_api(console_server, to_clean, {"customField": "gone"})["data"]
+    left = history_api(console_server, campaign_id, {"customField": "back"})["data"]
     assert {row["dataId"] for row in left} == {row["dataId"] for row in archived[2:]}
-    assert preview_api(console_server, to_clean, {"customField": "gone"})["deletable"] == 2
+    assert preview_api(console_server, campaign_id, {"customField": "back"})["deletable"] == 2
     page.get_by_role("link", name="Audit log").click()
-    rows = page.locator("tbody tr")
-    expect(rows.filter(has_text="restore").filter(has_text="user:otto")).to_have_count(1)
-    expect(rows.filter(has_text="number-delete").filter(has_text="user:otto")).to_have_count(1)
+    restores = page.locator("tbody tr").filter(has_text="restore").filter(has_text="user:otto")
+    expect(restores.filter(has_text=f'"campaignId":{campaign_id},')).to_have_count(1)
     screenshot(page, "audit-log")
+
+
+def test_a_whole_delete_is_undone_by_its_request_id(person, console_server):
+    with console_server.api() as api:
+        campaign_id = create_campaign(api, name="Undo me")
+        add_numbers(api, campaign_id, numbers(4, prefix="8613000", customField="oops"))
+        deleted = api.post(
+            f"{calldata_path(campaign_id)}/delete",
+            json={"customField": "oops", "archiveHistory": 1},
+        )
+    assert deleted.json()["successCount"] == 4
+    request_id = deleted.headers["x-request-id"]
+    page = person("otto")
+    page.goto(campaign_page(console_server, campaign_id, "history") + f"?request_id={request_id}")
+    expect(page.get_by_text("4 archived numbers.")).to_be_visible()
+    page.get_by_role("button", name="Restore all of this delete").click()
+    expect(page.get_by_role("status")).to_have_text("Restored 4 numbers.")
+    assert preview_api(console_server, campaign_id, {"customField": "oops"})["deletable"] == 4
+    assert history_api(console_server, campaign_id, {"customField": "oops"})["totalCount"] == 0

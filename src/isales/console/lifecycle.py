@@ -138,16 +138,19 @@ async def restore(request: Request, vdn_id: int, campaign_id: int) -> Response:
     try:
         body = wire_body(
             lifecycle_schema.RESTORE,
-            {"dataIds": [int(v) if v.isdigit() else v for v in chosen] or None},
+            {
+                "dataIds": [int(v) if v.isdigit() else v for v in chosen] or None,
+                "requestId": text(form, "request_id"),
+            },
         )
-        data_ids, _ = lifecycle_schema.restore_request(body)
+        data_ids, archived_by_request = lifecycle_schema.restore_request(body)
         restored = await run(
             request,
             services(request).deletion.restore,
             vdn_id,
             campaign_id,
             data_ids,
-            None,
+            archived_by_request,
             user.actor,
             request.state.request_id,
         )
