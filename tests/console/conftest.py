@@ -176,6 +176,8 @@ def screenshot(page: Page, name: str) -> None:
     page.set_viewport_size(WIDE)
     page.screenshot(path=SCREENSHOTS / f"{name}-wide.png", full_page=True)
     page.set_viewport_size(NARROW)
+    # wide tables scroll inside their frame; the page itself never scrolls sideways
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"], name
     page.screenshot(path=SCREENSHOTS / f"{name}-narrow.png", full_page=True)
     page.set_viewport_size(WIDE)
 
