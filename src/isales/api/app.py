@@ -23,10 +23,13 @@ from .envelope import error_response
 from .idempotency import IdempotencyMiddleware, StoredAnswer, replay_response
 from .request import new_request_id
 from .routes import (
+    batches,
     blacklist,
     business,
+    call_records,
     caller_numbers,
     campaigns,
+    definitions,
     dialer,
     imports,
     lifecycle,
@@ -35,6 +38,7 @@ from .routes import (
     results,
     special_dates,
     statistics,
+    templates,
 )
 
 log = logging.getLogger("isales.api")
@@ -82,6 +86,11 @@ async def _once(job: Callable[[], object]) -> None:
         log.exception("start-up job %s failed", getattr(job, "__qualname__", job))
 
 
+def app_from_environment() -> FastAPI:
+    """The app of one ``isales serve --workers N`` process: settings from ``ISALES_*``."""
+    return create_app(Settings())
+
+
 def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> FastAPI:
     settings = settings or Settings()
     services = Services.build(settings, clock)
@@ -112,6 +121,11 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     # before campaigns and numbers: …/{vdnId}/erasure is not a campaign id, and
     # …/calldata/{campaignId}/delete/preview is not a number's dataId
     app.include_router(lifecycle.build_router(settings))
+    # before campaigns too: GET …/{vdnId}/queryBusinessResults, …/failcategorystatistics
+    # and …/template are not campaign ids
+    app.include_router(definitions.build_router(settings))
+    app.include_router(call_records.build_router(settings))
+    app.include_router(templates.build_router(settings))
     app.include_router(campaigns.router)
     app.include_router(numbers.build_router(settings))
     app.include_router(dialer.build_router(settings))
@@ -123,6 +137,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         special_dates,
         caller_numbers,
         imports,
+        batches,
     ):
         app.include_router(part.build_router(settings))
 

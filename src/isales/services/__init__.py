@@ -10,11 +10,14 @@ from ..config import Settings
 from ..store import Store
 from .access import AccessService
 from .audit import AuditService
+from .batches import BatchService
 from .blacklist import BlacklistService
+from .call_records import CallRecordService
 from .callbacks import CallbackService
 from .caller_numbers import CallerNumberService
 from .campaigns import CampaignService
 from .console_users import ConsoleUserService
+from .definitions import DefinitionService
 from .deletion import DeletionService
 from .dialer import DialerService
 from .erasure import ErasureService
@@ -27,6 +30,7 @@ from .results import ResultService
 from .retention import RetentionService
 from .special_dates import SpecialDateService
 from .statistics import StatisticsService
+from .templates import TemplateService
 
 #: seconds between two sweeps of lapsed claims
 LEASE_SWEEP_SECONDS = 15.0
@@ -56,6 +60,10 @@ class Services:
     idempotency: IdempotencyService
     retention: RetentionService
     erasure: ErasureService
+    batches: BatchService
+    definitions: DefinitionService
+    call_records: CallRecordService
+    templates: TemplateService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -80,6 +88,10 @@ class Services:
             "idempotency": IdempotencyService,
             "retention": RetentionService,
             "erasure": ErasureService,
+            "batches": BatchService,
+            "definitions": DefinitionService,
+            "call_records": CallRecordService,
+            "templates": TemplateService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)

@@ -13,6 +13,7 @@ from ..config import Settings
 from ..domain import states
 from ..domain.states import KEPT_REASON, NumberState
 from ..errors import (
+    BatchNotFound,
     Blacklisted,
     CalledTooFrequently,
     CampaignNotFound,
@@ -24,6 +25,7 @@ from ..errors import (
     TooManyUncompleted,
 )
 from ..store import Store, audit
+from ..store import batches as batch_store
 from ..store import blacklist as blacklist_store
 from ..store import campaigns as campaign_store
 from ..store import numbers as number_store
@@ -81,6 +83,7 @@ def filter_detail(number_filter: NumberFilter, keyed: Callable[[str], str]) -> d
         "sessionId": number_filter.session_id,
         "calledHash": keyed(number_filter.called) if number_filter.called else None,
         "customField": number_filter.custom_field,
+        "batchId": number_filter.batch_id,
         "recycleFrom": recycle.lower.isoformat() if recycle and recycle.lower else None,
         "recycleBefore": recycle.upper.isoformat() if recycle else None,
     }
@@ -107,6 +110,9 @@ class NumberService:
             status = states.effective_status(campaign["status"], campaign["end_time"], now)
             if not states.may_add_numbers(status):
                 raise StateForbidsAdding("the outbound campaign has completed")
+            for batch_id in {r["batch_id"] for r in records if r.get("batch_id") is not None}:
+                if batch_store.get_batch(conn, campaign_id, batch_id) is None:
+                    raise BatchNotFound(f"batchId {batch_id} is not a call batch of this campaign")
             # a number blacklisted with a call quota may be added: the claim enforces the quota
             all_called = [number for record in records for number in record["called_all"]]
             blocked = blacklist_store.blocked_for_add(conn, vdn_id, all_called, now)
@@ -166,9 +172,10 @@ class NumberService:
                 )
             # a claim whose lease ran out is no longer a call in progress
             number_store.release_lapsed_claims(conn, now, campaign_id)
-            removed = number_store.remove_numbers(
+            removed = number_store.remove_matching(
                 conn,
-                number_store.deletable_conditions(campaign_id, number_filter),
+                campaign_id,
+                number_filter,
                 archive=archive,
                 now=now,
                 archived_by=access_key,

@@ -1,7 +1,7 @@
 """data lifecycle: audit log, idempotency keys, legal holds, suppressions, import task
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0007
 Create Date: 2026-11-29 21:14:26.069816
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
@@ -78,27 +78,19 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("vdn_id", "number_hash", name=op.f("pk_suppressions")),
     )
-    with op.batch_alter_table("call_results", schema=None) as batch_op:
-        batch_op.create_index("ix_call_results_reported_at", ["reported_at"], unique=False)
-
-    with op.batch_alter_table("number_history", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("import_task_id", sa.BigInteger(), nullable=True))
-        batch_op.create_index("ix_number_history_archived_at", ["archived_at"], unique=False)
-
-    with op.batch_alter_table("numbers", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("import_task_id", sa.BigInteger(), nullable=True))
+    op.create_index("ix_call_results_reported_at", "call_results", ["reported_at"])
+    op.create_index("ix_number_history_archived_at", "number_history", ["archived_at"])
+    # plain ADD COLUMN (no table rebuild): the numbers table keeps its triggers (0003)
+    op.add_column("number_history", sa.Column("import_task_id", sa.BigInteger(), nullable=True))
+    op.add_column("numbers", sa.Column("import_task_id", sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("numbers", schema=None) as batch_op:
-        batch_op.drop_column("import_task_id")
-
-    with op.batch_alter_table("number_history", schema=None) as batch_op:
-        batch_op.drop_index("ix_number_history_archived_at")
-        batch_op.drop_column("import_task_id")
-
-    with op.batch_alter_table("call_results", schema=None) as batch_op:
-        batch_op.drop_index("ix_call_results_reported_at")
+    # native DROP COLUMN (SQLite >= 3.35, PostgreSQL): no rebuild, the triggers stay
+    op.execute("ALTER TABLE numbers DROP COLUMN import_task_id")
+    op.drop_index("ix_number_history_archived_at", table_name="number_history")
+    op.execute("ALTER TABLE number_history DROP COLUMN import_task_id")
+    op.drop_index("ix_call_results_reported_at", table_name="call_results")
 
     op.drop_table("suppressions")
     op.drop_table("server_secrets")

@@ -15,10 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("numbers", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_numbers_campaign_id_id"), ["campaign_id", "id"], unique=False
-        )
+    # a plain CREATE INDEX: a batch (table copy) on SQLite would drop the numbers triggers
+    op.create_index(op.f("ix_numbers_campaign_id_id"), "numbers", ["campaign_id", "id"])
     op.create_table(
         "console_users",
         sa.Column("name", sa.String(length=64), nullable=False),
@@ -62,8 +60,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("numbers", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_numbers_campaign_id_id"))
+    op.drop_index(op.f("ix_numbers_campaign_id_id"), table_name="numbers")
     op.drop_table("console_sessions")
     op.drop_table("console_user_vdns")
     op.drop_table("console_users")
