@@ -83,6 +83,24 @@ class Settings(BaseSettings):
             parse_prefixes(self.time_zone_prefixes), self.time_zone_international_prefix
         )
 
+    # data lifecycle (spec/lifecycle.md)
+    idempotency_ttl_seconds: int = Field(
+        24 * 3600, ge=1, description="how long the answer to an Idempotency-Key is kept"
+    )
+    idempotency_lease_seconds: int = Field(
+        120, ge=1, description="a keyed request unanswered this long is taken over by a retry"
+    )
+    history_retention_days: int | None = Field(
+        None, ge=1, description="purge history and call results older than this; none: keep"
+    )
+    retention_sweep_seconds: float = Field(3600, ge=1, description="interval of the purge")
+
+    # console (docs/console.md)
+    console: bool = Field(True, description="serve the web console at /console/ (off: not)")
+    console_session_minutes: int = Field(
+        480, ge=1, description="a console session ends this long after sign-in"
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -47,7 +47,12 @@ The error tree (each class's docstring is its default ``resultDesc``)::
         ├── FileServerNotFound       0200033 (file servers)
         ├── FileServerTaken          0200005 (file servers)
         ├── FileFetchFailed          0200001 (file-server import)
-        └── StoreFailure             0200006
+        ├── StoreFailure             0200006
+        ├── ExpectedCountMismatch    0209001 (lifecycle extensions)
+        ├── IdempotencyKeyReused     0209002
+        ├── RestoreRefused           0209003
+        ├── LegalHold                0209004
+        └── NumberBeingCalled        0209005
     FlowControlled                   HTTP 429 (statistics)
 
 Dialer-facing ("OBS") interfaces answer ``{"result": "<code>"}`` instead; their codes are
@@ -95,6 +100,12 @@ class ErrorCode(StrEnum):
     WRONG_COMBINATION = "02000009"
     HOUR_MINUTE_TOGETHER = "02000010"
     TOO_MANY_PARAMETERS = "02000011"
+    # isales lifecycle extensions (spec/lifecycle.md)
+    EXPECTED_COUNT_MISMATCH = "0209001"
+    IDEMPOTENCY_KEY_REUSED = "0209002"
+    RESTORE_REFUSED = "0209003"
+    LEGAL_HOLD = "0209004"
+    NUMBER_BEING_CALLED = "0209005"
     # call batches (reference §5)
     CAMPAIGN_FORBIDS_BATCH_CHANGE = "03000002"
     BATCH_NOT_FOUND = "03000004"
@@ -323,6 +334,46 @@ class WriteBackFailed(AppError):
     code = ErrorCode.WRITE_BACK_FAILED
 
 
+# --- lifecycle extensions (spec/lifecycle.md) ---------------------------------------------
+
+
+class ExpectedCountMismatch(AppError):
+    """expectedCount differs from what the request would delete; nothing was deleted."""
+
+    code = ErrorCode.EXPECTED_COUNT_MISMATCH
+
+    def __init__(self, deletable: int) -> None:
+        self.deletable = deletable
+        super().__init__(
+            f"expectedCount differs from the {deletable} numbers this request would delete; "
+            "nothing was deleted"
+        )
+
+
+class IdempotencyKeyReused(AppError):
+    """Idempotency-Key already used for a different request; nothing was executed."""
+
+    code = ErrorCode.IDEMPOTENCY_KEY_REUSED
+
+
+class RestoreRefused(AppError):
+    """Restore refused: a listed number is not in history, or is live again; nothing restored."""
+
+    code = ErrorCode.RESTORE_REFUSED
+
+
+class LegalHold(AppError):
+    """Refused by a legal hold on the campaign."""
+
+    code = ErrorCode.LEGAL_HOLD
+
+
+class NumberBeingCalled(AppError):
+    """Erasure refused: the number is being dialled now; retry after the lease ends."""
+
+    code = ErrorCode.NUMBER_BEING_CALLED
+
+
 # --- call batches (reference §5) --------------------------------------------------------------
 
 
@@ -419,3 +470,32 @@ class FileServerTaken(CampaignNameTaken):
 
 class FileFetchFailed(AppError):
     """The file could not be fetched from the file server."""
+
+
+# --- console (docs/console.md): refusals shown as pages, never OpenAPI result codes ---------
+
+
+class ConsoleRefused(IsalesError):
+    """Your role does not allow this."""
+
+    http_status = 403
+
+
+class SignInFailed(ConsoleRefused):
+    """Wrong user name or password"""
+
+    http_status = 401
+
+
+class SignInThrottled(ConsoleRefused):
+    """Too many failed sign-ins for this user; wait a minute and try again"""
+
+    http_status = 429
+
+
+class CsrfRejected(ConsoleRefused):
+    """This form did not come from your console session; reload the page and try again."""
+
+
+class ConsoleUserInvalid(IsalesError):
+    """A console user needs a name, a role and at least one VDN."""

@@ -23,6 +23,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -237,3 +238,18 @@ def sheet_rows(file_name: str, content: bytes) -> Iterator[tuple[int, list[Any]]
         ) from exc
     finally:
         raw.close()
+
+
+def mentions(file_name: str, content: bytes, pattern: re.Pattern[str]) -> bool:
+    """Whether any cell of the file holds text matching ``pattern`` (erasure).
+
+    A file that cannot be read counts as holding it: erasure must not keep what it
+    cannot check.
+    """
+    try:
+        reader = _csv_rows if _kind(file_name) == "csv" else _xlsx_rows
+        return any(
+            pattern.search(str(cell)) for row in reader(content) for cell in row if cell is not None
+        )
+    except Exception:  # any parse failure of a damaged upload
+        return True

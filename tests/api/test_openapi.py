@@ -161,6 +161,7 @@ def test_delete_request_body(document):
         "recycleType",
         "archiveHistory",
         "batchId",
+        "expectedCount",  # isales extension (spec/lifecycle.md §2)
     }
     assert schema["additionalProperties"] is False
     assert schema.get("required", []) == []

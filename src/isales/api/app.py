@@ -20,6 +20,7 @@ from ..errors import IsalesError
 from ..services import Services
 from . import openapi
 from .envelope import error_response
+from .idempotency import IdempotencyMiddleware, StoredAnswer, replay_response
 from .request import new_request_id
 from .routes import (
     batches,
@@ -33,6 +34,7 @@ from .routes import (
     dialer,
     file_servers,
     imports,
+    lifecycle,
     numbers,
     obs,
     policies,
@@ -79,6 +81,15 @@ async def _every(seconds: float, job: Callable[[], object]) -> None:
             log.exception("background job %s failed", getattr(job, "__qualname__", job))
 
 
+async def _once(job: Callable[[], object]) -> None:
+    try:
+        done = await run_in_threadpool(job)
+        if done:
+            log.info("%s: %s", getattr(job, "__qualname__", job), done)
+    except Exception:
+        log.exception("start-up job %s failed", getattr(job, "__qualname__", job))
+
+
 def app_from_environment() -> FastAPI:
     """The app of one ``isales serve --workers N`` process: settings from ``ISALES_*``."""
     return create_app(Settings())
@@ -91,6 +102,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         jobs = [asyncio.create_task(_every(s, job)) for s, job in services.background_jobs()]
+        jobs += [asyncio.create_task(_once(job)) for job in services.startup_jobs()]
         try:
             yield
         finally:
@@ -110,6 +122,9 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.state.services = services
     # before campaigns: DELETE …/campaigns/{vdnId}/blocklist would match …/{vdnId}/{campaignId}
     app.include_router(blacklist.build_router(settings))
+    # before campaigns and numbers: …/{vdnId}/erasure is not a campaign id, and
+    # …/calldata/{campaignId}/delete/preview is not a number's dataId
+    app.include_router(lifecycle.build_router(settings))
     # before campaigns too: GET …/{vdnId}/queryBusinessResults, …/failcategorystatistics
     # and …/template are not campaign ids
     app.include_router(definitions.build_router(settings))
@@ -137,6 +152,13 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     ):
         app.include_router(part.build_router(settings))
 
+    if settings.console:
+        from ..console import build_console
+
+        console = build_console(settings)
+        console.state.services = services
+        app.mount("/console", console)
+
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -147,6 +169,8 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.add_exception_handler(Exception, handle)
     app.add_exception_handler(HTTPException, handle)
     app.add_exception_handler(IsalesError, handle)
+    app.add_exception_handler(StoredAnswer, replay_response)
+    app.add_middleware(IdempotencyMiddleware, services=services)
     app.add_middleware(RequestIdMiddleware)
     openapi.install(app)
     return app

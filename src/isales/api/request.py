@@ -28,6 +28,7 @@ from ..wire.validation import (
     validate_body,
     validate_query,
 )
+from . import idempotency
 
 T = TypeVar("T")
 
@@ -119,6 +120,7 @@ async def accept(
         raise InvalidParameter(
             ErrorCode.PARAMETER_ERROR, "Content-Type must be application/json; charset=UTF-8"
         )
+    idempotency_key = idempotency.key_of(request)
     body_values = validate_body(raw, body, optional=body_optional) if body is not None else {}
     if body is None and raw.strip() not in (b"", b"{}"):
         raise InvalidParameter(ErrorCode.PARAMETER_ERROR, "this interface takes no request body")
@@ -138,6 +140,10 @@ async def accept(
         vdn_id = body_values["vdnId"]
     else:
         vdn_id = path_values["vdnId"]
+    if idempotency_key is not None:
+        await idempotency.begin(
+            request, services, idempotency_key, principal.access_key, vdn_id, raw
+        )
     return Call(services, principal, request_id, vdn_id, path_values, body_values, query_values)
 
 

@@ -39,6 +39,7 @@ from ..store import blacklist as blacklist_store
 from ..store import campaigns as campaign_store
 from ..store import imports as import_store
 from ..store import numbers as number_store
+from ..store import suppressions as suppression_store
 from ..store.imports import IN_PROGRESS, ImportStatus
 from .numbers import new_number
 
@@ -250,7 +251,10 @@ class ImportService:
             number_store.load_numbers(
                 conn,
                 [
-                    new_number(record, task["campaign_id"], task["vdn_id"], now, self.zones)
+                    {
+                        **new_number(record, task["campaign_id"], task["vdn_id"], now, self.zones),
+                        "import_task_id": task_id,  # import rollback removes them by task
+                    }
                     for _, record in accepted
                 ],
             )
@@ -288,11 +292,15 @@ class ImportService:
         """
         called = [number for _, record in records for number in record["called_all"]]
         blocked = set(blacklist_store.blocked_for_add(conn, task["vdn_id"], called, now))
+        erased = set(suppression_store.suppressed(conn, task["vdn_id"], called, now))
         allowed = []
         for row, record in records:
             hit = [number for number in record["called_all"] if number in blocked]
             if hit:
                 errors.append(_entry(row, ErrorCode.BLACKLISTED, f"blacklisted: {', '.join(hit)}"))
+            elif erased.intersection(record["called_all"]):
+                # the report must not name an erased number again
+                errors.append(_entry(row, ErrorCode.BLACKLISTED, "a number erased from this VDN"))
             else:
                 allowed.append((row, record))
         if not allowed:

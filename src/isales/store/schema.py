@@ -102,6 +102,8 @@ _number_columns = (
     ("work_no", String(32)),
     # issue 12 part B: the number's zone key (domain/time_zones.py); NULL: the server's zone
     ("time_zone", String(255)),
+    # the file import task that added the number (import rollback)
+    ("import_task_id", BigInteger),
 )
 _NOT_NULL = {"campaign_id", "vdn_id", "called", "state", "attempts", "created_at"}
 
@@ -267,6 +269,79 @@ flow_marks = Table(
     metadata,
     Column("key", String(128), primary_key=True),
     Column("last_at", DateTime, nullable=False),
+)
+
+
+# --- data lifecycle (spec/lifecycle.md) ------------------------------------------------------
+
+#: history rows and call results are purged by age (retention)
+Index("ix_number_history_archived_at", number_history.c.archived_at)
+Index("ix_call_results_reported_at", call_results.c.reported_at)
+
+#: append-only, hash-chained: hash = SHA-256(prev_hash || canonical JSON of the entry)
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", DateTime, nullable=False),
+    Column("vdn_id", Integer),
+    Column("actor", String(64), nullable=False),
+    Column("operation", String(32), nullable=False),
+    Column("request_id", String(64)),
+    Column("detail", Text, nullable=False),  # canonical JSON
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index(None, "at"),
+)
+
+#: the first answer to an Idempotency-Key; a row in state "running" is the claim to run it
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("access_key", String(64), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("vdn_id", Integer),
+    Column("method", String(8), nullable=False),
+    Column("path", String(1024), nullable=False),
+    Column("body_sha256", String(64), nullable=False),
+    Column("state", String(8), nullable=False),  # running | done
+    Column("owner", String(32), nullable=False),
+    Column("lease_until", DateTime, nullable=False),
+    Column("response_status", Integer),
+    Column("response_type", String(128)),
+    Column("response_body", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Index(None, "expires_at"),
+)
+
+legal_holds = Table(
+    "legal_holds",
+    metadata,
+    Column("vdn_id", Integer, primary_key=True),
+    Column("campaign_id", Integer, primary_key=True),
+    Column("reason", String(200)),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+
+#: erased numbers: HMAC-SHA-256(server secret, number), never the number
+suppressions = Table(
+    "suppressions",
+    metadata,
+    Column("vdn_id", Integer, primary_key=True),
+    Column("number_hash", String(64), primary_key=True),
+    Column("erasure_id", String(32), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+#: secrets the server generates for itself (the suppression HMAC key)
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", String(128), nullable=False),
+    Column("created_at", DateTime, nullable=False),
 )
 
 
@@ -439,4 +514,43 @@ Index(
     numbers.c.time_zone,
     numbers.c.next_due_at,
     numbers.c.id,
+)
+
+# --- console (docs/console.md) -----------------------------------------------------------
+
+#: the console's number pages: keyset paging in dataId order within a campaign, whatever
+#: the filters (every (campaign_id, x) index is ordered by x first)
+Index("ix_numbers_campaign_id_id", numbers.c.campaign_id, numbers.c.id)
+
+#: people who sign in to the web console; separate from access keys
+console_users = Table(
+    "console_users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(10), nullable=False),  # viewer, operator, admin
+    Column("created_at", DateTime, nullable=False),
+    Column("disabled_at", DateTime),
+    # consecutive failed sign-ins, and until when the next attempt is refused unchecked
+    Column("failed_sign_ins", Integer, nullable=False, server_default="0"),
+    Column("blocked_until", DateTime),
+)
+
+console_user_vdns = Table(
+    "console_user_vdns",
+    metadata,
+    Column("user_name", String(64), ForeignKey("console_users.name"), primary_key=True),
+    Column("vdn_id", Integer, primary_key=True),
+)
+
+#: signed-in browsers; the cookie holds the token, the store only its SHA-256
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_name", String(64), ForeignKey("console_users.name"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Index(None, "expires_at"),
 )
