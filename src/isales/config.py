@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_FILE = "isales.db"
@@ -51,6 +51,29 @@ class Settings(BaseSettings):
     caller_numbers_max_total: int = Field(200, ge=1)
     claim_max_batch: int = Field(100, ge=1)
     history_max_page: int = Field(500, ge=1)
+
+    # --- hardening (spec/hardening.md) ---------------------------------------------------
+    header_timeout_seconds: float = Field(10.0, gt=0, description="deadline for the headers")
+    body_timeout_seconds: float = Field(30.0, gt=0, description="deadline for the body")
+    max_connections: int = Field(1000, ge=1, description="open connections; more are closed")
+    import_max_xlsx_unpacked_bytes: int = Field(
+        200 * 1024 * 1024, ge=1024, description="decompressed size cap of an uploaded XLSX"
+    )
+    callback_allow_private: bool = Field(
+        False, description="allow callBackUrl hosts on loopback/private/link-local addresses"
+    )
+    callback_max_receivers: int = Field(
+        32, ge=1, description="receivers a process delivers callbacks to at once"
+    )
+    master_key: SecretStr | None = Field(
+        None, description="Fernet key sealing secret keys (default: a key file beside SQLite)"
+    )
+    rate_limit_per_second: float | None = Field(
+        None, gt=0, description="requests per second per access key (unset: no limit)"
+    )
+    rate_limit_burst: float | None = Field(
+        None, ge=1, description="bucket size (default: the per-second rate)"
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -303,3 +303,18 @@ class WriteBackFailed(AppError):
     """The business-result write-back failed."""
 
     code = ErrorCode.WRITE_BACK_FAILED
+
+
+# --- hardening (spec/hardening.md) -------------------------------------------------------
+
+
+class Replayed(Unauthenticated):
+    """replayed request"""
+
+
+class RateLimited(FlowControlled):
+    """Too many requests for this access key; retry after the time in Retry-After."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__()

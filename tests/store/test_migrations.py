@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 import pytest
@@ -10,6 +11,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, insert, inspect, select, text
 
+from isales.secret_box import SecretBox
 from isales.store import schema
 from isales.store.engine import make_engine
 from isales.store.migrate import MIGRATIONS, downgrade, upgrade
@@ -64,6 +66,7 @@ def test_metadata_has_the_expected_tables():
         "callback_outbox",
         "import_tasks",
         "flow_marks",
+        "seen_signatures",
     }
 
 
@@ -148,10 +151,12 @@ def test_migrated_store_works(engine):
 
 def test_downgrade_removes_data_tables_with_rows(engine):
     upgrade(engine)
+    url = engine.url.render_as_string(hide_password=False)
+    sealed = SecretBox.for_store(url, os.environ.get("ISALES_MASTER_KEY")).seal("s")
     with engine.connect() as conn, conn.begin():
         conn.execute(
             insert(schema.access_keys).values(
-                access_key="AK1", secret_key="s", created_at=datetime(2026, 1, 1)
+                access_key="AK1", secret_key=sealed, created_at=datetime(2026, 1, 1)
             )
         )
     downgrade(engine)

@@ -20,6 +20,7 @@ from ..errors import IsalesError
 from ..services import Services
 from . import openapi
 from .envelope import error_response
+from .gate import Gate
 from .request import new_request_id
 from .routes import (
     blacklist,
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.add_exception_handler(Exception, handle)
     app.add_exception_handler(HTTPException, handle)
     app.add_exception_handler(IsalesError, handle)
+    app.add_middleware(Gate, services=services)
     app.add_middleware(RequestIdMiddleware)
     openapi.install(app)
     return app

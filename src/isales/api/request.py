@@ -28,6 +28,7 @@ from ..wire.validation import (
     validate_body,
     validate_query,
 )
+from .gate import changes_data
 
 T = TypeVar("T")
 
@@ -94,7 +95,12 @@ async def accept(
         body=raw,
         authorization=request.headers.get("authorization"),
     )
-    principal = await run_in_threadpool(services.access.authenticate, signed)
+    principal = await run_in_threadpool(
+        services.access.authenticate,
+        signed,
+        getattr(request.state, "precheck", None),
+        changes_data(request.method, request.url.path),
+    )
 
     path_values = {}
     for name in path:

@@ -23,6 +23,8 @@ from .statistics import StatisticsService
 
 #: seconds between two sweeps of lapsed claims
 LEASE_SWEEP_SECONDS = 15.0
+#: seconds between two sweeps of expired seen signatures
+SIGNATURE_SWEEP_SECONDS = 60.0
 
 
 @dataclass
@@ -66,9 +68,11 @@ class Services:
         """Periodic work of a serving process: (interval in seconds, job)."""
         return [
             (LEASE_SWEEP_SECONDS, self.dialer.release_lapsed_claims),
-            (self.settings.callback_sweep_seconds, self.callbacks.deliver_due),
+            (self.settings.callback_sweep_seconds, self.callbacks.dispatch_due),
             (self.settings.import_sweep_seconds, self.imports.run_pending),
+            (SIGNATURE_SWEEP_SECONDS, self.access.forget_expired_signatures),
         ]
 
     def close(self) -> None:
+        self.callbacks.close()
         self.store.dispose()

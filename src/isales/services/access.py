@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 import string
+import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,11 +14,17 @@ from datetime import timedelta
 from .. import signing
 from ..clock import Clock
 from ..config import Settings
-from ..errors import Unauthenticated, VdnNotGranted
+from ..domain.rate import TokenBucket
+from ..errors import RateLimited, Replayed, Unauthenticated, VdnNotGranted
+from ..secret_box import SecretBox
 from ..store import Store
 from ..store import keys as key_store
+from ..store import replay as replay_store
 
 _AK_ALPHABET = string.ascii_uppercase + string.digits
+
+#: the one key ``isales serve --dialer`` uses, re-activated at every start
+BUILTIN_DIALER_KEY = "ISALESBUILTINDIALER"
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,22 @@ class NewKey:
 
 
 @dataclass(frozen=True)
+class KeyRecord:
+    access_key: str
+    secret_key: str
+    vdn_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Precheck:
+    """What is known of a request before its body is read: a parsed Authorization header
+    within the time window, naming an active key."""
+
+    auth: signing.Authorization
+    key: KeyRecord
+
+
+@dataclass(frozen=True)
 class SignedRequest:
     method: str
     path: str
@@ -50,6 +75,10 @@ class SignedRequest:
 class AccessService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
+        master = settings.master_key.get_secret_value() if settings.master_key else None
+        self.box = SecretBox.for_store(store.url, master)
+        self._buckets: dict[str, TokenBucket] = {}
+        self._buckets_lock = threading.Lock()
 
     def create_key(
         self, vdn_ids: list[int], access_key: str | None = None, secret_key: str | None = None
@@ -60,8 +89,23 @@ class AccessService:
         ak = access_key or "AK" + "".join(secrets.choice(_AK_ALPHABET) for _ in range(18))
         sk = secret_key or secrets.token_urlsafe(32)
         with self.store.write() as conn:
-            key_store.insert_key(conn, ak, sk, vdns, self.clock())
+            key_store.insert_key(conn, ak, self.box.seal(sk), vdns, self.clock())
         return NewKey(ak, sk, vdns)
+
+    def builtin_dialer_key(self, vdn_ids: list[int]) -> NewKey:
+        """The built-in dialer's one key, active and granted ``vdn_ids`` (created once)."""
+        vdns = sorted(set(vdn_ids))
+        with self.store.write() as conn:
+            found = key_store.find_key(conn, BUILTIN_DIALER_KEY)
+            if found is None:
+                secret = secrets.token_urlsafe(32)
+                key_store.insert_key(
+                    conn, BUILTIN_DIALER_KEY, self.box.seal(secret), vdns, self.clock()
+                )
+                return NewKey(BUILTIN_DIALER_KEY, secret, vdns)
+            if not key_store.reactivate_key(conn, BUILTIN_DIALER_KEY, vdns, found["revoked_at"]):
+                raise RuntimeError("the built-in dialer key changed while it was activated")
+        return NewKey(BUILTIN_DIALER_KEY, self.box.open(found["secret_key"]), vdns)
 
     def list_keys(self) -> list[dict]:
         with self.store.read() as conn:
@@ -71,20 +115,41 @@ class AccessService:
         with self.store.write() as conn:
             return key_store.revoke_key(conn, access_key, self.clock())
 
-    def authenticate(self, request: SignedRequest) -> Principal:
-        """Verify the signature of spec/auth.md; any failure is :class:`Unauthenticated`."""
-        if not request.authorization:
+    def lookup(self, access_key: str) -> KeyRecord | None:
+        """An active key with its secret opened; None when unknown or revoked."""
+        with self.store.read() as conn:
+            sealed = key_store.active_secret(conn, access_key)
+            if sealed is None:
+                return None
+            vdns = key_store.granted_vdns(conn, access_key)
+        return KeyRecord(access_key, self.box.open(sealed), frozenset(vdns))
+
+    def precheck(self, authorization: str | None) -> Precheck:
+        """The checks made before the body is read; any failure is :class:`Unauthenticated`."""
+        if not authorization:
             raise Unauthenticated("missing Authorization header")
         try:
-            auth = signing.parse_authorization(request.authorization)
+            auth = signing.parse_authorization(authorization)
         except signing.MalformedAuthorization as exc:
             raise Unauthenticated("malformed Authorization header") from exc
         skew = abs(auth.timestamp.replace(tzinfo=None) - self.clock())
         if skew > timedelta(seconds=self.settings.clock_skew_seconds):
             raise Unauthenticated("request timestamp outside the accepted window")
-        with self.store.read() as conn:
-            secret = key_store.active_secret(conn, auth.access_key)
-            vdns = key_store.granted_vdns(conn, auth.access_key) if secret else set()
+        key = self.lookup(auth.access_key)
+        if key is None:
+            raise Unauthenticated("unknown or revoked access key, or wrong signature")
+        return Precheck(auth, key)
+
+    def authenticate(
+        self, request: SignedRequest, checked: Precheck | None = None, single_use: bool = False
+    ) -> Principal:
+        """Verify the signature of spec/auth.md; any failure is :class:`Unauthenticated`.
+
+        ``checked``: the precheck already made before the body was read. ``single_use``:
+        the request changes data, so its signature is accepted once (else ``Replayed``).
+        """
+        checked = checked or self.precheck(request.authorization)
+        auth, key = checked.auth, checked.key
         canonical = signing.canonical_request(
             request.method,
             request.path,
@@ -93,8 +158,33 @@ class AccessService:
             auth.signed_headers,
             request.body,
         )
-        # compare even for an unknown key, so both failures take the same time
-        valid = signing.verify(auth, secret or "unknown-key", canonical)
-        if secret is None or not valid:
+        if not signing.verify(auth, key.secret_key, canonical):
             raise Unauthenticated("unknown or revoked access key, or wrong signature")
-        return Principal(auth.access_key, frozenset(vdns))
+        self._take_token(key.access_key)
+        if single_use:
+            window = timedelta(seconds=self.settings.clock_skew_seconds)
+            with self.store.write() as conn:
+                fresh = replay_store.record_signature(
+                    conn, auth.signature, auth.timestamp.replace(tzinfo=None) + window
+                )
+            if not fresh:
+                raise Replayed()
+        return Principal(key.access_key, key.vdn_ids)
+
+    def _take_token(self, access_key: str) -> None:
+        """Per-key rate limit (``rate_limit_per_second``); past it :class:`RateLimited`."""
+        rate = self.settings.rate_limit_per_second
+        if rate is None:
+            return
+        burst = self.settings.rate_limit_burst or max(rate, 1.0)
+        now = time.monotonic()
+        with self._buckets_lock:
+            bucket = self._buckets.setdefault(access_key, TokenBucket.full(rate, burst, now))
+            wait = bucket.take(now)
+        if wait:
+            raise RateLimited(math.ceil(wait))
+
+    def forget_expired_signatures(self) -> int:
+        """Background job: drop seen signatures whose timestamp left the window."""
+        with self.store.write() as conn:
+            return replay_store.forget_expired(conn, self.clock())

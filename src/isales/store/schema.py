@@ -39,7 +39,7 @@ access_keys = Table(
     "access_keys",
     metadata,
     Column("access_key", String(64), primary_key=True),
-    Column("secret_key", String(128), nullable=False),
+    Column("secret_key", String(512), nullable=False),  # sealed (secret_box.py)
     Column("created_at", DateTime, nullable=False),
     Column("revoked_at", DateTime),
 )
@@ -253,4 +253,14 @@ flow_marks = Table(
     metadata,
     Column("key", String(128), primary_key=True),
     Column("last_at", DateTime, nullable=False),
+)
+
+#: accepted signatures of data-changing requests, kept until their timestamp leaves the
+#: skew window: a signature is single-use (spec/hardening.md, "Replay")
+seen_signatures = Table(
+    "seen_signatures",
+    metadata,
+    Column("signature", String(64), primary_key=True),
+    Column("expires_at", DateTime, nullable=False),
+    Index(None, "expires_at"),
 )

@@ -1,0 +1,25 @@
+"""Seen signatures: a data-changing request's signature is accepted once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, delete
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .schema import seen_signatures
+
+
+def record_signature(conn: Connection, signature: str, expires_at: datetime) -> bool:
+    """Record a signature; False when it was already recorded (a replay)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    result = conn.execute(
+        dialect.insert(seen_signatures)
+        .values(signature=signature, expires_at=expires_at)
+        .on_conflict_do_nothing(index_elements=["signature"])
+    )
+    return result.rowcount == 1
+
+
+def forget_expired(conn: Connection, now: datetime) -> int:
+    return conn.execute(delete(seen_signatures).where(seen_signatures.c.expires_at < now)).rowcount
