@@ -27,6 +27,10 @@ from ..config import Settings
 
 MAX_HEADER_BYTES = 64 * 1024
 MAX_HEADER_FIELDS = 100
+#: after a 431, what is still read (and dropped) so the client gets the answer before the
+#: connection closes (closing with unread input would reset it and lose the answer)
+LINGER_BYTES = 1024 * 1024
+LINGER_SECONDS = 2.0
 #: file descriptors kept for the store, logs and outgoing callbacks beyond the connections
 SPARE_FILES = 256
 
@@ -45,6 +49,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._header_bytes = 0  # bytes of the parsed request line and fields
         self._header_fields = 0
         self._refused = False
+        self._lingered = 0
 
     # --- deadlines --------------------------------------------------------------------
 
@@ -83,6 +88,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
+            self._lingered += len(data)
+            if self._lingered > LINGER_BYTES:
+                self.transport.abort()
             return
         self._unset_keepalive_if_required()
         try:
@@ -125,7 +133,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             + b"\r\nconnection: close\r\n\r\n"
             + body
         )
-        self.transport.close()
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self._deadline = self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
     # --- parser callbacks -------------------------------------------------------------
 
