@@ -1,6 +1,7 @@
-"""Secret keys at rest: sealed with Fernet (AES-128-CBC + HMAC-SHA256) under a master key.
+"""Secret keys at rest: sealed with AES-256-GCM under a master key, bound to their access key.
 
-The master key is ``ISALES_MASTER_KEY`` (``Fernet.generate_key()``) or, for a SQLite store
+The master key is ``ISALES_MASTER_KEY`` (32 bytes, URL-safe base64: a Fernet key, as
+``Fernet.generate_key()`` prints) or, for a SQLite store
 without it, a key file created with mode 0600 beside the database (``<db file>.key``), so a
 copy of the database alone reveals no secret. A PostgreSQL store has no "beside": without
 ``ISALES_MASTER_KEY`` it is refused.
@@ -8,10 +9,14 @@ copy of the database alone reveals no secret. A PostgreSQL store has no "beside"
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from pathlib import Path
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.exceptions import InvalidTag
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.engine import make_url
 
 from .errors import IsalesError
@@ -19,6 +24,14 @@ from .errors import IsalesError
 
 class MasterKeyMissing(IsalesError):
     """A PostgreSQL store needs ISALES_MASTER_KEY (a Fernet key) to seal secret keys."""
+
+
+#: marks a sealed secret: ``gcm1.`` + URL-safe base64 of nonce, ciphertext and tag (99
+#: characters for a generated 43-character secret)
+SEALED_PREFIX = "gcm1."
+_NONCE_BYTES = 12
+#: longest secret that fits the store's column once sealed
+MAX_SECRET_CHARS = 64
 
 
 class MasterKeyInvalid(IsalesError):
@@ -49,9 +62,12 @@ def _read_or_create(path: Path) -> bytes:
 class SecretBox:
     def __init__(self, key: bytes | str) -> None:
         try:
-            self._fernet = Fernet(key)
-        except (ValueError, TypeError) as exc:
+            raw = base64.urlsafe_b64decode(key)
+            self._aead = AESGCM(raw)
+        except (ValueError, TypeError, binascii.Error) as exc:
             raise MasterKeyInvalid() from exc
+        if len(raw) != 32:
+            raise MasterKeyInvalid()
 
     @classmethod
     def for_store(cls, db_url: str, master_key: str | None) -> SecretBox:
@@ -64,11 +80,19 @@ class SecretBox:
             return cls(Fernet.generate_key())  # in-memory store: secrets live as long as it
         raise MasterKeyMissing()
 
-    def seal(self, secret: str) -> str:
-        return self._fernet.encrypt(secret.encode()).decode()
+    def seal(self, secret: str, access_key: str) -> str:
+        """``secret`` sealed; it opens only as the secret of ``access_key``."""
+        if len(secret) > MAX_SECRET_CHARS:
+            raise ValueError(f"a secret key has at most {MAX_SECRET_CHARS} characters")
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = nonce + self._aead.encrypt(nonce, secret.encode(), access_key.encode())
+        return SEALED_PREFIX + base64.urlsafe_b64encode(sealed).decode().rstrip("=")
 
-    def open(self, sealed: str) -> str:
+    def open(self, sealed: str, access_key: str) -> str:
         try:
-            return self._fernet.decrypt(sealed.encode()).decode()
-        except InvalidToken as exc:
+            packed = sealed.removeprefix(SEALED_PREFIX)
+            raw = base64.urlsafe_b64decode(packed + "=" * (-len(packed) % 4))
+            plain = self._aead.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], access_key.encode())
+        except (InvalidTag, ValueError, binascii.Error) as exc:
             raise MasterKeyInvalid() from exc
+        return plain.decode()

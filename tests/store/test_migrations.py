@@ -152,7 +152,7 @@ def test_migrated_store_works(engine):
 def test_downgrade_removes_data_tables_with_rows(engine):
     upgrade(engine)
     url = engine.url.render_as_string(hide_password=False)
-    sealed = SecretBox.for_store(url, os.environ.get("ISALES_MASTER_KEY")).seal("s")
+    sealed = SecretBox.for_store(url, os.environ.get("ISALES_MASTER_KEY")).seal("s", "AK1")
     with engine.connect() as conn, conn.begin():
         conn.execute(
             insert(schema.access_keys).values(

@@ -89,7 +89,7 @@ class AccessService:
         ak = access_key or "AK" + "".join(secrets.choice(_AK_ALPHABET) for _ in range(18))
         sk = secret_key or secrets.token_urlsafe(32)
         with self.store.write() as conn:
-            key_store.insert_key(conn, ak, self.box.seal(sk), vdns, self.clock())
+            key_store.insert_key(conn, ak, self.box.seal(sk, ak), vdns, self.clock())
         return NewKey(ak, sk, vdns)
 
     def builtin_dialer_key(self, vdn_ids: list[int]) -> NewKey:
@@ -100,12 +100,17 @@ class AccessService:
             if found is None:
                 secret = secrets.token_urlsafe(32)
                 key_store.insert_key(
-                    conn, BUILTIN_DIALER_KEY, self.box.seal(secret), vdns, self.clock()
+                    conn,
+                    BUILTIN_DIALER_KEY,
+                    self.box.seal(secret, BUILTIN_DIALER_KEY),
+                    vdns,
+                    self.clock(),
                 )
                 return NewKey(BUILTIN_DIALER_KEY, secret, vdns)
             if not key_store.reactivate_key(conn, BUILTIN_DIALER_KEY, vdns, found["revoked_at"]):
                 raise RuntimeError("the built-in dialer key changed while it was activated")
-        return NewKey(BUILTIN_DIALER_KEY, self.box.open(found["secret_key"]), vdns)
+        secret = self.box.open(found["secret_key"], BUILTIN_DIALER_KEY)
+        return NewKey(BUILTIN_DIALER_KEY, secret, vdns)
 
     def list_keys(self) -> list[dict]:
         with self.store.read() as conn:
@@ -122,7 +127,7 @@ class AccessService:
             if sealed is None:
                 return None
             vdns = key_store.granted_vdns(conn, access_key)
-        return KeyRecord(access_key, self.box.open(sealed), frozenset(vdns))
+        return KeyRecord(access_key, self.box.open(sealed, access_key), frozenset(vdns))
 
     def precheck(self, authorization: str | None) -> Precheck:
         """The checks made before the body is read; any failure is :class:`Unauthenticated`."""

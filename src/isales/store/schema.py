@@ -39,7 +39,7 @@ access_keys = Table(
     "access_keys",
     metadata,
     Column("access_key", String(64), primary_key=True),
-    Column("secret_key", String(512), nullable=False),  # sealed (secret_box.py)
+    Column("secret_key", String(128), nullable=False),  # sealed (secret_box.py)
     Column("created_at", DateTime, nullable=False),
     Column("revoked_at", DateTime),
 )

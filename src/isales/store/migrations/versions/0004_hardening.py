@@ -38,7 +38,7 @@ def _rewrite(change) -> None:  # type: ignore[no-untyped-def]
         bind.execute(
             sa.update(_keys)
             .where(_keys.c.access_key == row.access_key)
-            .values(secret_key=change(box, row.secret_key))
+            .values(secret_key=change(box, row))
         )
 
 
@@ -53,25 +53,11 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_seen_signatures_expires_at"), ["expires_at"], unique=False
         )
-    with op.batch_alter_table("access_keys", schema=None) as batch_op:
-        batch_op.alter_column(
-            "secret_key",
-            existing_type=sa.String(length=128),
-            type_=sa.String(length=512),
-            existing_nullable=False,
-        )
-    _rewrite(lambda box, plain: box.seal(plain))
+    _rewrite(lambda box, row: box.seal(row.secret_key, row.access_key))
 
 
 def downgrade() -> None:
-    _rewrite(lambda box, sealed: box.open(sealed))
-    with op.batch_alter_table("access_keys", schema=None) as batch_op:
-        batch_op.alter_column(
-            "secret_key",
-            existing_type=sa.String(length=512),
-            type_=sa.String(length=128),
-            existing_nullable=False,
-        )
+    _rewrite(lambda box, row: box.open(row.secret_key, row.access_key))
     with op.batch_alter_table("seen_signatures", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_seen_signatures_expires_at"))
     op.drop_table("seen_signatures")
