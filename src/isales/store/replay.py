@@ -13,12 +13,13 @@ from .schema import seen_signatures
 def record_signature(conn: Connection, signature: str, expires_at: datetime) -> bool:
     """Record a signature; False when it was already recorded (a replay)."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    result = conn.execute(
+    inserted = conn.execute(
         dialect.insert(seen_signatures)
         .values(signature=signature, expires_at=expires_at)
         .on_conflict_do_nothing(index_elements=["signature"])
-    )
-    return result.rowcount == 1
+        .returning(seen_signatures.c.signature)
+    ).first()
+    return inserted is not None
 
 
 def forget_expired(conn: Connection, now: datetime) -> int:
