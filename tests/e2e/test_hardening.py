@@ -166,6 +166,7 @@ def test_unsigned_uploads_are_refused_before_their_body_is_read(server):
             ).encode()
         )
         socks.append(sock)
+    server.still_serves()  # while 16 attackers are connected
     chunk = b"x" * 65536
     for sock in socks:  # the server reads at most 64 KiB, answers, and closes
         try:
@@ -246,6 +247,7 @@ def test_slow_clients_are_disconnected_and_a_healthy_one_is_served(server):
 
 
 def test_an_unfinished_body_is_disconnected(server):
+    before = server.rss()
     with server.client() as signed:
         body = b'{"name":"x"}'
         headers = signed.signed_headers("POST", campaigns_path(12), [], body)
@@ -259,8 +261,9 @@ def test_an_unfinished_body_is_disconnected(server):
         ).encode()
         + body[:3]
     )
+    server.still_serves()  # while the body is unfinished
     assert closed_by_server(sock, 30)
-    server.still_serves()
+    assert server.rss() - before < RSS_MARGIN
 
 
 def test_connections_past_the_cap_are_closed_at_once(db_url, tmp_path):
