@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -132,6 +133,13 @@ def _log_setup() -> None:
     multiple=True,
     help="VDN the built-in dialer serves (repeatable; needed with --dialer)",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="server processes sharing the port",
+)
 @_driver_options
 def serve(
     db: str | None,
@@ -139,6 +147,7 @@ def serve(
     port: int | None,
     with_dialer: bool,
     dialer_vdns: tuple[int, ...],
+    workers: int,
     **driver_options: object,
 ) -> None:
     """Run the OpenAPI server (applies pending migrations first)."""
@@ -152,9 +161,14 @@ def serve(
 
     if with_dialer and not dialer_vdns:
         raise click.UsageError("--dialer needs at least one --dialer-vdn")
+    if with_dialer and workers > 1:
+        raise click.UsageError("--dialer runs with one worker; run `isales dialer` beside them")
     settings = _settings(db, host=host, port=port)
     _migrated(settings).dispose()
     _log_setup()
+    if workers > 1:
+        _serve_workers(settings, workers)
+        return
     app = create_app(settings)
     raise_file_limit(settings)
     config = server_config(app, settings, log_level="info")
@@ -194,6 +208,28 @@ def serve(
 
     thread = threading.Thread(target=dialer.run, args=(stop,), name="dialer", daemon=True)
     ServerWithDialer(config).run()
+
+
+def _serve_workers(settings: Settings, workers: int) -> None:
+    """``workers`` uvicorn processes on one port; each builds the app from the environment.
+
+    Background jobs run in every worker: each job leases its rows, so they share the work.
+    """
+    import uvicorn
+
+    os.environ.update(settings.as_environment())
+    click.echo(
+        f"isales serving {settings.db.split('://')[0]} store on "
+        f"http://{settings.host}:{settings.port} with {workers} workers"
+    )
+    uvicorn.run(
+        "isales.api.app:app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_level="info",
+    )
 
 
 @main.command()

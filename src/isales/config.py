@@ -84,3 +84,7 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def as_environment(self) -> dict[str, str]:
+        """These settings as ``ISALES_*`` variables (how server worker processes get them)."""
+        return {f"ISALES_{name.upper()}": str(value) for name, value in self.model_dump().items()}

@@ -23,10 +23,13 @@ from .envelope import error_response
 from .gate import Gate
 from .request import new_request_id
 from .routes import (
+    batches,
     blacklist,
     business,
+    call_records,
     caller_numbers,
     campaigns,
+    definitions,
     dialer,
     imports,
     numbers,
@@ -34,6 +37,7 @@ from .routes import (
     results,
     special_dates,
     statistics,
+    templates,
 )
 
 log = logging.getLogger("isales.api")
@@ -72,6 +76,11 @@ async def _every(seconds: float, job: Callable[[], object]) -> None:
             log.exception("background job %s failed", getattr(job, "__qualname__", job))
 
 
+def app_from_environment() -> FastAPI:
+    """The app of one ``isales serve --workers N`` process: settings from ``ISALES_*``."""
+    return create_app(Settings())
+
+
 def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> FastAPI:
     settings = settings or Settings()
     services = Services.build(settings, clock)
@@ -98,6 +107,11 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.state.services = services
     # before campaigns: DELETE …/campaigns/{vdnId}/blocklist would match …/{vdnId}/{campaignId}
     app.include_router(blacklist.build_router(settings))
+    # before campaigns too: GET …/{vdnId}/queryBusinessResults, …/failcategorystatistics
+    # and …/template are not campaign ids
+    app.include_router(definitions.build_router(settings))
+    app.include_router(call_records.build_router(settings))
+    app.include_router(templates.build_router(settings))
     app.include_router(campaigns.router)
     app.include_router(numbers.build_router(settings))
     app.include_router(dialer.build_router(settings))
@@ -109,6 +123,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         special_dates,
         caller_numbers,
         imports,
+        batches,
     ):
         app.include_router(part.build_router(settings))
 

@@ -9,10 +9,13 @@ from ..clock import Clock, system_clock
 from ..config import Settings
 from ..store import Store
 from .access import AccessService
+from .batches import BatchService
 from .blacklist import BlacklistService
+from .call_records import CallRecordService
 from .callbacks import CallbackService
 from .caller_numbers import CallerNumberService
 from .campaigns import CampaignService
+from .definitions import DefinitionService
 from .dialer import DialerService
 from .imports import ImportService
 from .numbers import NumberService
@@ -20,6 +23,7 @@ from .policies import PolicyService
 from .results import ResultService
 from .special_dates import SpecialDateService
 from .statistics import StatisticsService
+from .templates import TemplateService
 
 #: seconds between two sweeps of lapsed claims
 LEASE_SWEEP_SECONDS = 15.0
@@ -43,6 +47,10 @@ class Services:
     special_dates: SpecialDateService
     caller_numbers: CallerNumberService
     imports: ImportService
+    batches: BatchService
+    definitions: DefinitionService
+    call_records: CallRecordService
+    templates: TemplateService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -60,6 +68,10 @@ class Services:
             "special_dates": SpecialDateService,
             "caller_numbers": CallerNumberService,
             "imports": ImportService,
+            "batches": BatchService,
+            "definitions": DefinitionService,
+            "call_records": CallRecordService,
+            "templates": TemplateService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)

@@ -40,17 +40,22 @@ class Principal:
 
 
 @dataclass(frozen=True)
+class KeyGrant:
+    """What a request's signature is checked with: the key's secret and its VDNs."""
+
+    secret_key: str
+    vdn_ids: frozenset[int]
+
+
+#: grants cached per process; past this many keys the cache starts over
+GRANT_CACHE_SIZE = 10_000
+
+
+@dataclass(frozen=True)
 class NewKey:
     access_key: str
     secret_key: str
     vdn_ids: list[int]
-
-
-@dataclass(frozen=True)
-class KeyRecord:
-    access_key: str
-    secret_key: str
-    vdn_ids: frozenset[int]
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,7 @@ class Precheck:
     within the time window, naming an active key."""
 
     auth: signing.Authorization
-    key: KeyRecord
+    grant: KeyGrant
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,28 @@ class AccessService:
         self.box = SecretBox.for_store(store.url, master)
         self._buckets: dict[str, TokenBucket] = {}
         self._buckets_lock = threading.Lock()
+        #: access key -> its VDNs; a key's grants never change after it is created (but
+        #: the built-in dialer's, re-granted at its server's start: see builtin_dialer_key)
+        self._vdns: dict[str, frozenset[int]] = {}
+
+    def lookup(self, access_key: str) -> KeyGrant | None:
+        """The active key's secret (opened) and VDNs; None for an unknown or revoked key.
+
+        Whether the key is active is read from the store on every call (one primary-key
+        read), so a revoke made by any process holds from the next request on; only the
+        VDN grants, which never change once a key exists, are served from memory.
+        """
+        with self.store.read() as conn:
+            secret = key_store.active_secret(conn, access_key)
+            if secret is None:
+                return None
+            vdns = self._vdns.get(access_key)
+            if vdns is None:
+                vdns = frozenset(key_store.granted_vdns(conn, access_key))
+                if len(self._vdns) >= GRANT_CACHE_SIZE:
+                    self._vdns.clear()
+                self._vdns[access_key] = vdns
+        return KeyGrant(self.box.open(secret, access_key), vdns)
 
     def create_key(
         self, vdn_ids: list[int], access_key: str | None = None, secret_key: str | None = None
@@ -109,6 +136,7 @@ class AccessService:
                 return NewKey(BUILTIN_DIALER_KEY, secret, vdns)
             if not key_store.reactivate_key(conn, BUILTIN_DIALER_KEY, vdns, found["revoked_at"]):
                 raise RuntimeError("the built-in dialer key changed while it was activated")
+        self._vdns.pop(BUILTIN_DIALER_KEY, None)
         secret = self.box.open(found["secret_key"], BUILTIN_DIALER_KEY)
         return NewKey(BUILTIN_DIALER_KEY, secret, vdns)
 
@@ -119,15 +147,6 @@ class AccessService:
     def revoke_key(self, access_key: str) -> bool:
         with self.store.write() as conn:
             return key_store.revoke_key(conn, access_key, self.clock())
-
-    def lookup(self, access_key: str) -> KeyRecord | None:
-        """An active key with its secret opened; None when unknown or revoked."""
-        with self.store.read() as conn:
-            sealed = key_store.active_secret(conn, access_key)
-            if sealed is None:
-                return None
-            vdns = key_store.granted_vdns(conn, access_key)
-        return KeyRecord(access_key, self.box.open(sealed, access_key), frozenset(vdns))
 
     def precheck(self, authorization: str | None) -> Precheck:
         """The checks made before the body is read; any failure is :class:`Unauthenticated`."""
@@ -140,10 +159,10 @@ class AccessService:
         skew = abs(auth.timestamp.replace(tzinfo=None) - self.clock())
         if skew > timedelta(seconds=self.settings.clock_skew_seconds):
             raise Unauthenticated("request timestamp outside the accepted window")
-        key = self.lookup(auth.access_key)
-        if key is None:
+        grant = self.lookup(auth.access_key)
+        if grant is None:
             raise Unauthenticated("unknown or revoked access key, or wrong signature")
-        return Precheck(auth, key)
+        return Precheck(auth, grant)
 
     def authenticate(
         self, request: SignedRequest, checked: Precheck | None = None, single_use: bool = False
@@ -154,7 +173,7 @@ class AccessService:
         the request changes data, so its signature is accepted once (else ``Replayed``).
         """
         checked = checked or self.precheck(request.authorization)
-        auth, key = checked.auth, checked.key
+        auth, grant = checked.auth, checked.grant
         canonical = signing.canonical_request(
             request.method,
             request.path,
@@ -163,9 +182,9 @@ class AccessService:
             auth.signed_headers,
             request.body,
         )
-        if not signing.verify(auth, key.secret_key, canonical):
+        if not signing.verify(auth, grant.secret_key, canonical):
             raise Unauthenticated("unknown or revoked access key, or wrong signature")
-        self._take_token(key.access_key)
+        self._take_token(auth.access_key)
         if single_use:
             window = timedelta(seconds=self.settings.clock_skew_seconds)
             with self.store.write() as conn:
@@ -174,7 +193,7 @@ class AccessService:
                 )
             if not fresh:
                 raise Replayed()
-        return Principal(key.access_key, key.vdn_ids)
+        return Principal(auth.access_key, grant.vdn_ids)
 
     def _take_token(self, access_key: str) -> None:
         """Per-key rate limit (``rate_limit_per_second``); past it :class:`RateLimited`."""

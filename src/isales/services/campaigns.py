@@ -21,6 +21,7 @@ from ..errors import (
     StateForbidsTransition,
 )
 from ..store import Store
+from ..store import batches as batch_store
 from ..store import campaigns as campaign_store
 from ..store import numbers as number_store
 from ..store import special_dates as special_date_store
@@ -178,5 +179,6 @@ class CampaignService:
                 reason="campaign-delete",
             )
             special_date_store.delete_for_campaign(conn, campaign_id)
+            batch_store.delete_for_campaign(conn, campaign_id)
             campaign_store.delete_campaign_row(conn, campaign_id)
             return removed

@@ -110,7 +110,11 @@ DELETE: Schema = (
     Field("recycleTime", format="time", description="UTC"),
     Field("recycleType", choices=("1", "2", "3"), description="only with recycleTime; default 3"),
     Field("archiveHistory", "integer", choices=(0, 1), description="1 moves to history; default 0"),
+    Field("batchId", max_length=64, description="isales: numbers of this call batch"),
 )
+
+#: the delete's filters; at least one must be given
+_DELETE_FILTERS = ("sessionId", "called", "customField", "recycleTime", "batchId")
 
 
 def delete_request(body: dict[str, Any]) -> tuple[Any, str, bool]:
@@ -119,10 +123,10 @@ def delete_request(body: dict[str, Any]) -> tuple[Any, str, bool]:
         raise InvalidParameter(
             ErrorCode.WRONG_COMBINATION, "recycleType is only valid with recycleTime"
         )
-    if all(body[name] is None for name in ("sessionId", "called", "customField", "recycleTime")):
+    if all(body[name] is None for name in _DELETE_FILTERS):
         raise InvalidParameter(
             ErrorCode.EMPTY,
-            "give at least one of sessionId, called, customField, recycleTime: "
+            "give at least one of sessionId, called, customField, recycleTime, batchId: "
             "an empty filter never deletes a whole campaign",
         )
     return body["recycleTime"], body["recycleType"] or "3", body["archiveHistory"] == 1
@@ -134,6 +138,7 @@ def number_filter(body: dict[str, Any], recycle) -> NumberFilter:  # type: ignor
         called=body["called"],
         custom_field=body["customField"],
         recycle=recycle,
+        batch_id=body["batchId"],
     )
 
 

@@ -1,7 +1,7 @@
 """hardening: seen signatures (replay), secret keys sealed at rest
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0007
 Create Date: 2026-11-29 21:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from isales.secret_box import SecretBox
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
