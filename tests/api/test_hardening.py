@@ -109,6 +109,7 @@ def test_the_exemptions_are_exactly_the_listed_reads():
     assert not changes_data("POST", f"{v1}/campaigns/12/calldata/5/history")
     assert not changes_data("POST", f"{v1}/campaigns/12/calldata/5/delete/preview")
     assert not changes_data("POST", f"{v1}/obs/business/callnos")
+    assert not changes_data("POST", "/rest/isales/v2/openapi/campaigns/12/callRecord")
     assert changes_data("POST", f"{v1}/campaigns/12/calldata/5/delete")
     assert changes_data("POST", f"{v1}/obs/business/call/result")
     assert changes_data("PUT", f"{v1}/campaigns/12/5/pause")

@@ -37,6 +37,8 @@ DRAIN_LIMIT = 64 * 1024
 #: (spec/hardening.md, "Replay"). Everything else but GET changes data.
 REPLAY_EXEMPT_POSTS: list[str] = [
     V1 + "/campaigns/{vdnId}/callresult/{campaignId}",
+    V1 + "/campaigns/{vdnId}/callRecord",  # call records: results too
+    "/rest/isales/v2/openapi/campaigns/{vdnId}/callRecord",
     V1 + "/campaigns/{vdnId}/calldata/{campaignId}/history",
     V1 + "/campaigns/{vdnId}/calldata/{campaignId}/delete/preview",
     V1 + "/campaigns/{vdnId}/blocklist/query",
