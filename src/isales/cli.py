@@ -166,11 +166,11 @@ def serve(
     settings = _settings(db, host=host, port=port)
     _migrated(settings).dispose()
     _log_setup()
+    raise_file_limit(settings)  # the limit is inherited by worker processes
     if workers > 1:
         _serve_workers(settings, workers)
         return
     app = create_app(settings)
-    raise_file_limit(settings)
     config = server_config(app, settings, log_level="info")
     click.echo(
         f"isales serving {settings.db.split('://')[0]} store on "
@@ -217,6 +217,8 @@ def _serve_workers(settings: Settings, workers: int) -> None:
     """
     import uvicorn
 
+    from .api.server import guarded_protocol
+
     os.environ.update(settings.as_environment())
     click.echo(
         f"isales serving {settings.db.split('://')[0]} store on "
@@ -229,6 +231,7 @@ def _serve_workers(settings: Settings, workers: int) -> None:
         port=settings.port,
         workers=workers,
         log_level="info",
+        http=guarded_protocol(settings),
     )
 
 

@@ -87,4 +87,10 @@ class Settings(BaseSettings):
 
     def as_environment(self) -> dict[str, str]:
         """These settings as ``ISALES_*`` variables (how server worker processes get them)."""
-        return {f"ISALES_{name.upper()}": str(value) for name, value in self.model_dump().items()}
+        return {
+            f"ISALES_{name.upper()}": str(
+                value.get_secret_value() if isinstance(value, SecretStr) else value
+            )
+            for name, value in self.model_dump().items()
+            if value is not None  # unset optional settings stay unset
+        }

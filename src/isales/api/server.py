@@ -177,12 +177,17 @@ def raise_file_limit(settings: Settings) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, ceiling), hard))
 
 
+def guarded_protocol(settings: Settings) -> functools.partial:
+    """The ``http`` protocol option of uvicorn for ``settings``."""
+    return functools.partial(GuardedHttpToolsProtocol, settings=settings)
+
+
 def server_config(app: object, settings: Settings, **options: object) -> uvicorn.Config:
     """The uvicorn configuration of ``isales serve``: the guarded protocol on httptools."""
     return uvicorn.Config(
         app,  # type: ignore[arg-type]
         host=settings.host,
         port=settings.port,
-        http=functools.partial(GuardedHttpToolsProtocol, settings=settings),  # type: ignore[arg-type]
+        http=guarded_protocol(settings),  # type: ignore[arg-type]
         **options,  # type: ignore[arg-type]
     )
