@@ -11,8 +11,15 @@ from .schema import seen_signatures
 
 
 def record_signature(conn: Connection, signature: str, expires_at: datetime) -> bool:
-    """Record a signature; False when it was already recorded (a replay)."""
+    """Record a signature; False when it was already recorded (a replay).
+
+    PostgreSQL: committed without waiting for its WAL flush. The request's own data change
+    commits after it, synchronously, which flushes the WAL up to that point, this record
+    included; so a record can only be lost in a crash together with nothing it guarded.
+    """
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    if dialect is postgresql:
+        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
     inserted = conn.execute(
         dialect.insert(seen_signatures)
         .values(signature=signature, expires_at=expires_at)
