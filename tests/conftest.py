@@ -10,6 +10,7 @@ PostgreSQL template database), and each test module gets a fresh copy of it.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import threading
@@ -32,6 +33,10 @@ from isales.config import Settings
 from isales.services import Services
 from isales.store.engine import make_engine
 from isales.store.migrate import upgrade
+
+# a PostgreSQL store needs a master key to seal secret keys (spec/hardening.md); subprocess
+# servers inherit it
+os.environ.setdefault("ISALES_MASTER_KEY", "bWFzdGVyLWtleS1vZi10aGUtdGVzdC1zdWl0ZS0wMDA=")
 
 BACKENDS = ("sqlite", "postgresql")
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -12,6 +12,8 @@ from contextlib import contextmanager
 import click
 
 from .config import Settings
+from .errors import IsalesError
+from .secret_box import SecretBox
 from .services import Services
 from .store import Store
 from .store.migrate import upgrade
@@ -29,6 +31,11 @@ def _settings(db: str | None, **overrides: object) -> Settings:
 
 
 def _migrated(settings: Settings) -> Store:
+    master = settings.master_key.get_secret_value() if settings.master_key else None
+    try:
+        SecretBox.for_store(settings.db, master)  # refuse a store whose secrets cannot be sealed
+    except IsalesError as exc:
+        raise click.ClickException(exc.message) from exc
     store = Store(settings.db)
     upgrade(store.engine)
     return store
@@ -150,6 +157,7 @@ def serve(
     import uvicorn
 
     from .api.app import create_app
+    from .api.server import raise_file_limit, server_config
 
     if with_dialer and not dialer_vdns:
         raise click.UsageError("--dialer needs at least one --dialer-vdn")
@@ -158,11 +166,12 @@ def serve(
     settings = _settings(db, host=host, port=port)
     _migrated(settings).dispose()
     _log_setup()
+    raise_file_limit(settings)  # the limit is inherited by worker processes
     if workers > 1:
         _serve_workers(settings, workers)
         return
     app = create_app(settings)
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info")
+    config = server_config(app, settings, log_level="info")
     click.echo(
         f"isales serving {settings.db.split('://')[0]} store on "
         f"http://{settings.host}:{settings.port}"
@@ -170,10 +179,11 @@ def serve(
     if not with_dialer:
         uvicorn.Server(config).run()
         return
-    # the built-in dialer uses the same signed HTTP path as any external dialer, with a key
-    # of its own that lives as long as this process
+    # the built-in dialer uses the same signed HTTP path as any external dialer, with one
+    # key of its own: re-activated at every start (so a crash leaves no stray key behind)
+    # and revoked when the server stops
     services = app.state.services
-    key = services.access.create_key(list(dialer_vdns), actor="isales serve --dialer")
+    key = services.access.builtin_dialer_key(list(dialer_vdns))
     dialer = _make_dialer(
         f"http://{settings.host}:{settings.port}",
         key.access_key,
@@ -209,6 +219,8 @@ def _serve_workers(settings: Settings, workers: int) -> None:
     """
     import uvicorn
 
+    from .api.server import guarded_protocol
+
     os.environ.update(settings.as_environment())
     click.echo(
         f"isales serving {settings.db.split('://')[0]} store on "
@@ -221,6 +233,7 @@ def _serve_workers(settings: Settings, workers: int) -> None:
         port=settings.port,
         workers=workers,
         log_level="info",
+        http=guarded_protocol(settings),
     )
 
 

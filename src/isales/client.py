@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json as jsonlib
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -17,6 +18,9 @@ import httpx
 from . import signing
 
 JSON_TYPE = "application/json; charset=UTF-8"
+#: a random value signed with every request, so that two identical data-changing requests
+#: within one second are two requests, not a replay (spec/hardening.md, "Replay")
+NONCE_HEADER = "X-Isales-Nonce"
 
 
 class IsalesClient:
@@ -51,9 +55,12 @@ class IsalesClient:
         query: list[tuple[str, str]],
         body: bytes,
         content_type: str = JSON_TYPE,
+        nonce: str | None = None,
     ) -> dict[str, str]:
         host = urlsplit(self.base_url).netloc
         headers = {"Content-Type": content_type, "Host": host}
+        if nonce is not None:
+            headers[NONCE_HEADER] = nonce
         headers["Authorization"] = signing.sign(
             self.access_key, self.secret_key, method, path, query, headers, body, self._now()
         )
@@ -78,7 +85,9 @@ class IsalesClient:
         )
         pairs = list(params.items()) if isinstance(params, dict) else list(params or [])
         query = [(str(k), str(v)) for k, v in pairs]
-        signed = self.signed_headers(method, path, query, body, content_type)
+        signed = self.signed_headers(
+            method, path, query, body, content_type, nonce=secrets.token_hex(8)
+        )
         url = self.base_url + path + (("?" + urlencode(query)) if query else "")
         return self._http.request(method, url, content=body, headers={**(headers or {}), **signed})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_FILE = "isales.db"
@@ -52,9 +52,7 @@ class Settings(BaseSettings):
     claim_max_batch: int = Field(100, ge=1)
     history_max_page: int = Field(500, ge=1)
 
-    # issue 12 part B: file servers (SFTP) and their sealed passwords
-    master_key: str = Field("", description="Fernet key sealing file-server passwords")
-    master_key_file: str = Field("", description="file holding the Fernet key instead")
+    # issue 12 part B: file servers (SFTP); passwords sealed under master_key (secret_box)
     file_server_trustlist: str = Field(
         "", description="comma-separated IPs/host names file servers may have; empty: none"
     )
@@ -101,6 +99,29 @@ class Settings(BaseSettings):
         480, ge=1, description="a console session ends this long after sign-in"
     )
 
+    # --- hardening (spec/hardening.md) ---------------------------------------------------
+    header_timeout_seconds: float = Field(10.0, gt=0, description="deadline for the headers")
+    body_timeout_seconds: float = Field(30.0, gt=0, description="deadline for the body")
+    max_connections: int = Field(1000, ge=1, description="open connections; more are closed")
+    import_max_xlsx_unpacked_bytes: int = Field(
+        200 * 1024 * 1024, ge=1024, description="decompressed size cap of an uploaded XLSX"
+    )
+    callback_allow_private: bool = Field(
+        False, description="allow callBackUrl hosts on loopback/private/link-local addresses"
+    )
+    callback_max_receivers: int = Field(
+        32, ge=1, description="receivers a process delivers callbacks to at once"
+    )
+    master_key: SecretStr | None = Field(
+        None, description="Fernet key sealing secret keys (default: a key file beside SQLite)"
+    )
+    rate_limit_per_second: float | None = Field(
+        None, gt=0, description="requests per second per access key (unset: no limit)"
+    )
+    rate_limit_burst: float | None = Field(
+        None, ge=1, description="bucket size (default: the per-second rate)"
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -113,4 +134,10 @@ class Settings(BaseSettings):
 
     def as_environment(self) -> dict[str, str]:
         """These settings as ``ISALES_*`` variables (how server worker processes get them)."""
-        return {f"ISALES_{name.upper()}": str(value) for name, value in self.model_dump().items()}
+        return {
+            f"ISALES_{name.upper()}": str(
+                value.get_secret_value() if isinstance(value, SecretStr) else value
+            )
+            for name, value in self.model_dump().items()
+            if value is not None  # unset optional settings stay unset
+        }

@@ -374,6 +374,21 @@ class NumberBeingCalled(AppError):
     code = ErrorCode.NUMBER_BEING_CALLED
 
 
+# --- hardening (spec/hardening.md) -------------------------------------------------------
+
+
+class Replayed(Unauthenticated):
+    """replayed request"""
+
+
+class RateLimited(FlowControlled):
+    """Too many requests for this access key; retry after the time in Retry-After."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__()
+
+
 # --- call batches (reference §5) --------------------------------------------------------------
 
 

@@ -14,6 +14,13 @@ number unless a quoted value spans lines).
 CSV: UTF-8 (a byte-order mark is allowed), comma-separated, ``"`` quotes.
 XLSX: the first sheet; number cells are read as their integer text, date cells as
 ``yyyy-MM-dd HH:mm:ss``.
+
+Bounds (spec/hardening.md, "Uploaded files"): every row after the header counts toward
+the row limit, blank or not. An XLSX is first scanned as a stream, before it is read,
+and refused (02000008) when it would unpack to more than ``FileLimits.unpacked_bytes`` or
+``MAX_UNPACK_RATIO`` times its size, holds a cell or shared string longer than
+``MAX_CELL_CHARS``, a row index beyond the row limit, or a cell beyond the format's
+columns; so reading it costs bounded memory and time.
 """
 
 from __future__ import annotations
@@ -24,9 +31,12 @@ import hashlib
 import io
 import json
 import re
+import zipfile
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from xml.parsers import expat
 
 from .errors import ErrorCode, InvalidParameter, TooManyPerCall
 from .wire.schemas.numbers import V2_RECORD, records_v2
@@ -50,6 +60,96 @@ RECORD = (*V2_RECORD, Field("priority", "integer", minimum=0, maximum=32767, key
 #: longest ``called`` text read as a list (20 numbers with delayTime and type fit easily)
 MAX_CALLED_TEXT = 4096
 
+#: longest XLSX cell or shared string, in characters
+MAX_CELL_CHARS = 64 * 1024
+#: an XLSX unpacks to at most this many times its own size
+MAX_UNPACK_RATIO = 100
+_SCAN_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class FileLimits:
+    rows: int = 500_000
+    unpacked_bytes: int = 200 * 1024 * 1024
+
+
+def _unreadable(message: str) -> InvalidParameter:
+    return InvalidParameter(ErrorCode.CONVERSION, message)
+
+
+def _column_index(reference: str) -> int:
+    """1 for "A7", 28 for "AB7"."""
+    index = 0
+    for char in reference:
+        if not char.isalpha():
+            break
+        index = index * 26 + (ord(char.upper()) - ord("A") + 1)
+    return index
+
+
+def _scan_part(stream: Any, limits: FileLimits) -> None:
+    """Stream one sheet or the shared strings through expat, checking the bounds."""
+    parser = expat.ParserCreate()
+    state = {"row": 0, "column": 0, "chars": 0}
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        local = name.rpartition(":")[2]
+        if local == "row":
+            reference = attrs.get("r", "")
+            state["row"] = int(reference) if reference.isdigit() else state["row"] + 1
+            state["column"] = 0
+            if state["row"] > limits.rows + 1:
+                raise _unreadable(
+                    f"row {state['row']} is beyond the row limit of {limits.rows} rows "
+                    "(blank rows count)"
+                )
+        elif local == "c":
+            column = _column_index(attrs.get("r", ""))
+            state["column"] = column or state["column"] + 1
+            state["chars"] = 0
+            if state["column"] > len(COLUMNS):
+                raise _unreadable(
+                    f"a cell in column {state['column']}: the format has {len(COLUMNS)} columns"
+                )
+        elif local == "si":
+            state["chars"] = 0
+
+    def text(data: str) -> None:
+        state["chars"] += len(data)
+        if state["chars"] > MAX_CELL_CHARS:
+            raise _unreadable(f"a cell is longer than {MAX_CELL_CHARS} characters")
+
+    parser.StartElementHandler = start
+    parser.CharacterDataHandler = text
+    while chunk := stream.read(_SCAN_CHUNK):
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+
+
+def check_xlsx(content: bytes, limits: FileLimits) -> None:
+    """Refuse (02000008) a workbook that would cost unbounded memory or time to read."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise _unreadable(f"the file cannot be read as XLSX: {exc}") from exc
+    with book:
+        cap = min(limits.unpacked_bytes, MAX_UNPACK_RATIO * len(content))
+        # zipfile never yields more than a member's declared size: the sum bounds the work
+        if sum(info.file_size for info in book.infolist()) > cap:
+            raise _unreadable(f"the workbook unpacks to more than {cap} bytes")
+        for info in book.infolist():
+            name = info.filename
+            if name == "xl/sharedStrings.xml" or (
+                name.startswith("xl/worksheets/") and name.endswith(".xml")
+            ):
+                try:
+                    with book.open(info) as stream:
+                        _scan_part(stream, limits)
+                except InvalidParameter:
+                    raise
+                except (zipfile.BadZipFile, expat.ExpatError, ValueError, OSError) as exc:
+                    raise _unreadable(f"the file cannot be read as XLSX: {exc}") from exc
+
 
 def _kind(file_name: str) -> str:
     lower = file_name.lower()
@@ -63,9 +163,10 @@ def _csv_rows(content: bytes) -> Iterator[Sequence[Any]]:
     yield from csv.reader(io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline=""))
 
 
-def _xlsx_rows(content: bytes) -> Iterator[Sequence[Any]]:
+def _xlsx_rows(content: bytes, limits: FileLimits) -> Iterator[Sequence[Any]]:
     import openpyxl
 
+    check_xlsx(content, limits)
     book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]
@@ -139,24 +240,29 @@ def fingerprints(record: dict[str, Any]) -> list[bytes]:
 class NumberFile:
     """An uploaded file, opened and its header read. Unreadable content is 02000008."""
 
-    def __init__(self, file_name: str, content: bytes) -> None:
+    def __init__(self, file_name: str, content: bytes, limits: FileLimits = FileLimits()) -> None:
         self.kind = _kind(file_name)
-        self._raw = _csv_rows(content) if self.kind == "csv" else _xlsx_rows(content)
+        self.limits = limits
+        self._raw = _csv_rows(content) if self.kind == "csv" else _xlsx_rows(content, limits)
         self._source = self._guarded()
+        self.header_row = 0
         self.columns = self._header()
 
     def _guarded(self) -> Iterator[tuple[int, Sequence[Any]]]:
         try:
             yield from enumerate(self._raw, start=1)
+        except InvalidParameter:
+            raise
         except Exception as exc:  # csv, codec, zip and XML errors alike
             raise InvalidParameter(
                 ErrorCode.CONVERSION, f"the file cannot be read as {self.kind.upper()}: {exc}"
             ) from exc
 
     def _header(self) -> list[str | None]:
-        for _, cells in self._source:
+        for number, cells in self._source:
             if all(_blank(cell) for cell in cells):
                 continue
+            self.header_row = number
             columns: list[str | None] = []
             for cell in cells:
                 name = None if _blank(cell) else _BY_LOWER.get(str(cell).strip().lower())
@@ -203,15 +309,18 @@ class NumberFile:
         self._raw.close()
 
 
-def count_rows(file_name: str, content: bytes, limit: int) -> int:
-    """Data rows of a readable file; more than ``limit`` is 0200029, none is 02000001."""
-    number_file = NumberFile(file_name, content)
+def count_rows(file_name: str, content: bytes, limits: FileLimits) -> int:
+    """Data rows of a readable file; none is 02000001. More than ``limits.rows`` rows after
+    the header, blank ones included, is 0200029."""
+    number_file = NumberFile(file_name, content, limits)
     try:
         total = 0
-        for _ in number_file.rows():
+        for number, _ in number_file.rows():
             total += 1
-            if total > limit:
-                raise TooManyPerCall(f"the file has more than {limit} rows")
+            if number - number_file.header_row > limits.rows:
+                raise TooManyPerCall(
+                    f"the file has more than {limits.rows} rows (blank rows count)"
+                )
     finally:
         number_file.close()
     if total == 0:

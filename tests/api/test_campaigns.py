@@ -352,7 +352,7 @@ CREATE_ACCEPTED = [
     (1, {"strBeginTime": day(400), "strEndTime": "9999-12-31 23:59:59"}),
     (1, {"scheduleParam": {}}),
     (1, {"scheduleParam": {"workdayBeginTime1": "", "workdayEndTime1": ""}}),
-    (1, {"callBackUrl": "http://10.0.0.1:8080/cb"}),
+    (1, {"callBackUrl": "http://203.0.114.1:8080/cb"}),
     (1, {"callBackUrl": ""}),
     (2, {"maxAlertingTime": 5}),
     (2, {"maxAlertingTime": 60}),

@@ -13,6 +13,7 @@ import asyncssh
 import pytest
 from cryptography.fernet import Fernet
 
+from isales.secret_box import MasterKeyInvalid, SecretBox
 from tests.conftest import free_port
 from tests.helpers import (
     SUCCESS,
@@ -115,7 +116,8 @@ def test_password_is_sealed_and_never_answered(running, sftp_server):
     server_id = server_id_of(client, sftp_server)
     [row] = rows(server.services, "file_servers", id=int(server_id))
     assert PASSWORD not in row["password"]
-    assert Fernet(KEY.encode()).decrypt(row["password"].encode()).decode() == PASSWORD
+    box = SecretBox.for_settings(server.settings)
+    assert box.open(row["password"], "file-server:12") == PASSWORD
     response = client.post(FILE + "/queryServer", json={"offset": 0, "limit": 10})
     assert PASSWORD not in response.text and row["password"] not in response.text
     answer = ok_json(response)
@@ -156,11 +158,12 @@ def test_add_rules(running, sftp_server, change, code):
     assert rows(server.services, "file_servers") == []
 
 
-def test_without_a_master_key_nothing_is_stored(make_server, sftp_server):
-    server = make_server(**{**SETTINGS, "master_key": ""})
-    with server.client() as client:
-        assert_code(add_server(client, sftp_server), "0200001")
-    assert rows(server.services, "file_servers") == []
+def test_a_sealed_password_opens_only_for_its_vdn(running, sftp_server):
+    server, client, _ = running
+    server_id = server_id_of(client, sftp_server)
+    [row] = rows(server.services, "file_servers", id=int(server_id))
+    with pytest.raises(MasterKeyInvalid):
+        SecretBox.for_settings(server.settings).open(row["password"], "file-server:13")
 
 
 def test_update_rules(running, sftp_server):

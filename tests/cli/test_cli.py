@@ -31,7 +31,11 @@ def isales_script() -> str:
 
 
 def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("ISALES_")}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("ISALES_") or k == "ISALES_MASTER_KEY"  # the deployment's key
+    }
     environment.update(env or {})
     return subprocess.run(
         [isales_script(), *args],

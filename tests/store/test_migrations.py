@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 import pytest
@@ -10,6 +11,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, insert, inspect, select, text
 
+from isales.secret_box import SecretBox
 from isales.store import schema
 from isales.store.engine import make_engine
 from isales.store.migrate import MIGRATIONS, downgrade, upgrade
@@ -73,6 +75,7 @@ def test_metadata_has_the_expected_tables():
         "legal_holds",
         "suppressions",
         "server_secrets",
+        "seen_signatures",
         "campaign_counters",
         "call_batches",
         "business_results",
@@ -167,10 +170,12 @@ def test_migrated_store_works(engine):
 
 def test_downgrade_removes_data_tables_with_rows(engine):
     upgrade(engine)
+    url = engine.url.render_as_string(hide_password=False)
+    sealed = SecretBox.for_store(url, os.environ.get("ISALES_MASTER_KEY")).seal("s", "AK1")
     with engine.connect() as conn, conn.begin():
         conn.execute(
             insert(schema.access_keys).values(
-                access_key="AK1", secret_key="s", created_at=datetime(2026, 1, 1)
+                access_key="AK1", secret_key=sealed, created_at=datetime(2026, 1, 1)
             )
         )
     downgrade(engine)

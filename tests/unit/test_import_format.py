@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from isales.errors import AppError
-from isales.imports_format import NumberFile, count_rows, fingerprints
+from isales.imports_format import FileLimits, NumberFile, count_rows, fingerprints
 
 
 def csv_file(text: str, name: str = "numbers.csv") -> NumberFile:
@@ -163,7 +163,7 @@ def test_unknown_extension(name):
 def test_csv_that_is_not_utf8_is_unreadable():
     content = "called,callData\n1,caf\u00e9\n".encode("latin-1")
     with pytest.raises(AppError) as caught:
-        count_rows("numbers.csv", content, 10)
+        count_rows("numbers.csv", content, FileLimits(rows=10))
     assert caught.value.code == "02000008"
 
 
@@ -175,13 +175,14 @@ def test_xlsx_that_is_not_a_workbook_is_unreadable(content):
 
 
 def test_count_rows_and_its_limit():
+    # blank rows count toward the limit (spec/hardening.md), trailing ones aside
     text = "called\n" + "".join(f"{n}\n\n" for n in range(1, 6))
-    assert count_rows("n.csv", text.encode(), 5) == 5
+    assert count_rows("n.csv", text.encode(), FileLimits(rows=9)) == 5
     with pytest.raises(AppError) as caught:
-        count_rows("n.csv", text.encode(), 4)
+        count_rows("n.csv", text.encode(), FileLimits(rows=8))
     assert caught.value.code == "0200029"
     with pytest.raises(AppError) as caught:
-        count_rows("n.csv", b"called\n\n,\n", 4)
+        count_rows("n.csv", b"called\n\n,\n", FileLimits(rows=4))
     assert caught.value.code == "02000001"
 
 
@@ -204,7 +205,7 @@ def test_xlsx_first_sheet_cells_as_text():
     assert first["priority"] == 2
     assert first["call_data"] == "12.5"
     assert second["called_nos"] == [{"calledNo": "13800000002"}]
-    assert count_rows("n.xlsx", content, 2) == 2
+    assert count_rows("n.xlsx", content, FileLimits(rows=3)) == 2
 
 
 def test_xlsx_bad_cell_is_a_row_error():

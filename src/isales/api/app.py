@@ -20,6 +20,7 @@ from ..errors import IsalesError
 from ..services import Services
 from . import openapi
 from .envelope import error_response
+from .gate import Gate
 from .idempotency import IdempotencyMiddleware, StoredAnswer, replay_response
 from .request import new_request_id
 from .routes import (
@@ -171,6 +172,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.add_exception_handler(IsalesError, handle)
     app.add_exception_handler(StoredAnswer, replay_response)
     app.add_middleware(IdempotencyMiddleware, services=services)
+    app.add_middleware(Gate, services=services)
     app.add_middleware(RequestIdMiddleware)
     openapi.install(app)
     return app

@@ -47,7 +47,9 @@ def error_response(request: Request, exc: Exception) -> JSONResponse:
     request_id = getattr(request.state, "request_id", "-")
     if isinstance(exc, AuthError | FlowControlled):
         log.info("request %s refused: %s", request_id, exc.message)
-        return JSONResponse({"error": exc.message}, status_code=exc.http_status)
+        retry_after = getattr(exc, "retry_after_seconds", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        return JSONResponse({"error": exc.message}, status_code=exc.http_status, headers=headers)
     if isinstance(exc, DialerRefused):
         return JSONResponse({"result": str(exc.code), "resultDesc": exc.message})
     if getattr(request.state, "dialer", False) and not isinstance(exc, HTTPException):

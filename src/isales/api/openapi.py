@@ -35,6 +35,11 @@ _STATUS_RESPONSES = {
     },
     "403": {"description": "the access key is not granted this VDN", "content": _PROBLEM},
     "413": {"description": "request body over the size limit", "content": _PROBLEM},
+    "429": {
+        "description": "the access key's rate limit (ISALES_RATE_LIMIT_PER_SECOND): see "
+        "Retry-After",
+        "content": _PROBLEM,
+    },
 }
 
 

@@ -29,6 +29,7 @@ from ..wire.validation import (
     validate_query,
 )
 from . import idempotency
+from .gate import changes_data
 
 T = TypeVar("T")
 
@@ -103,7 +104,12 @@ async def accept(
         body=raw,
         authorization=request.headers.get("authorization"),
     )
-    principal = await run_in_threadpool(services.access.authenticate, signed)
+    principal = await run_in_threadpool(
+        services.access.authenticate,
+        signed,
+        getattr(request.state, "precheck", None),
+        changes_data(request.method, request.url.path),
+    )
 
     path_values = {}
     for name in path:

@@ -38,6 +38,8 @@ from .templates import TemplateService
 
 #: seconds between two sweeps of lapsed claims
 LEASE_SWEEP_SECONDS = 15.0
+#: seconds between two sweeps of expired seen signatures
+SIGNATURE_SWEEP_SECONDS = 60.0
 
 
 @dataclass
@@ -112,11 +114,12 @@ class Services:
         """Periodic work of a serving process: (interval in seconds, job)."""
         return [
             (LEASE_SWEEP_SECONDS, self.dialer.release_lapsed_claims),
-            (self.settings.callback_sweep_seconds, self.callbacks.deliver_due),
+            (self.settings.callback_sweep_seconds, self.callbacks.dispatch_due),
             (self.settings.import_sweep_seconds, self.imports.run_pending),
             (self.settings.import_sweep_seconds, self.blacklist_imports.run_pending),
             (self.settings.retention_sweep_seconds, self.idempotency.purge_expired),
             (self.settings.retention_sweep_seconds, self.retention.purge),
+            (SIGNATURE_SWEEP_SECONDS, self.access.forget_expired_signatures),
         ]
 
     def startup_jobs(self) -> list[Callable[[], object]]:
@@ -124,4 +127,5 @@ class Services:
         return [self.retention.purge, self.idempotency.purge_expired]
 
     def close(self) -> None:
+        self.callbacks.close()
         self.store.dispose()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 import string
+import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,11 +14,17 @@ from datetime import timedelta
 from .. import signing
 from ..clock import Clock
 from ..config import Settings
-from ..errors import Unauthenticated, VdnNotGranted
+from ..domain.rate import TokenBucket
+from ..errors import RateLimited, Replayed, Unauthenticated, VdnNotGranted
+from ..secret_box import SecretBox
 from ..store import Store, audit
 from ..store import keys as key_store
+from ..store import replay as replay_store
 
 _AK_ALPHABET = string.ascii_uppercase + string.digits
+
+#: the one key ``isales serve --dialer`` uses, re-activated at every start
+BUILTIN_DIALER_KEY = "ISALESBUILTINDIALER"
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,15 @@ class NewKey:
 
 
 @dataclass(frozen=True)
+class Precheck:
+    """What is known of a request before its body is read: a parsed Authorization header
+    within the time window, naming an active key."""
+
+    auth: signing.Authorization
+    grant: KeyGrant
+
+
+@dataclass(frozen=True)
 class SignedRequest:
     method: str
     path: str
@@ -62,11 +80,17 @@ class SignedRequest:
 class AccessService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
-        #: access key -> its VDNs; a key's grants never change after it is created
+        self.box = SecretBox.for_store(
+            store.url, settings.master_key.get_secret_value() if settings.master_key else None
+        )
+        self._buckets: dict[str, TokenBucket] = {}
+        self._buckets_lock = threading.Lock()
+        #: access key -> its VDNs; a key's grants never change after it is created (but
+        #: the built-in dialer's, re-granted at its server's start: see builtin_dialer_key)
         self._vdns: dict[str, frozenset[int]] = {}
 
     def lookup(self, access_key: str) -> KeyGrant | None:
-        """The active key's secret and VDNs; None for an unknown or revoked key.
+        """The active key's secret (opened) and VDNs; None for an unknown or revoked key.
 
         Whether the key is active is read from the store on every call (one primary-key
         read), so a revoke made by any process holds from the next request on; only the
@@ -82,7 +106,7 @@ class AccessService:
                 if len(self._vdns) >= GRANT_CACHE_SIZE:
                     self._vdns.clear()
                 self._vdns[access_key] = vdns
-        return KeyGrant(secret, vdns)
+        return KeyGrant(self.box.open(secret, access_key), vdns)
 
     def create_key(
         self,
@@ -98,7 +122,7 @@ class AccessService:
         sk = secret_key or secrets.token_urlsafe(32)
         now = self.clock()
         with self.store.write() as conn:
-            key_store.insert_key(conn, ak, sk, vdns, now)
+            key_store.insert_key(conn, ak, self.box.seal(sk, ak), vdns, now)
             audit.record(
                 conn,
                 actor=actor,
@@ -109,6 +133,27 @@ class AccessService:
                 at=now,
             )
         return NewKey(ak, sk, vdns)
+
+    def builtin_dialer_key(self, vdn_ids: list[int]) -> NewKey:
+        """The built-in dialer's one key, active and granted ``vdn_ids`` (created once)."""
+        vdns = sorted(set(vdn_ids))
+        with self.store.write() as conn:
+            found = key_store.find_key(conn, BUILTIN_DIALER_KEY)
+            if found is None:
+                secret = secrets.token_urlsafe(32)
+                key_store.insert_key(
+                    conn,
+                    BUILTIN_DIALER_KEY,
+                    self.box.seal(secret, BUILTIN_DIALER_KEY),
+                    vdns,
+                    self.clock(),
+                )
+                return NewKey(BUILTIN_DIALER_KEY, secret, vdns)
+            if not key_store.reactivate_key(conn, BUILTIN_DIALER_KEY, vdns, found["revoked_at"]):
+                raise RuntimeError("the built-in dialer key changed while it was activated")
+        self._vdns.pop(BUILTIN_DIALER_KEY, None)
+        secret = self.box.open(found["secret_key"], BUILTIN_DIALER_KEY)
+        return NewKey(BUILTIN_DIALER_KEY, secret, vdns)
 
     def list_keys(self) -> list[dict]:
         with self.store.read() as conn:
@@ -130,18 +175,32 @@ class AccessService:
                 )
             return revoked
 
-    def authenticate(self, request: SignedRequest) -> Principal:
-        """Verify the signature of spec/auth.md; any failure is :class:`Unauthenticated`."""
-        if not request.authorization:
+    def precheck(self, authorization: str | None) -> Precheck:
+        """The checks made before the body is read; any failure is :class:`Unauthenticated`."""
+        if not authorization:
             raise Unauthenticated("missing Authorization header")
         try:
-            auth = signing.parse_authorization(request.authorization)
+            auth = signing.parse_authorization(authorization)
         except signing.MalformedAuthorization as exc:
             raise Unauthenticated("malformed Authorization header") from exc
         skew = abs(auth.timestamp.replace(tzinfo=None) - self.clock())
         if skew > timedelta(seconds=self.settings.clock_skew_seconds):
             raise Unauthenticated("request timestamp outside the accepted window")
         grant = self.lookup(auth.access_key)
+        if grant is None:
+            raise Unauthenticated("unknown or revoked access key, or wrong signature")
+        return Precheck(auth, grant)
+
+    def authenticate(
+        self, request: SignedRequest, checked: Precheck | None = None, single_use: bool = False
+    ) -> Principal:
+        """Verify the signature of spec/auth.md; any failure is :class:`Unauthenticated`.
+
+        ``checked``: the precheck already made before the body was read. ``single_use``:
+        the request changes data, so its signature is accepted once (else ``Replayed``).
+        """
+        checked = checked or self.precheck(request.authorization)
+        auth, grant = checked.auth, checked.grant
         canonical = signing.canonical_request(
             request.method,
             request.path,
@@ -150,8 +209,33 @@ class AccessService:
             auth.signed_headers,
             request.body,
         )
-        # compare even for an unknown key, so both failures take the same time
-        valid = signing.verify(auth, grant.secret_key if grant else "unknown-key", canonical)
-        if grant is None or not valid:
+        if not signing.verify(auth, grant.secret_key, canonical):
             raise Unauthenticated("unknown or revoked access key, or wrong signature")
+        self._take_token(auth.access_key)
+        if single_use:
+            window = timedelta(seconds=self.settings.clock_skew_seconds)
+            with self.store.write() as conn:
+                fresh = replay_store.record_signature(
+                    conn, auth.signature, auth.timestamp.replace(tzinfo=None) + window
+                )
+            if not fresh:
+                raise Replayed()
         return Principal(auth.access_key, grant.vdn_ids)
+
+    def _take_token(self, access_key: str) -> None:
+        """Per-key rate limit (``rate_limit_per_second``); past it :class:`RateLimited`."""
+        rate = self.settings.rate_limit_per_second
+        if rate is None:
+            return
+        burst = self.settings.rate_limit_burst or max(rate, 1.0)
+        now = time.monotonic()
+        with self._buckets_lock:
+            bucket = self._buckets.setdefault(access_key, TokenBucket.full(rate, burst, now))
+            wait = bucket.take(now)
+        if wait:
+            raise RateLimited(math.ceil(wait))
+
+    def forget_expired_signatures(self) -> int:
+        """Background job: drop seen signatures whose timestamp left the window."""
+        with self.store.write() as conn:
+            return replay_store.forget_expired(conn, self.clock())

@@ -8,11 +8,19 @@ row's JSON array to its ``callBackUrl`` and, when that is not answered HTTP 200,
 immediate re-POST. A round neither POST of which got a 200 is a failed push; the next
 one is due ``callback_retry_seconds`` later, until ``callback_max_pushes`` pushes failed:
 then the row is given up (``gave_up_at``), its ``last_error`` kept.
+
+Receivers are isolated (spec/hardening.md): a receiver is one ``callBackUrl``; each is
+served by at most one delivery at a time per process, its rows oldest first, and
+different receivers are served at once (up to ``callback_max_receivers``), so a receiver
+that hangs holds up only its own rows. Every POST goes to the address
+:mod:`.callback_targets` checked.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +30,7 @@ from ..clock import Clock
 from ..config import Settings
 from ..store import Store
 from ..store import callbacks as callback_store
+from . import callback_targets
 
 log = logging.getLogger("isales.callbacks")
 
@@ -31,10 +40,19 @@ DELIVERY_BATCH = 100
 LEASE_MARGIN_SECONDS = 60.0
 
 
-def post(http: httpx.Client, url: str, payload: Any) -> str | None:
+def post(http: httpx.Client, url: str, payload: Any, allow_private: bool) -> str | None:
     """One POST: None when the receiver answered HTTP 200, else what went wrong."""
     try:
-        response = http.post(url, json=payload)
+        target = callback_targets.check(url, allow_private)
+    except callback_targets.UnsafeTarget as exc:
+        return str(exc)
+    try:
+        response = http.post(
+            target.url,
+            json=payload,
+            headers={"Host": target.host_header},
+            extensions={"sni_hostname": target.server_name},
+        )
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         return f"{type(exc).__name__}: {exc}"
     if response.status_code != 200:
@@ -42,31 +60,93 @@ def post(http: httpx.Client, url: str, payload: Any) -> str | None:
     return None
 
 
+class _Budget:
+    """Pushes still allowed in one ``deliver_due``, shared by its receivers' deliveries."""
+
+    def __init__(self, pushes: int) -> None:
+        self._left = pushes
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            if self._left <= 0:
+                return False
+            self._left -= 1
+            return True
+
+    def give_back(self) -> None:
+        with self._lock:
+            self._left += 1
+
+
 class CallbackService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
+        self._busy: set[str] = set()
+        self._busy_lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(
+            max_workers=settings.callback_max_receivers, thread_name_prefix="callback"
+        )
 
-    def deliver_due(self, limit: int = DELIVERY_BATCH) -> int:
-        """Push due rows, oldest due first, at most ``limit``; returns how many pushes."""
-        leased = self.lease_next()
-        if leased is None:
-            return 0
+    def deliver_due(self, limit: int = DELIVERY_BATCH, wait: bool = True) -> int:
+        """Push due rows, at most ``limit``, each receiver's oldest due first.
+
+        Returns how many pushes were made, or, without ``wait``, how many receivers'
+        deliveries were started (they go on in the background).
+        """
+        with self.store.read() as conn:
+            receivers = callback_store.due_receivers(conn, self.clock(), limit)
+        budget = _Budget(limit)
+        started = [
+            self._pool.submit(self._deliver_to, url, budget)
+            for url in receivers
+            if self._take_receiver(url)
+        ]
+        if not wait:
+            return len(started)
+        return sum(future.result() for future in started)
+
+    def dispatch_due(self) -> int:
+        """The background job: start the due deliveries, never wait for a receiver."""
+        return self.deliver_due(wait=False)
+
+    def _take_receiver(self, url: str) -> bool:
+        with self._busy_lock:
+            if url in self._busy:
+                return False
+            self._busy.add(url)
+            return True
+
+    def _deliver_to(self, url: str, budget: _Budget) -> int:
         pushes = 0
-        with httpx.Client(timeout=self.settings.callback_timeout_seconds) as http:
-            while leased is not None:
-                first = post(http, leased["url"], leased["payload"])
-                error = first and post(http, leased["url"], leased["payload"])
-                self.record_push(leased, delivered=error is None, error=error or first)
-                pushes += 1
-                leased = self.lease_next() if pushes < limit else None
+        allow_private = self.settings.callback_allow_private
+        try:
+            with httpx.Client(timeout=self.settings.callback_timeout_seconds) as http:
+                while budget.take():
+                    leased = self.lease_next(url)
+                    if leased is None:
+                        budget.give_back()
+                        break
+                    first = post(http, url, leased["payload"], allow_private)
+                    error = first and post(http, url, leased["payload"], allow_private)
+                    self.record_push(leased, delivered=error is None, error=error or first)
+                    pushes += 1
+        except Exception:
+            log.exception("callback delivery to a receiver failed")
+        finally:
+            with self._busy_lock:
+                self._busy.discard(url)
         return pushes
 
-    def lease_next(self) -> dict | None:
-        """Lease the first due row for one push (None when nothing is due)."""
+    def lease_next(self, url: str | None = None) -> dict | None:
+        """Lease the first due row (of one receiver) for one push (None: nothing due)."""
         now = self.clock()
         lease = 2 * self.settings.callback_timeout_seconds + LEASE_MARGIN_SECONDS
         with self.store.write() as conn:
-            return callback_store.lease_next_due(conn, now, now + timedelta(seconds=lease))
+            return callback_store.lease_next_due(conn, now, now + timedelta(seconds=lease), url)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def record_push(self, leased: dict, *, delivered: bool, error: str | None) -> bool:
         """Record one push of a leased row; False when its lease was lost meanwhile."""

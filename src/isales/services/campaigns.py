@@ -27,6 +27,7 @@ from ..store import campaigns as campaign_store
 from ..store import holds as hold_store
 from ..store import numbers as number_store
 from ..store import special_dates as special_date_store
+from . import callback_targets
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,12 @@ class CampaignService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
 
+    def _check_callback(self, values: dict[str, Any]) -> None:
+        if values.get("call_back_url"):
+            callback_targets.refuse_unsafe(
+                values["call_back_url"], self.settings.callback_allow_private
+            )
+
     def _check_begin_time(self, values: dict[str, Any], now: datetime) -> None:
         if values["begin_time"] < datetime.combine(now.date(), time.min):
             raise BeginTimeInPast()
@@ -53,6 +60,7 @@ class CampaignService:
     ) -> int:
         now = self.clock()
         self._check_begin_time(values, now)
+        self._check_callback(values)
         row = {
             **values,
             "vdn_id": vdn_id,
@@ -70,6 +78,7 @@ class CampaignService:
         self, vdn_id: int, campaign_id: int, values: dict[str, Any], api_version: int
     ) -> None:
         now = self.clock()
+        self._check_callback(values)
         with self.store.write() as conn:
             current = campaign_store.get_campaign(conn, vdn_id, campaign_id, lock="update")
             if current is None:

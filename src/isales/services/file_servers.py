@@ -1,6 +1,7 @@
 """Use cases: SFTP file servers of a VDN (cec_07_4050-4053) and fetching a file from one.
 
-Passwords are stored sealed (``secrets_box``) and never answered or logged. A server's
+Passwords are stored sealed (``secret_box``, like secret keys), never answered or logged.
+A server's
 ``ip`` must be on ``ISALES_FILE_SERVER_TRUSTLIST`` (Huawei: "add the IP address of a file
 server to the trustlist"), so a signed request cannot make isales connect anywhere else.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import secrets_box, sftp
+from .. import sftp
 from ..clock import Clock
 from ..config import Settings
 from ..errors import (
@@ -19,14 +20,24 @@ from ..errors import (
     FileServerTaken,
     InvalidParameter,
 )
+from ..secret_box import SecretBox
 from ..store import Store
 from ..store import file_servers as server_store
 from ..wire.schemas.file_servers import remote_path
+
+#: longest serverPwd the add interface accepts
+PASSWORD_MAX = 80
+
+
+def _owner(vdn_id: int) -> str:
+    """What a sealed password is bound to: it opens only for its VDN's servers."""
+    return f"file-server:{vdn_id}"
 
 
 class FileServerService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
+        self._box = SecretBox.for_settings(settings)
 
     def _trusted(self, ip: str) -> None:
         trusted = {h.strip() for h in self.settings.file_server_trustlist.split(",") if h.strip()}
@@ -42,7 +53,7 @@ class FileServerService:
         now = self.clock()
         row = {
             **values,
-            "password": secrets_box.seal(self.settings, values["password"]),
+            "password": self._box.seal(values["password"], _owner(vdn_id), max_chars=PASSWORD_MAX),
             "vdn_id": vdn_id,
             "created_at": now,
             "updated_at": now,
@@ -69,7 +80,9 @@ class FileServerService:
             if values["password"] is None:
                 del changes["password"]
             else:
-                changes["password"] = secrets_box.seal(self.settings, values["password"])
+                changes["password"] = self._box.seal(
+                    values["password"], _owner(vdn_id), max_chars=PASSWORD_MAX
+                )
             if moved:
                 changes["host_key"] = None
             outcome = server_store.change(conn, vdn_id, server_id, changes)
@@ -102,7 +115,7 @@ class FileServerService:
                 server["ip"],
                 server["port"],
                 server["user_name"],
-                secrets_box.unseal(self.settings, server["password"]),
+                self._box.open(server["password"], _owner(vdn_id)),
                 path,
                 server["host_key"],
                 self.settings.import_max_body_bytes,

@@ -33,7 +33,7 @@ from ..errors import (
     InvalidParameter,
     StoreFailure,
 )
-from ..imports_format import NumberFile, count_rows, fingerprints
+from ..imports_format import FileLimits, NumberFile, count_rows, fingerprints
 from ..store import Store
 from ..store import blacklist as blacklist_store
 from ..store import campaigns as campaign_store
@@ -105,12 +105,19 @@ class ImportService:
         self._failures: dict[int, int] = {}
         self._run_lock = threading.RLock()
 
+    @property
+    def file_limits(self) -> FileLimits:
+        return FileLimits(
+            rows=self.settings.import_max_rows,
+            unpacked_bytes=self.settings.import_max_xlsx_unpacked_bytes,
+        )
+
     # --- the interface ---------------------------------------------------------------------
 
     def upload(
         self, vdn_id: int, campaign_id: int, file_name: str, content: bytes
     ) -> UploadOutcome:
-        total = count_rows(file_name, content, self.settings.import_max_rows)
+        total = count_rows(file_name, content, self.file_limits)
         now = self.clock()
         with self.store.write() as conn:
             if campaign_store.get_campaign(conn, vdn_id, campaign_id) is None:
@@ -193,7 +200,7 @@ class ImportService:
         self._forget(task["id"])
         with self.store.read() as conn:
             content = import_store.get_content(conn, task["id"])
-        number_file = NumberFile(task["file_name"], content or b"")
+        number_file = NumberFile(task["file_name"], content or b"", self.file_limits)
         cursor = _Cursor(number_file, number_file.rows())
         for _, cells in islice(cursor.rows, done):  # replay: the same rows, the same duplicates
             try:

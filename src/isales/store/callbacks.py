@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from .schema import callback_outbox
 
@@ -33,9 +33,24 @@ def enqueue(
     )
 
 
-def lease_next_due(conn: Connection, now: datetime, lease_until: datetime) -> dict | None:
-    """Lease the first due row (due order, then age): its ``next_attempt_at`` becomes
-    ``lease_until``. None when nothing is due.
+def due_receivers(conn: Connection, now: datetime, limit: int) -> list[str]:
+    """The URLs with due rows, the longest waiting first."""
+    first_due = func.min(callback_outbox.c.next_attempt_at)
+    rows = conn.execute(
+        select(callback_outbox.c.url)
+        .where(callback_outbox.c.next_attempt_at <= now)
+        .group_by(callback_outbox.c.url)
+        .order_by(first_due)
+        .limit(limit)
+    )
+    return [row.url for row in rows]
+
+
+def lease_next_due(
+    conn: Connection, now: datetime, lease_until: datetime, url: str | None = None
+) -> dict | None:
+    """Lease the first due row (due order, then age; of ``url`` if given): its
+    ``next_attempt_at`` becomes ``lease_until``. None when nothing is due.
 
     PostgreSQL: the candidate is locked with SKIP LOCKED, so concurrent deliverers take
     different rows; the UPDATE re-checks that the row is still due. SQLite drops the
@@ -43,7 +58,10 @@ def lease_next_due(conn: Connection, now: datetime, lease_until: datetime) -> di
     """
     due = (
         select(callback_outbox.c.id)
-        .where(callback_outbox.c.next_attempt_at <= now)
+        .where(
+            callback_outbox.c.next_attempt_at <= now,
+            *([callback_outbox.c.url == url] if url is not None else []),
+        )
         .order_by(callback_outbox.c.next_attempt_at, callback_outbox.c.id)
         .limit(1)
         .with_for_update(skip_locked=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from .schema import access_keys, key_vdns
 
@@ -16,6 +16,33 @@ def insert_key(
         insert(access_keys).values(access_key=access_key, secret_key=secret_key, created_at=now)
     )
     conn.execute(insert(key_vdns), [{"access_key": access_key, "vdn_id": v} for v in vdn_ids])
+
+
+def find_key(conn: Connection, access_key: str) -> dict | None:
+    """A key with its sealed secret and its revocation time, active or not."""
+    row = conn.execute(select(access_keys).where(access_keys.c.access_key == access_key)).first()
+    return dict(row._mapping) if row else None
+
+
+def reactivate_key(
+    conn: Connection, access_key: str, vdn_ids: list[int], revoked_at: object
+) -> bool:
+    """Guarded: clear a key's revocation (as read: ``revoked_at``) and replace its grants."""
+    result = conn.execute(
+        update(access_keys)
+        .where(
+            access_keys.c.access_key == access_key,
+            access_keys.c.revoked_at.is_(None)
+            if revoked_at is None
+            else access_keys.c.revoked_at == revoked_at,
+        )
+        .values(revoked_at=None)
+    )
+    if result.rowcount != 1:
+        return False
+    conn.execute(delete(key_vdns).where(key_vdns.c.access_key == access_key))
+    conn.execute(insert(key_vdns), [{"access_key": access_key, "vdn_id": v} for v in vdn_ids])
+    return True
 
 
 _ACTIVE_SECRET = select(access_keys.c.secret_key).where(

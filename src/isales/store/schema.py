@@ -39,7 +39,7 @@ access_keys = Table(
     "access_keys",
     metadata,
     Column("access_key", String(64), primary_key=True),
-    Column("secret_key", String(128), nullable=False),
+    Column("secret_key", String(128), nullable=False),  # sealed (secret_box.py)
     Column("created_at", DateTime, nullable=False),
     Column("revoked_at", DateTime),
 )
@@ -490,7 +490,7 @@ reservations = Table(
     Index(None, "vdn_id", "appoint_at"),
 )
 
-#: an SFTP file server of a VDN (cec_07_4050-4053); the password is sealed (isales.secrets_box)
+#: an SFTP file server of a VDN (cec_07_4050-4053); the password is sealed (isales.secret_box)
 file_servers = Table(
     "file_servers",
     metadata,
@@ -551,6 +551,16 @@ console_sessions = Table(
     Column("user_name", String(64), ForeignKey("console_users.name"), nullable=False),
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Index(None, "expires_at"),
+)
+
+#: accepted signatures of data-changing requests, kept until their timestamp leaves the
+#: skew window: a signature is single-use (spec/hardening.md, "Replay")
+seen_signatures = Table(
+    "seen_signatures",
+    metadata,
+    Column("signature", String(64), primary_key=True),
     Column("expires_at", DateTime, nullable=False),
     Index(None, "expires_at"),
 )

@@ -55,6 +55,19 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+class DuplicateKey(ValueError):
+    """A JSON object names a member twice."""
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    members: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in members:
+            raise DuplicateKey(name)
+        members[name] = value
+    return members
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
@@ -91,10 +104,19 @@ def parse_json_body(raw: bytes) -> Any:
         raise fail(ErrorCode.EMPTY, "the request body is empty")
     try:
         text = raw.decode("utf-8")
-        data = json.loads(text, parse_float=_JsonFloat, parse_constant=_reject_constant)
+        data = json.loads(
+            text,
+            parse_float=_JsonFloat,
+            parse_constant=_reject_constant,
+            object_pairs_hook=_unique_members,
+        )
         if _SURROGATE_ESCAPE.search(raw):
             json.dumps(data, ensure_ascii=False).encode("utf-8")  # raises on a lone surrogate
         return data
+    except DuplicateKey as exc:
+        raise fail(
+            ErrorCode.CONVERSION, f"the member {str(exc)[:64]!r} appears twice in an object"
+        ) from exc
     except (UnicodeError, ValueError, RecursionError) as exc:
         raise fail(ErrorCode.CONVERSION, "the request body is not valid UTF-8 JSON") from exc
 

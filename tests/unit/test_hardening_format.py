@@ -1,0 +1,118 @@
+"""Uploaded XLSX bounds (spec/hardening.md, "Uploaded files"; issue 8 finding 2): the
+workbook is scanned as a stream and refused with 02000008 before anything reads it."""
+
+from __future__ import annotations
+
+import io
+import random
+import string
+import zipfile
+from collections.abc import Iterable
+
+import openpyxl
+import pytest
+
+from isales.errors import AppError
+from isales.imports_format import MAX_CELL_CHARS, FileLimits, NumberFile, count_rows
+
+SHEET = "xl/worksheets/sheet1.xml"
+_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>called</t></is></c></row>'
+)
+_TAIL = b"</sheetData></worksheet>"
+
+
+def workbook(sheet_parts: Iterable[bytes], extra: dict[str, bytes] | None = None) -> bytes:
+    """A real workbook whose first sheet is ``sheet_parts``, written as a stream."""
+    template = io.BytesIO()
+    openpyxl.Workbook().save(template)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(template) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            if info.filename != SHEET:
+                target.writestr(info.filename, source.read(info))
+        for name, data in (extra or {}).items():
+            target.writestr(name, data)
+        with target.open(SHEET, "w", force_zip64=True) as sheet:
+            for part in sheet_parts:
+                sheet.write(part)
+    return out.getvalue()
+
+
+def giant_cell(size: int) -> bytes:
+    """One cell of ``size`` characters (a few hundred KB compressed for 400 MB)."""
+
+    def parts() -> Iterable[bytes]:
+        yield _HEAD + b'<row r="2"><c r="A2" t="inlineStr"><is><t>'
+        chunk = b"1" * (1024 * 1024)
+        for _ in range(size // len(chunk)):
+            yield chunk
+        yield b"</t></is></c></row>" + _TAIL
+
+    return workbook(parts())
+
+
+def row_far_away(row: int) -> bytes:
+    return workbook([_HEAD, f'<row r="{row}"><c r="A{row}"><v>1</v></c></row>'.encode(), _TAIL])
+
+
+def refusal(content: bytes, limits: FileLimits | None = None) -> str:
+    with pytest.raises(AppError) as caught:
+        count_rows("n.xlsx", content, limits or FileLimits())
+    return f"{caught.value.code} {caught.value.message}"
+
+
+def test_a_workbook_unpacking_past_the_ratio_is_refused():
+    assert refusal(giant_cell(400 * 1024 * 1024)).startswith("02000008 the workbook unpacks")
+
+
+def test_a_workbook_unpacking_past_the_cap_is_refused():
+    content = giant_cell(2 * 1024 * 1024)
+    assert "unpacks" in refusal(content, FileLimits(unpacked_bytes=1024 * 1024))
+
+
+def test_a_cell_longer_than_64_kib_is_refused():
+    noise = "".join(random.Random(7).choices(string.ascii_letters, k=MAX_CELL_CHARS + 1))
+    content = workbook(
+        [
+            _HEAD,
+            f'<row r="2"><c r="A2" t="inlineStr"><is><t>{noise}</t></is></c></row>'.encode(),
+            _TAIL,
+        ]
+    )
+    assert refusal(content) == f"02000008 a cell is longer than {MAX_CELL_CHARS} characters"
+
+
+def test_a_long_shared_string_is_refused():
+    noise = "".join(random.Random(8).choices(string.ascii_letters, k=MAX_CELL_CHARS // 2 + 1))
+    strings = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<si><r><t>{noise}</t></r><r><t>{noise}</t></r></si></sst>"  # two runs of one string
+    )
+    content = workbook(
+        [_HEAD, b'<row r="2"><c r="A2" t="s"><v>0</v></c></row>', _TAIL],
+        {"xl/sharedStrings.xml": strings.encode()},
+    )
+    assert "longer than" in refusal(content)
+
+
+def test_a_row_index_beyond_the_row_limit_is_refused_at_once():
+    assert refusal(row_far_away(20_000_000)).startswith("02000008 row 20000000 is beyond")
+    assert refusal(row_far_away(12), FileLimits(rows=10)).startswith("02000008 row 12")
+    assert count_rows("n.xlsx", row_far_away(11), FileLimits(rows=10)) == 1
+
+
+def test_a_cell_beyond_the_format_columns_is_refused():
+    content = workbook([_HEAD, b'<row r="2"><c r="H2"><v>1</v></c></row>', _TAIL])
+    assert refusal(content) == "02000008 a cell in column 8: the format has 7 columns"
+
+
+def test_the_import_job_checks_the_same_bounds():
+    with pytest.raises(AppError) as caught:
+        NumberFile("n.xlsx", row_far_away(50), FileLimits(rows=10))
+    assert caught.value.code == "02000008"
