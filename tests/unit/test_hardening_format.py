@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from isales.errors import AppError
-from isales.imports_format import MAX_CELL_CHARS, FileLimits, NumberFile, count_rows
+from isales.imports_format import COLUMNS, MAX_CELL_CHARS, FileLimits, NumberFile, count_rows
 
 SHEET = "xl/worksheets/sheet1.xml"
 _HEAD = (
@@ -108,8 +108,12 @@ def test_a_row_index_beyond_the_row_limit_is_refused_at_once():
 
 
 def test_a_cell_beyond_the_format_columns_is_refused():
-    content = workbook([_HEAD, b'<row r="2"><c r="H2"><v>1</v></c></row>', _TAIL])
-    assert refusal(content) == "02000008 a cell in column 8: the format has 7 columns"
+    beyond = len(COLUMNS) + 1
+    cell = f'<row r="2"><c r="{chr(ord("A") + beyond - 1)}2"><v>1</v></c></row>'.encode()
+    content = workbook([_HEAD, cell, _TAIL])
+    assert refusal(content) == (
+        f"02000008 a cell in column {beyond}: the format has {len(COLUMNS)} columns"
+    )
 
 
 def test_the_import_job_checks_the_same_bounds():
