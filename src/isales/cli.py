@@ -173,7 +173,7 @@ def serve(
     # the built-in dialer uses the same signed HTTP path as any external dialer, with a key
     # of its own that lives as long as this process
     services = app.state.services
-    key = services.access.create_key(list(dialer_vdns))
+    key = services.access.create_key(list(dialer_vdns), actor="isales serve --dialer")
     dialer = _make_dialer(
         f"http://{settings.host}:{settings.port}",
         key.access_key,
@@ -193,7 +193,9 @@ def serve(
             # the dialer's key (uvicorn re-raises the signal after this, ending the process)
             stop.set()
             await asyncio.to_thread(thread.join, 60)
-            await asyncio.to_thread(services.access.revoke_key, key.access_key)
+            await asyncio.to_thread(
+                services.access.revoke_key, key.access_key, "isales serve --dialer"
+            )
             await super().shutdown(sockets)
 
     thread = threading.Thread(target=dialer.run, args=(stop,), name="dialer", daemon=True)
@@ -201,7 +203,7 @@ def serve(
 
 
 def _serve_workers(settings: Settings, workers: int) -> None:
-    """``workers`` uvicorn processes on one port; each builds the app from the environment.
+    """``workers`` uvicorn processes on one port; each builds the app with these settings.
 
     Background jobs run in every worker: each job leases its rows, so they share the work.
     """
@@ -412,3 +414,270 @@ def history(
             )
     if not as_json:
         click.echo(f"{len(rows)} of {total} archived numbers (page {page})", err=True)
+
+
+# --- data lifecycle (spec/lifecycle.md): holds, erasure, audit log --------------------------
+
+CLI_ACTOR = "cli"
+
+
+def _refuse(message: str) -> None:
+    click.echo(f"isales: {message}", err=True)
+    sys.exit(1)
+
+
+@main.group()
+def hold() -> None:
+    """Legal holds: a held campaign is never purged, deleted or erased."""
+
+
+@hold.command("set")
+@click.option("--vdn", type=click.IntRange(1, 9999), required=True)
+@click.option("--campaign", "campaign_id", type=click.IntRange(min=1), required=True)
+@click.option("--reason", default=None, help="why the campaign is held (at most 200 characters)")
+@_DB_OPTION
+def hold_set(vdn: int, campaign_id: int, reason: str | None, db: str | None) -> None:
+    """Put a campaign under a legal hold."""
+    from .errors import AppError
+
+    if reason is not None and len(reason) > 200:
+        raise click.BadParameter("at most 200 characters", param_hint="--reason")
+    with _services(db) as services:
+        try:
+            created = services.retention.set_hold(vdn, campaign_id, reason, CLI_ACTOR)
+        except AppError as exc:
+            _refuse(f"campaign {campaign_id} of VDN {vdn}: {exc.message}")
+    click.echo(f"{'held' if created else 'hold updated'}: VDN {vdn} campaign {campaign_id}")
+
+
+@hold.command("release")
+@click.option("--vdn", type=click.IntRange(1, 9999), required=True)
+@click.option("--campaign", "campaign_id", type=click.IntRange(min=1), required=True)
+@_DB_OPTION
+def hold_release(vdn: int, campaign_id: int, db: str | None) -> None:
+    """Release a campaign's legal hold."""
+    with _services(db) as services:
+        released = services.retention.release_hold(vdn, campaign_id, CLI_ACTOR)
+    if not released:
+        _refuse(f"campaign {campaign_id} of VDN {vdn} is not held")
+    click.echo(f"released: VDN {vdn} campaign {campaign_id}")
+
+
+@hold.command("list")
+@_DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="one JSON array")
+def hold_list(db: str | None, as_json: bool) -> None:
+    """List legal holds."""
+    with _services(db) as services:
+        holds = services.retention.holds()
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "vdnId": h["vdn_id"],
+                        "campaignId": h["campaign_id"],
+                        "reason": h["reason"],
+                        "createdAt": h["created_at"].isoformat(),
+                        "createdBy": h["created_by"],
+                    }
+                    for h in holds
+                ]
+            )
+        )
+        return
+    for h in holds:
+        click.echo(
+            f"VDN {h['vdn_id']}  campaign {h['campaign_id']}  since "
+            f"{h['created_at']:%Y-%m-%d %H:%M:%S}  by {h['created_by']}  {h['reason'] or ''}"
+        )
+
+
+@main.command()
+@click.option("--vdn", type=click.IntRange(1, 9999), required=True)
+@click.option("--called", required=True, help="the number to erase (digits, * and #)")
+@_DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="print the receipt as one JSON object")
+def erase(vdn: int, called: str, db: str | None, as_json: bool) -> None:
+    """Erase every trace of a number in a VDN and refuse it from now on."""
+    import re
+
+    from .errors import AppError
+
+    if not re.fullmatch(r"[0-9*#]{1,24}", called):
+        raise click.BadParameter("1-24 characters of 0-9 * #", param_hint="--called")
+    with _services(db) as services:
+        try:
+            receipt = services.erasure.erase(vdn, called, CLI_ACTOR, None)
+        except AppError as exc:
+            _refuse(f"{exc.code}: {exc.message}")
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "resultCode": "0200000",
+                    "erasureId": receipt.erasure_id,
+                    "removed": receipt.removed,
+                }
+            )
+        )
+        return
+    counts = ", ".join(f"{kind} {n}" for kind, n in receipt.removed.items())
+    click.echo(f"erased (erasure {receipt.erasure_id}): {counts}")
+
+
+@main.group()
+def audit() -> None:
+    """The audit log of deletes, restores, purges, erasures, holds and keys."""
+
+
+def _parse_since(text: str | None):  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
+    except ValueError as exc:
+        raise click.BadParameter(
+            "a time like 2026-11-29 or 2026-11-29T08:00:00 (UTC)", param_hint="--since"
+        ) from exc
+
+
+@audit.command("list")
+@click.option("--vdn", type=click.IntRange(1, 9999), default=None)
+@click.option("--since", default=None, help="only entries at or after this time (UTC)")
+@_DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per line")
+def audit_list(vdn: int | None, since: str | None, db: str | None, as_json: bool) -> None:
+    """Print audit entries, oldest first."""
+    since_time = _parse_since(since)
+    with _services(db) as services:
+        entries = services.audit.entries(vdn, since_time)
+    for e in entries:
+        if as_json:
+            click.echo(
+                json.dumps(
+                    {
+                        "id": e["id"],
+                        "at": e["at"].isoformat(),
+                        "vdnId": e["vdn_id"],
+                        "actor": e["actor"],
+                        "operation": e["operation"],
+                        "requestId": e["request_id"],
+                        "detail": json.loads(e["detail"]),
+                        "hash": e["hash"],
+                    }
+                )
+            )
+        else:
+            click.echo(
+                f"{e['id']}  {e['at']:%Y-%m-%d %H:%M:%S}  vdn={e['vdn_id'] or '-'}  "
+                f"{e['operation']}  by={e['actor']}  request={e['request_id'] or '-'}  "
+                f"{e['detail']}"
+            )
+
+
+@audit.command("verify")
+@_DB_OPTION
+def audit_verify(db: str | None) -> None:
+    """Recompute the hash chain: exit 0 if intact, 1 with the first bad entry's id."""
+    with _services(db) as services:
+        result = services.audit.verify()
+    if not result.intact:
+        click.echo(
+            f"audit log broken at entry {result.first_broken} "
+            f"({result.checked} entries before it are intact)"
+        )
+        sys.exit(1)
+    click.echo(f"audit log intact: {result.checked} entries")
+
+
+# --- console users (docs/console.md) -----------------------------------------------------------
+
+
+@main.group()
+def users() -> None:
+    """Console users: people who sign in to /console/ (separate from access keys)."""
+
+
+@users.command("create")
+@click.option("--name", required=True, help="user name to sign in with")
+@click.option(
+    "--vdn",
+    "vdns",
+    type=click.IntRange(1, 9999),
+    multiple=True,
+    required=True,
+    help="VDN the user may see (repeatable)",
+)
+@click.option(
+    "--role",
+    type=click.Choice(["viewer", "operator", "admin"]),
+    required=True,
+    help="what the user may do",
+)
+@_DB_OPTION
+def users_create(name: str, vdns: tuple[int, ...], role: str, db: str | None) -> None:
+    """Create a console user; the password is read from stdin, or generated and shown once."""
+    from .errors import ConsoleUserInvalid
+
+    typed = None if sys.stdin.isatty() else sys.stdin.readline().rstrip("\r\n")
+    with _services(db) as services:
+        try:
+            password = services.console_users.create(name, role, list(vdns), typed or None)
+        except ConsoleUserInvalid as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            sys.exit(1)
+    click.echo(
+        f"created console user {name} ({role}; VDNs {', '.join(map(str, sorted(set(vdns))))})"
+    )
+    if not typed:
+        click.echo(f"password: {password}")
+        click.echo("The password is shown only now; give it to the user safely.")
+
+
+@users.command("list")
+@_DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="print one JSON array and nothing else")
+def users_list(db: str | None, as_json: bool) -> None:
+    """List console users (never their passwords)."""
+    with _services(db) as services:
+        rows = services.console_users.list()
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "name": row["name"],
+                        "role": row["role"],
+                        "vdnIds": row["vdn_ids"],
+                        "createdAt": row["created_at"],
+                        "disabledAt": row["disabled_at"],
+                    }
+                    for row in rows
+                ],
+                default=str,
+            )
+        )
+        return
+    for row in rows:
+        state = (
+            f"disabled {row['disabled_at']:%Y-%m-%d %H:%M:%S}" if row["disabled_at"] else "active"
+        )
+        click.echo(
+            f"{row['name']}  role={row['role']}  vdn={','.join(map(str, row['vdn_ids']))}  {state}"
+        )
+
+
+@users.command("disable")
+@click.argument("name")
+@_DB_OPTION
+def users_disable(name: str, db: str | None) -> None:
+    """Disable a console user; their sessions end and they are refused from the next request on."""
+    with _services(db) as services:
+        disabled = services.console_users.disable(name)
+    if not disabled:
+        click.echo(f"no enabled console user {name}", err=True)
+        sys.exit(1)
+    click.echo(f"disabled {name}")

@@ -68,7 +68,9 @@ class IsalesClient:
         content: bytes | None = None,
         params: dict[str, Any] | list[tuple[str, str]] | None = None,
         content_type: str = JSON_TYPE,
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
+        """``headers``: extra, unsigned headers (such as ``Idempotency-Key``)."""
         body = (
             content
             if content is not None
@@ -76,9 +78,9 @@ class IsalesClient:
         )
         pairs = list(params.items()) if isinstance(params, dict) else list(params or [])
         query = [(str(k), str(v)) for k, v in pairs]
-        headers = self.signed_headers(method, path, query, body, content_type)
+        signed = self.signed_headers(method, path, query, body, content_type)
         url = self.base_url + path + (("?" + urlencode(query)) if query else "")
-        return self._http.request(method, url, content=body, headers=headers)
+        return self._http.request(method, url, content=body, headers={**(headers or {}), **signed})
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.request("GET", path, **kwargs)

@@ -36,7 +36,23 @@ The error tree (each class's docstring is its default ``resultDesc``)::
         ├── SpecialDateNameTaken     0200005
         ├── LastCallerNumber         0200001
         ├── ResultRange*             0200008 / 0200009 / 0200010 / 0200011 (result query)
-        └── StoreFailure             0200006
+        ├── BatchNameTaken           0200005;  TooManyBatches 02000011
+        ├── CampaignForbidsBatchChange 03000002; BatchNotFound 03000004
+        ├── BatchAlreadyPaused       03000006; BatchNotPaused 0200011
+        ├── DefinitionTaken, UnknownBusinessResult   0200001 (result definitions)
+        ├── TooManyDefinitions       02000011; DisplayResultNotFound 0200033
+        ├── TemplateNameTaken        0200005;  TemplateNotFound 0200007
+        ├── ReservationNotFound      04000004 (reserved calls)
+        ├── ReservationExecuted      04000005 (reserved calls)
+        ├── FileServerNotFound       0200033 (file servers)
+        ├── FileServerTaken          0200005 (file servers)
+        ├── FileFetchFailed          0200001 (file-server import)
+        ├── StoreFailure             0200006
+        ├── ExpectedCountMismatch    0209001 (lifecycle extensions)
+        ├── IdempotencyKeyReused     0209002
+        ├── RestoreRefused           0209003
+        ├── LegalHold                0209004
+        └── NumberBeingCalled        0209005
     FlowControlled                   HTTP 429 (statistics)
 
 Dialer-facing ("OBS") interfaces answer ``{"result": "<code>"}`` instead; their codes are
@@ -84,6 +100,19 @@ class ErrorCode(StrEnum):
     WRONG_COMBINATION = "02000009"
     HOUR_MINUTE_TOGETHER = "02000010"
     TOO_MANY_PARAMETERS = "02000011"
+    # isales lifecycle extensions (spec/lifecycle.md)
+    EXPECTED_COUNT_MISMATCH = "0209001"
+    IDEMPOTENCY_KEY_REUSED = "0209002"
+    RESTORE_REFUSED = "0209003"
+    LEGAL_HOLD = "0209004"
+    NUMBER_BEING_CALLED = "0209005"
+    # call batches (reference §5)
+    CAMPAIGN_FORBIDS_BATCH_CHANGE = "03000002"
+    BATCH_NOT_FOUND = "03000004"
+    BATCH_ALREADY_PAUSED = "03000006"
+    # issue 12 part B
+    RESERVATION_NOT_FOUND = "04000004"
+    RESERVATION_EXECUTED = "04000005"
 
 
 class DialerCode(StrEnum):
@@ -303,3 +332,170 @@ class WriteBackFailed(AppError):
     """The business-result write-back failed."""
 
     code = ErrorCode.WRITE_BACK_FAILED
+
+
+# --- lifecycle extensions (spec/lifecycle.md) ---------------------------------------------
+
+
+class ExpectedCountMismatch(AppError):
+    """expectedCount differs from what the request would delete; nothing was deleted."""
+
+    code = ErrorCode.EXPECTED_COUNT_MISMATCH
+
+    def __init__(self, deletable: int) -> None:
+        self.deletable = deletable
+        super().__init__(
+            f"expectedCount differs from the {deletable} numbers this request would delete; "
+            "nothing was deleted"
+        )
+
+
+class IdempotencyKeyReused(AppError):
+    """Idempotency-Key already used for a different request; nothing was executed."""
+
+    code = ErrorCode.IDEMPOTENCY_KEY_REUSED
+
+
+class RestoreRefused(AppError):
+    """Restore refused: a listed number is not in history, or is live again; nothing restored."""
+
+    code = ErrorCode.RESTORE_REFUSED
+
+
+class LegalHold(AppError):
+    """Refused by a legal hold on the campaign."""
+
+    code = ErrorCode.LEGAL_HOLD
+
+
+class NumberBeingCalled(AppError):
+    """Erasure refused: the number is being dialled now; retry after the lease ends."""
+
+    code = ErrorCode.NUMBER_BEING_CALLED
+
+
+# --- call batches (reference §5) --------------------------------------------------------------
+
+
+class BatchNameTaken(CampaignNameTaken):
+    """A call batch with this name already exists in this campaign."""
+
+
+class TooManyBatches(AppError):
+    """The campaign already has the maximum number of call batches."""
+
+    code = ErrorCode.TOO_MANY_PARAMETERS
+
+
+class CampaignForbidsBatchChange(AppError):
+    """The current state of the outbound campaign does not allow changing its batches."""
+
+    code = ErrorCode.CAMPAIGN_FORBIDS_BATCH_CHANGE
+
+
+class BatchNotFound(AppError):
+    """The call batch does not exist in this campaign."""
+
+    code = ErrorCode.BATCH_NOT_FOUND
+
+
+class BatchAlreadyPaused(AppError):
+    """The call batch is already paused."""
+
+    code = ErrorCode.BATCH_ALREADY_PAUSED
+
+
+class BatchNotPaused(StateForbidsTransition):
+    """The call batch is not paused, so it cannot be resumed."""
+
+
+# --- business-result definitions and display results (reference §3.6) ------------------------
+
+
+class DefinitionTaken(AppError):
+    """This code is already defined in this VDN."""
+
+
+class UnknownBusinessResult(AppError):
+    """The business result is not one of the VDN's defined business results."""
+
+
+class TooManyDefinitions(AppError):
+    """The VDN already has the maximum number of definitions of this kind."""
+
+    code = ErrorCode.TOO_MANY_PARAMETERS
+
+
+class DisplayResultNotFound(NumberNotFound):
+    """The display result does not exist in this VDN."""
+
+
+# --- campaign templates (reference §4.10) ------------------------------------------------------
+
+
+class TemplateNameTaken(CampaignNameTaken):
+    """A campaign template with this name already exists in this VDN."""
+
+
+class TemplateNotFound(CampaignNotFound):
+    """The campaign template does not exist in this VDN."""
+
+
+class TemplateSourceNotFound(CampaignNotFound):
+    """No campaign or campaign template with this id exists in this VDN."""
+
+
+# --- issue 12 part B: reserved calls, file servers ---
+
+
+class ReservationNotFound(AppError):
+    """The reserved call does not exist."""
+
+    code = ErrorCode.RESERVATION_NOT_FOUND
+
+
+class ReservationExecuted(AppError):
+    """The reserved call has already been executed (or is being dialled)."""
+
+    code = ErrorCode.RESERVATION_EXECUTED
+
+
+class FileServerNotFound(NumberNotFound):
+    """The file server does not exist in this VDN."""
+
+
+class FileServerTaken(CampaignNameTaken):
+    """A file server with this address and user already exists in this VDN."""
+
+
+class FileFetchFailed(AppError):
+    """The file could not be fetched from the file server."""
+
+
+# --- console (docs/console.md): refusals shown as pages, never OpenAPI result codes ---------
+
+
+class ConsoleRefused(IsalesError):
+    """Your role does not allow this."""
+
+    http_status = 403
+
+
+class SignInFailed(ConsoleRefused):
+    """Wrong user name or password"""
+
+    http_status = 401
+
+
+class SignInThrottled(ConsoleRefused):
+    """Too many failed sign-ins for this user; wait a minute and try again"""
+
+    http_status = 429
+
+
+class CsrfRejected(ConsoleRefused):
+    """This form did not come from your console session; reload the page and try again."""
+
+
+class ConsoleUserInvalid(IsalesError):
+    """A console user needs a name, a role and at least one VDN."""

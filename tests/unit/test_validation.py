@@ -531,6 +531,8 @@ def test_json_schema_of_delete_lists_its_fields_in_order():
         "recycleTime",
         "recycleType",
         "archiveHistory",
+        "batchId",
+        "expectedCount",  # isales extension (spec/lifecycle.md §2)
     ]
     assert produced["required"] == []
     assert produced["additionalProperties"] is False

@@ -20,19 +20,29 @@ from ..errors import IsalesError
 from ..services import Services
 from . import openapi
 from .envelope import error_response
+from .idempotency import IdempotencyMiddleware, StoredAnswer, replay_response
 from .request import new_request_id
 from .routes import (
+    batches,
+    blackfile,
     blacklist,
     business,
+    call_records,
     caller_numbers,
     campaigns,
+    definitions,
     dialer,
+    file_servers,
     imports,
+    lifecycle,
     numbers,
+    obs,
     policies,
+    reservations,
     results,
     special_dates,
     statistics,
+    templates,
 )
 
 log = logging.getLogger("isales.api")
@@ -71,9 +81,18 @@ async def _every(seconds: float, job: Callable[[], object]) -> None:
             log.exception("background job %s failed", getattr(job, "__qualname__", job))
 
 
+async def _once(job: Callable[[], object]) -> None:
+    try:
+        done = await run_in_threadpool(job)
+        if done:
+            log.info("%s: %s", getattr(job, "__qualname__", job), done)
+    except Exception:
+        log.exception("start-up job %s failed", getattr(job, "__qualname__", job))
+
+
 def app_from_environment() -> FastAPI:
-    """The app of one ``isales serve --workers N`` process: settings from ``ISALES_*``."""
-    return create_app(Settings())
+    """The app of one ``isales serve --workers N`` process, with its parent's settings."""
+    return create_app(Settings.from_environment())
 
 
 def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> FastAPI:
@@ -83,6 +102,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         jobs = [asyncio.create_task(_every(s, job)) for s, job in services.background_jobs()]
+        jobs += [asyncio.create_task(_once(job)) for job in services.startup_jobs()]
         try:
             yield
         finally:
@@ -102,6 +122,21 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.state.services = services
     # before campaigns: DELETE …/campaigns/{vdnId}/blocklist would match …/{vdnId}/{campaignId}
     app.include_router(blacklist.build_router(settings))
+    # before campaigns and numbers: …/{vdnId}/erasure is not a campaign id, and
+    # …/calldata/{campaignId}/delete/preview is not a number's dataId
+    app.include_router(lifecycle.build_router(settings))
+    # before campaigns too: GET …/{vdnId}/queryBusinessResults, …/failcategorystatistics
+    # and …/template are not campaign ids
+    app.include_router(definitions.build_router(settings))
+    app.include_router(call_records.build_router(settings))
+    app.include_router(templates.build_router(settings))
+    for family_b in (
+        blackfile,
+        reservations,
+        obs,
+        file_servers,
+    ):  # issue 12 part B, before campaigns too
+        app.include_router(family_b.build_router(settings))
     app.include_router(campaigns.router)
     app.include_router(numbers.build_router(settings))
     app.include_router(dialer.build_router(settings))
@@ -113,8 +148,16 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         special_dates,
         caller_numbers,
         imports,
+        batches,
     ):
         app.include_router(part.build_router(settings))
+
+    if settings.console:
+        from ..console import build_console
+
+        console = build_console(settings)
+        console.state.services = services
+        app.mount("/console", console)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
@@ -126,6 +169,8 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.add_exception_handler(Exception, handle)
     app.add_exception_handler(HTTPException, handle)
     app.add_exception_handler(IsalesError, handle)
+    app.add_exception_handler(StoredAnswer, replay_response)
+    app.add_middleware(IdempotencyMiddleware, services=services)
     app.add_middleware(RequestIdMiddleware)
     openapi.install(app)
     return app

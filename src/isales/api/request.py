@@ -28,13 +28,21 @@ from ..wire.validation import (
     validate_body,
     validate_query,
 )
+from . import idempotency
 
 T = TypeVar("T")
 
 _JSON_TYPE = re.compile(r"^application/json\s*(;\s*charset\s*=\s*\"?utf-8\"?\s*)?$", re.IGNORECASE)
 
 #: path parameter -> (minimum, maximum)
-PATH_RANGES = {"vdnId": (1, 9999), "campaignId": (1, INT32_MAX), "dataId": (1, INT64_MAX)}
+PATH_RANGES = {
+    "vdnId": (1, 9999),
+    "campaignId": (1, INT32_MAX),
+    "dataId": (1, INT64_MAX),
+    "defId": (1, INT64_MAX),
+    "campaignTemplateId": (1, INT32_MAX),
+    "serverId": (1, INT32_MAX),
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,7 @@ async def accept(
     query: Schema | None = None,
     vdn_in_body: bool = False,
     max_body: int | None = None,
+    vdn_optional: bool = False,
 ) -> Call:
     services: Services = request.app.state.services
     request_id = request.state.request_id
@@ -111,6 +120,7 @@ async def accept(
         raise InvalidParameter(
             ErrorCode.PARAMETER_ERROR, "Content-Type must be application/json; charset=UTF-8"
         )
+    idempotency_key = idempotency.key_of(request)
     body_values = validate_body(raw, body, optional=body_optional) if body is not None else {}
     if body is None and raw.strip() not in (b"", b"{}"):
         raise InvalidParameter(ErrorCode.PARAMETER_ERROR, "this interface takes no request body")
@@ -123,11 +133,17 @@ async def accept(
         raise InvalidParameter(
             ErrorCode.PARAMETER_ERROR, "this interface takes no query parameters"
         )
-    if vdn_in_body:
+    if vdn_in_body and vdn_optional and body_values["vdnId"] is None:
+        vdn_id = 0  # an interface that touches no VDN's data (obs/business/interface)
+    elif vdn_in_body:
         principal.require_vdn(body_values["vdnId"])
         vdn_id = body_values["vdnId"]
     else:
         vdn_id = path_values["vdnId"]
+    if idempotency_key is not None:
+        await idempotency.begin(
+            request, services, idempotency_key, principal.access_key, vdn_id, raw
+        )
     return Call(services, principal, request_id, vdn_id, path_values, body_values, query_values)
 
 

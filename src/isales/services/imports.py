@@ -39,6 +39,7 @@ from ..store import blacklist as blacklist_store
 from ..store import campaigns as campaign_store
 from ..store import imports as import_store
 from ..store import numbers as number_store
+from ..store import suppressions as suppression_store
 from ..store.imports import IN_PROGRESS, ImportStatus
 from .numbers import new_number
 
@@ -53,6 +54,10 @@ MAX_CHUNK_FAILURES = 3
 def _entry(row: int, code: str, desc: str) -> dict[str, Any]:
     """One line of the error report; row 0 is the task as a whole."""
     return {"row": row, "code": str(code), "desc": desc}
+
+
+def _count(errors: list[dict[str, Any]], code: ErrorCode) -> int:
+    return sum(1 for entry in errors if entry["code"] == code)
 
 
 def _progress(task: dict) -> tuple:
@@ -92,6 +97,7 @@ class UploadOutcome:
 class ImportService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
+        self.zones = settings.zone_table
         #: held while this process imports a task; renewed with every chunk
         self.lease = timedelta(seconds=max(60.0, 10 * settings.import_sweep_seconds))
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[-64:]
@@ -119,6 +125,8 @@ class ImportService:
                     "total_rows": total,
                     "success_rows": 0,
                     "failed_rows": 0,
+                    "repeat_rows": 0,
+                    "black_rows": 0,
                     "errors": [],
                     "created_at": now,
                     "content": content,
@@ -134,12 +142,10 @@ class ImportService:
         return task
 
     def list_tasks(
-        self, vdn_id: int, campaign_id: int, page: int, page_size: int
+        self, vdn_id: int, campaign_id: int, offset: int, limit: int
     ) -> tuple[int, list[dict]]:
         with self.store.read() as conn:
-            return import_store.list_tasks(
-                conn, vdn_id, campaign_id, (page - 1) * page_size, page_size
-            )
+            return import_store.list_tasks(conn, vdn_id, campaign_id, offset, limit)
 
     # --- the runner ------------------------------------------------------------------------
 
@@ -245,7 +251,10 @@ class ImportService:
             number_store.load_numbers(
                 conn,
                 [
-                    new_number(record, task["campaign_id"], task["vdn_id"], now)
+                    {
+                        **new_number(record, task["campaign_id"], task["vdn_id"], now, self.zones),
+                        "import_task_id": task_id,  # import rollback removes them by task
+                    }
                     for _, record in accepted
                 ],
             )
@@ -253,6 +262,8 @@ class ImportService:
                 "status": ImportStatus.FINISHED if last else ImportStatus.RUNNING,
                 "success_rows": current["success_rows"] + len(accepted),
                 "failed_rows": current["failed_rows"] + len(errors),
+                "repeat_rows": current["repeat_rows"] + _count(errors, ErrorCode.DUPLICATE_NUMBERS),
+                "black_rows": current["black_rows"] + _count(errors, ErrorCode.BLACKLISTED),
                 "finished_at": now if last else None,
                 "leased_until": now + self.lease,
             }
@@ -281,11 +292,15 @@ class ImportService:
         """
         called = [number for _, record in records for number in record["called_all"]]
         blocked = set(blacklist_store.blocked_for_add(conn, task["vdn_id"], called, now))
+        erased = set(suppression_store.suppressed(conn, task["vdn_id"], called, now))
         allowed = []
         for row, record in records:
             hit = [number for number in record["called_all"] if number in blocked]
             if hit:
                 errors.append(_entry(row, ErrorCode.BLACKLISTED, f"blacklisted: {', '.join(hit)}"))
+            elif erased.intersection(record["called_all"]):
+                # the report must not name an erased number again
+                errors.append(_entry(row, ErrorCode.BLACKLISTED, "a number erased from this VDN"))
             else:
                 allowed.append((row, record))
         if not allowed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,20 +12,25 @@ from ..clock import Clock
 from ..config import Settings
 from ..domain import states
 from ..domain.states import KEPT_REASON, NumberState
+from ..domain.time_zones import ZoneTable
 from ..errors import (
+    BatchNotFound,
     Blacklisted,
     CalledTooFrequently,
     CampaignNotFound,
     DuplicateNumbers,
+    ExpectedCountMismatch,
     NumberNotFound,
     StateForbidsAdding,
     StateForbidsNumberDelete,
     TooManyUncompleted,
 )
-from ..store import Store
+from ..store import Store, audit
+from ..store import batches as batch_store
 from ..store import blacklist as blacklist_store
 from ..store import campaigns as campaign_store
 from ..store import numbers as number_store
+from ..store import suppressions as suppression_store
 from ..store.numbers import NumberFilter
 
 
@@ -58,10 +64,17 @@ def _duplicates(records: list[dict[str, Any]], per_session: bool) -> list[str]:
     return sorted(called for (_, called), count in keys.items() if count > 1)
 
 
-def new_number(record: dict[str, Any], campaign_id: int, vdn_id: int, now: datetime) -> dict:
-    """The numbers row of an added record: pending, never attempted, due now."""
+def new_number(
+    record: dict[str, Any], campaign_id: int, vdn_id: int, now: datetime, zones: ZoneTable
+) -> dict:
+    """The numbers row of an added record: pending, never attempted, due now.
+
+    Its time zone: the record's ``timeZone``, else the prefix table's key for its (first)
+    number, else none (the server's zone).
+    """
     return {
         **{k: v for k, v in record.items() if k != "called_all"},
+        "time_zone": record.get("time_zone") or zones.key_for(record["called"]),
         "campaign_id": campaign_id,
         "vdn_id": vdn_id,
         "state": NumberState.PENDING,
@@ -69,6 +82,20 @@ def new_number(record: dict[str, Any], campaign_id: int, vdn_id: int, now: datet
         "next_due_at": now,
         "created_at": now,
     }
+
+
+def filter_detail(number_filter: NumberFilter, keyed: Callable[[str], str]) -> dict[str, Any]:
+    """A delete filter as the audit log keeps it: a number only as its keyed hash."""
+    recycle = number_filter.recycle
+    detail = {
+        "sessionId": number_filter.session_id,
+        "calledHash": keyed(number_filter.called) if number_filter.called else None,
+        "customField": number_filter.custom_field,
+        "batchId": number_filter.batch_id,
+        "recycleFrom": recycle.lower.isoformat() if recycle and recycle.lower else None,
+        "recycleBefore": recycle.upper.isoformat() if recycle else None,
+    }
+    return {name: value for name, value in detail.items() if value is not None}
 
 
 class NumberService:
@@ -91,11 +118,16 @@ class NumberService:
             status = states.effective_status(campaign["status"], campaign["end_time"], now)
             if not states.may_add_numbers(status):
                 raise StateForbidsAdding("the outbound campaign has completed")
+            for batch_id in {r["batch_id"] for r in records if r.get("batch_id") is not None}:
+                if batch_store.get_batch(conn, campaign_id, batch_id) is None:
+                    raise BatchNotFound(f"batchId {batch_id} is not a call batch of this campaign")
             # a number blacklisted with a call quota may be added: the claim enforces the quota
             all_called = [number for record in records for number in record["called_all"]]
             blocked = blacklist_store.blocked_for_add(conn, vdn_id, all_called, now)
             if blocked:
                 raise Blacklisted(f"blacklisted numbers in the request: {', '.join(blocked)}")
+            if suppression_store.suppressed(conn, vdn_id, all_called, now):
+                raise Blacklisted("the request holds a number erased from this VDN")
             if self.settings.add_min_interval_enabled:
                 gap = timedelta(seconds=self.settings.add_min_interval_seconds)
                 if not campaign_store.mark_add_call(conn, campaign_id, now, now - gap):
@@ -107,7 +139,8 @@ class NumberService:
                     f"the campaign has {uncompleted} uncompleted numbers; adding {len(records)} "
                     f"would exceed the limit of {cap}"
                 )
-            rows = [new_number(record, campaign_id, vdn_id, now) for record in records]
+            zones = self.settings.zone_table
+            rows = [new_number(record, campaign_id, vdn_id, now, zones) for record in records]
             ids = number_store.insert_numbers(conn, rows)
             return AddOutcome(ids, uncompleted + len(records))
 
@@ -128,8 +161,13 @@ class NumberService:
         archive: bool,
         access_key: str,
         request_id: str,
+        expected_count: int | None = None,
     ) -> DeleteOutcome:
-        """The seed interface: spec/delete-calldata.md, "Which numbers may be deleted"."""
+        """The seed interface: spec/delete-calldata.md, "Which numbers may be deleted".
+
+        ``expected_count`` (spec/lifecycle.md §2) is compared with what was deleted inside
+        the same transaction; a difference rolls the delete back.
+        """
         now = self.clock()
         with self.store.write() as conn:
             # FOR UPDATE: a resume (or an import, or a claim's FOR SHARE) waits for us
@@ -153,11 +191,30 @@ class NumberService:
                 request_id=request_id,
                 reason="number-delete",
             )
+            if expected_count is not None and removed != expected_count:
+                raise ExpectedCountMismatch(removed)
             kept = number_store.kept_by_state(conn, campaign_id, number_filter)
             outcome = DeleteOutcome(removed, kept)
             if removed == 0 and kept:
                 raise StateForbidsNumberDelete(
                     f"none of the matched numbers can be deleted: {outcome.describe()}"
+                )
+            if removed:
+                keyed = suppression_store.hasher(conn, now)
+                audit.record(
+                    conn,
+                    actor=access_key,
+                    operation="number-delete",
+                    vdn=vdn_id,
+                    request_id=request_id,
+                    detail={
+                        "campaignId": campaign_id,
+                        "filter": filter_detail(number_filter, keyed),
+                        "archiveHistory": archive,
+                        "deleted": removed,
+                        "kept": kept,
+                    },
+                    at=now,
                 )
             return outcome
 

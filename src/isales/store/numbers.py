@@ -25,6 +25,7 @@ from ..domain.blacklist import QuotaPeriods
 from ..domain.recycle import RecycleWindow
 from ..domain.states import CLAIMABLE, DELETABLE, NumberState
 from ..errors import StoreFailure
+from . import batches as batch_store
 from . import blacklist as blacklist_store
 from .schema import (
     NUMBER_COPY_COLUMNS,
@@ -46,6 +47,7 @@ class NumberFilter:
     called: str | None = None
     custom_field: str | None = None
     recycle: RecycleWindow | None = None
+    batch_id: str | None = None
 
     @property
     def shape(self) -> tuple[str, ...]:
@@ -62,6 +64,7 @@ class NumberFilter:
             "match_session_id": self.session_id,
             "match_called": self.called,
             "match_custom_field": self.custom_field,
+            "match_batch_id": self.batch_id,
         }
         if self.recycle is not None:
             values["match_recycle_upper"] = self.recycle.upper
@@ -70,6 +73,8 @@ class NumberFilter:
 
     def conditions(self, campaign_id: int) -> list:
         result = [numbers.c.campaign_id == campaign_id]
+        if self.batch_id is not None:
+            result.append(numbers.c.batch_id == self.batch_id)
         if self.session_id is not None:
             result.append(numbers.c.session_id == self.session_id)
         if self.called is not None:
@@ -86,7 +91,7 @@ class NumberFilter:
 def _filter_conditions(shape: tuple[str, ...]) -> list:
     """A filter's conditions with bind parameters, so one statement serves every value."""
     result = [numbers.c.campaign_id == bindparam("match_campaign_id")]
-    for name in ("session_id", "called", "custom_field"):
+    for name in ("batch_id", "session_id", "called", "custom_field"):
         if name in shape:
             result.append(numbers.c[name] == bindparam(f"match_{name}"))
     if "recycle" in shape:
@@ -345,6 +350,7 @@ def _claim_statement():  # type: ignore[no-untyped-def]
             blacklist_store.claimable(
                 numbers.c.vdn_id, numbers.c.called, bindparam("claim_now"), quota
             ),
+            batch_store.claimable(numbers.c.batch_id),  # a paused batch is not dialled
         )
         .order_by(numbers.c.next_due_at, numbers.c.id)
         .limit(bindparam("claim_limit"))

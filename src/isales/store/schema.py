@@ -100,6 +100,10 @@ _number_columns = (
     ("sub_status", String(50)),
     ("busi_desc", String(1024)),
     ("work_no", String(32)),
+    # issue 12 part B: the number's zone key (domain/time_zones.py); NULL: the server's zone
+    ("time_zone", String(255)),
+    # the file import task that added the number (import rollback)
+    ("import_task_id", BigInteger),
 )
 _NOT_NULL = {"campaign_id", "vdn_id", "called", "state", "attempts", "created_at"}
 
@@ -245,6 +249,9 @@ import_tasks = Table(
     Column("total_rows", Integer, nullable=False),
     Column("success_rows", Integer, nullable=False),
     Column("failed_rows", Integer, nullable=False),
+    # of the failed rows: duplicates (0200018) and blacklisted numbers (0200024)
+    Column("repeat_rows", Integer, nullable=False, server_default="0"),
+    Column("black_rows", Integer, nullable=False, server_default="0"),
     Column("errors", JSON, nullable=False),  # [{"row": n, "code": "...", "desc": "..."}]
     Column("created_at", DateTime, nullable=False),
     Column("finished_at", DateTime),
@@ -262,4 +269,288 @@ flow_marks = Table(
     metadata,
     Column("key", String(128), primary_key=True),
     Column("last_at", DateTime, nullable=False),
+)
+
+
+# --- data lifecycle (spec/lifecycle.md) ------------------------------------------------------
+
+#: history rows and call results are purged by age (retention)
+Index("ix_number_history_archived_at", number_history.c.archived_at)
+Index("ix_call_results_reported_at", call_results.c.reported_at)
+
+#: append-only, hash-chained: hash = SHA-256(prev_hash || canonical JSON of the entry)
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", DateTime, nullable=False),
+    Column("vdn_id", Integer),
+    Column("actor", String(64), nullable=False),
+    Column("operation", String(32), nullable=False),
+    Column("request_id", String(64)),
+    Column("detail", Text, nullable=False),  # canonical JSON
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index(None, "at"),
+)
+
+#: the first answer to an Idempotency-Key; a row in state "running" is the claim to run it
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("access_key", String(64), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("vdn_id", Integer),
+    Column("method", String(8), nullable=False),
+    Column("path", String(1024), nullable=False),
+    Column("body_sha256", String(64), nullable=False),
+    Column("state", String(8), nullable=False),  # running | done
+    Column("owner", String(32), nullable=False),
+    Column("lease_until", DateTime, nullable=False),
+    Column("response_status", Integer),
+    Column("response_type", String(128)),
+    Column("response_body", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Index(None, "expires_at"),
+)
+
+legal_holds = Table(
+    "legal_holds",
+    metadata,
+    Column("vdn_id", Integer, primary_key=True),
+    Column("campaign_id", Integer, primary_key=True),
+    Column("reason", String(200)),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+
+#: erased numbers: HMAC-SHA-256(server secret, number), never the number
+suppressions = Table(
+    "suppressions",
+    metadata,
+    Column("vdn_id", Integer, primary_key=True),
+    Column("number_hash", String(64), primary_key=True),
+    Column("erasure_id", String(32), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+#: secrets the server generates for itself (the suppression HMAC key)
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", String(128), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+
+# --- the rest of the CC-iSales interface family (migration 0007) -----------------------------
+
+#: call batches (reference §5); ``numbers.batch_id`` holds the id of a number's batch
+call_batches = Table(
+    "call_batches",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("campaign_id", Integer, nullable=False),
+    Column("vdn_id", Integer, nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("status", SmallInteger, nullable=False),  # 1 started, 2 paused
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("campaign_id", "name"),
+)
+
+#: business-result definitions of a VDN (reference §3.6): results (``parent_id`` 0) and
+#: their children, the result's sub-statuses; a code is unique among its siblings
+business_results = Table(
+    "business_results",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("parent_id", BigInteger, nullable=False),
+    Column("name", String(50), nullable=False),
+    Column("code", String(50), nullable=False),
+    Column("description", String(200)),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("vdn_id", "parent_id", "code"),
+    Index(None, "parent_id"),
+    sqlite_autoincrement=True,
+)
+
+#: display results of a VDN (reference §3.6): a tenant code shown for platform failCodes
+display_results = Table(
+    "display_results",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("result_code", String(7)),
+    Column("display_result", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("vdn_id", "result_code"),
+    sqlite_autoincrement=True,
+)
+
+#: which failCodes a display result shows; a failCode maps to one display result per VDN
+display_result_codes = Table(
+    "display_result_codes",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("def_id", BigInteger, nullable=False),
+    Column("vdn_id", Integer, nullable=False),
+    Column("fail_code", String(5), nullable=False),
+    UniqueConstraint("vdn_id", "fail_code"),
+    Index(None, "def_id"),
+    sqlite_autoincrement=True,
+)
+
+#: campaign templates (reference §4.10): a campaign's settings without times or numbers
+campaign_templates = Table(
+    "campaign_templates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("description", String(200)),
+    Column("status", SmallInteger, nullable=False),  # 1 draft, 3 paused, 9 published
+    Column("device_type", SmallInteger, nullable=False),
+    Column("caller_no", JSON, nullable=False),
+    Column("max_alerting_time", Integer, nullable=False),
+    Column("priority", SmallInteger),
+    Column("schedule_param", JSON, nullable=False),
+    Column("ivr_param", JSON),
+    Column("skill_param", JSON),
+    Column("retry_policy", JSON),
+    Column("call_policy", JSON),
+    Column("call_back_url", String(1024)),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("vdn_id", "name"),
+    sqlite_autoincrement=True,
+)
+
+# --- issue 12 part B (revision 0008): blacklist file imports, reserved calls, file servers ---
+
+#: a blacklist file import (reference §6, cec_07_4028/4029); status "0" waiting to run,
+#: "1" running, "2" finished, "3" failed (Huawei's values)
+blacklist_imports = Table(
+    "blacklist_imports",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("server_id", Integer),  # the file server it was fetched from; NULL: uploaded
+    Column("status", String(1), nullable=False),
+    Column("total_rows", Integer, nullable=False),
+    Column("success_rows", Integer, nullable=False),
+    Column("repeat_rows", Integer, nullable=False),
+    Column("failed_rows", Integer, nullable=False),
+    Column("errors", JSON, nullable=False),  # [{"row": n, "code": "...", "desc": "..."}]
+    Column("created_at", DateTime, nullable=False),
+    Column("run_after", DateTime, nullable=False),  # hour/minute of a scheduled import
+    Column("started_at", DateTime),
+    Column("finished_at", DateTime),
+    Column("content", LargeBinary),  # kept until the task ends, so any server can resume it
+    Column("lease_owner", String(64)),
+    Column("leased_until", DateTime),
+    Index(None, "vdn_id", "id"),
+    Index(None, "status", "run_after"),
+)
+
+#: a reserved ("appointment") call (reference §7); state pending, calling, executed
+reservations = Table(
+    "reservations",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("campaign_id", Integer, nullable=False),
+    Column("call_type", SmallInteger, nullable=False),  # 1 manual, 2 automatic
+    Column("called", String(24), nullable=False),
+    Column("user_account", String(64)),
+    Column("work_no", String(32)),
+    Column("appoint_at", DateTime, nullable=False),
+    Column("due_at", DateTime, nullable=False),  # when the built-in dialer may dial it
+    Column("call_data", String(1024)),
+    Column("remark", String(256)),
+    Column("time_zone", String(255)),  # the called number's zone key, as for numbers
+    Column("state", String(10), nullable=False),
+    Column("lease_owner", String(64)),
+    Column("lease_until", DateTime),
+    Column("caller", String(24)),
+    Column("call_status", String(2)),
+    Column("fail_code", String(10)),
+    Column("call_id", String(64)),
+    Column("busi_result", String(50)),
+    Column("busi_sub_status", String(50)),
+    Column("call_begin", DateTime),
+    Column("call_end", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    Column("executed_at", DateTime),
+    Index(None, "campaign_id", "state", "due_at"),
+    Index(None, "vdn_id", "appoint_at"),
+)
+
+#: an SFTP file server of a VDN (cec_07_4050-4053); the password is sealed (isales.secrets_box)
+file_servers = Table(
+    "file_servers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("ip", String(64), nullable=False),
+    Column("port", Integer, nullable=False),
+    Column("path", String(255)),
+    Column("user_name", String(30), nullable=False),
+    Column("password", Text, nullable=False),
+    Column("host_key", Text),  # pinned public key of the server; NULL: trust on first use
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("vdn_id", "ip", "port", "user_name"),
+)
+
+#: claims in each number's local time walk one zone at a time, in claim order
+Index(
+    "ix_numbers_campaign_id_time_zone_next_due_at_id",
+    numbers.c.campaign_id,
+    numbers.c.time_zone,
+    numbers.c.next_due_at,
+    numbers.c.id,
+)
+
+# --- console (docs/console.md) -----------------------------------------------------------
+
+#: the console's number pages: keyset paging in dataId order within a campaign, whatever
+#: the filters (every (campaign_id, x) index is ordered by x first)
+Index("ix_numbers_campaign_id_id", numbers.c.campaign_id, numbers.c.id)
+
+#: people who sign in to the web console; separate from access keys
+console_users = Table(
+    "console_users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(10), nullable=False),  # viewer, operator, admin
+    Column("created_at", DateTime, nullable=False),
+    Column("disabled_at", DateTime),
+    # consecutive failed sign-ins, and until when the next attempt is refused unchecked
+    Column("failed_sign_ins", Integer, nullable=False, server_default="0"),
+    Column("blocked_until", DateTime),
+)
+
+console_user_vdns = Table(
+    "console_user_vdns",
+    metadata,
+    Column("user_name", String(64), ForeignKey("console_users.name"), primary_key=True),
+    Column("vdn_id", Integer, primary_key=True),
+)
+
+#: signed-in browsers; the cookie holds the token, the store only its SHA-256
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_name", String(64), ForeignKey("console_users.name"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Index(None, "expires_at"),
 )

@@ -153,7 +153,7 @@ async def resume(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
     ONE,
     **doc(
         "Delete a campaign (not while executing)",
-        ["0200000", "0200001", "0200006", "0200007", "0200009", "02000001-02000011"],
+        ["0200000", "0200001", "0200006", "0200007", "0200009", "0209004", "02000001-02000011"],
         body=schema.DELETE,
     ),
 )

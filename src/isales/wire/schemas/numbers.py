@@ -7,7 +7,7 @@ from typing import Any
 from ...config import Settings
 from ...errors import ErrorCode, InvalidParameter
 from ...store.numbers import NumberFilter
-from ..validation import PHONE_CHARS, TIME_FORMAT, Field, Schema
+from ..validation import INT32_MAX, PHONE_CHARS, TIME_FORMAT, Field, Schema
 
 #: characters v2 refuses in customField (ASCII specials and their full-width forms)
 CUSTOM_FIELD_V2_FORBIDDEN = "`~!@#$%^&*()+=|{}'\":;<>/?.[]，。；：？！“”‘’（）【】《》、"
@@ -24,6 +24,7 @@ V1_RECORD = (
     Field("customField", max_length=200, key="custom_field"),
     _RECYCLE,
     _CALL_DATA,
+    Field("timeZone", max_length=64, format="zone", key="time_zone", description="IANA name"),
 )
 
 MAX_NUMBERS_PER_CUSTOMER = 20
@@ -53,6 +54,7 @@ V2_RECORD = (
     Field("customField", max_length=200, forbidden=CUSTOM_FIELD_V2_FORBIDDEN, key="custom_field"),
     _RECYCLE,
     _CALL_DATA,
+    Field("timeZone", max_length=64, format="zone", key="time_zone", description="IANA name"),
 )
 
 
@@ -110,7 +112,18 @@ DELETE: Schema = (
     Field("recycleTime", format="time", description="UTC"),
     Field("recycleType", choices=("1", "2", "3"), description="only with recycleTime; default 3"),
     Field("archiveHistory", "integer", choices=(0, 1), description="1 moves to history; default 0"),
+    Field("batchId", max_length=64, description="isales: numbers of this call batch"),
+    Field(
+        "expectedCount",
+        "integer",
+        minimum=0,
+        maximum=INT32_MAX,
+        description="isales: delete only if exactly this many would be deleted (0209001)",
+    ),
 )
+
+#: the delete's filters; at least one must be given
+_DELETE_FILTERS = ("sessionId", "called", "customField", "recycleTime", "batchId")
 
 
 def delete_request(body: dict[str, Any]) -> tuple[Any, str, bool]:
@@ -119,10 +132,10 @@ def delete_request(body: dict[str, Any]) -> tuple[Any, str, bool]:
         raise InvalidParameter(
             ErrorCode.WRONG_COMBINATION, "recycleType is only valid with recycleTime"
         )
-    if all(body[name] is None for name in ("sessionId", "called", "customField", "recycleTime")):
+    if all(body[name] is None for name in _DELETE_FILTERS):
         raise InvalidParameter(
             ErrorCode.EMPTY,
-            "give at least one of sessionId, called, customField, recycleTime: "
+            "give at least one of sessionId, called, customField, recycleTime, batchId: "
             "an empty filter never deletes a whole campaign",
         )
     return body["recycleTime"], body["recycleType"] or "3", body["archiveHistory"] == 1
@@ -134,6 +147,7 @@ def number_filter(body: dict[str, Any], recycle) -> NumberFilter:  # type: ignor
         called=body["called"],
         custom_field=body["customField"],
         recycle=recycle,
+        batch_id=body["batchId"],
     )
 
 

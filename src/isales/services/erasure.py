@@ -1,0 +1,106 @@
+"""Erasure of one person's number in a VDN (spec/lifecycle.md §6).
+
+One transaction: lock every campaign of the VDN (adds, imports, restores and claims of
+the VDN wait), refuse while the number is being called (0209005) or any of its data is in
+a held campaign (0209004), delete every row holding it, drop stored import files that
+contain it and the error-report lines that name it, record the suppression (a keyed hash)
+and the receipt in the audit log. The receipt holds counts, never the number.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..clock import Clock
+from ..config import Settings
+from ..domain.suppression import number_pattern
+from ..errors import ErrorCode, LegalHold, NumberBeingCalled
+from ..imports_format import mentions
+from ..store import Store, audit
+from ..store import erasure as erasure_store
+from ..store import holds as hold_store
+from ..store import numbers as number_store
+from ..store import suppressions as suppression_store
+from ..store.imports import IN_PROGRESS, ImportStatus
+
+#: receipt keys, in the order the spec lists them (then isales's own)
+RECEIPT_KINDS = ("numbers", "history", "results", "callbacks", "importFiles", "blacklist")
+
+
+@dataclass(frozen=True)
+class Receipt:
+    erasure_id: str
+    removed: dict[str, int]
+
+
+def _scrubbed_task(task: dict, pattern: Any, now: datetime) -> dict | None:
+    """The new values of an import task that holds the number, or None if it does not."""
+    errors = [e for e in task["errors"] if not pattern.search(e.get("desc", ""))]
+    has_file = task["content"] is not None and mentions(task["file_name"], task["content"], pattern)
+    if not has_file and len(errors) == len(task["errors"]):
+        return None
+    values: dict[str, Any] = {"errors": errors}
+    if has_file:
+        values["content"] = None
+        if task["status"] in IN_PROGRESS:
+            done = task["success_rows"] + task["failed_rows"]
+            reason = (
+                f"the file was removed by an erasure request: the first {done} of "
+                f"{task['total_rows']} rows were processed, the rest were not"
+            )
+            values.update(
+                status=ImportStatus.FAILED,
+                finished_at=now,
+                lease_owner=None,
+                leased_until=None,
+                errors=[*errors, {"row": 0, "code": str(ErrorCode.DATA_NOT_FOUND), "desc": reason}],
+            )
+    return values
+
+
+class ErasureService:
+    def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
+        self.store, self.settings, self.clock = store, settings, clock
+
+    def erase(self, vdn_id: int, number: str, actor: str, request_id: str | None) -> Receipt:
+        now = self.clock()
+        erasure_id = uuid.uuid4().hex
+        pattern = number_pattern(number)
+        with self.store.write() as conn:
+            for campaign_id in erasure_store.lock_campaigns(conn, vdn_id):
+                number_store.release_lapsed_claims(conn, now, campaign_id)
+            if erasure_store.calling_count(conn, vdn_id, number):
+                raise NumberBeingCalled()
+            rewrites = {
+                task["id"]: (task["campaign_id"], values)
+                for task in erasure_store.import_tasks_of(conn, vdn_id)
+                if (values := _scrubbed_task(task, pattern, now)) is not None
+            }
+            touched = erasure_store.campaigns_holding(conn, vdn_id, number)
+            touched.update(campaign_id for campaign_id, _ in rewrites.values())
+            held = touched & hold_store.held_campaigns(conn, vdn_id)
+            if held:
+                raise LegalHold(
+                    f"campaign {', '.join(map(str, sorted(held)))} is under a legal hold; "
+                    "nothing was erased"
+                )
+            removed = erasure_store.remove(conn, vdn_id, number)
+            for task_id, (_, values) in rewrites.items():
+                erasure_store.rewrite_import_task(conn, task_id, values)
+            removed["importFiles"] = len(rewrites)
+            keyed = suppression_store.hasher(conn, now)
+            suppression_store.suppress(conn, vdn_id, keyed(number), erasure_id, now)
+            receipt = {kind: removed[kind] for kind in RECEIPT_KINDS}
+            audit.record(
+                conn,
+                actor=actor,
+                operation="erasure",
+                vdn=vdn_id,
+                request_id=request_id,
+                detail={"erasureId": erasure_id, "removed": receipt},
+                at=now,
+            )
+        return Receipt(erasure_id, receipt)

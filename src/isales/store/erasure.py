@@ -1,0 +1,109 @@
+"""Erasure (spec/lifecycle.md §6): every row of a VDN that holds one number.
+
+The statements match a number where each table keeps it: the ``called`` column, a v2
+record's ``called_nos`` list, a callback's payload, a stored answer of an idempotency key,
+a blacklist entry. Import files and their error reports are read in Python (the service),
+because a file is CSV or XLSX and a report line is free text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, String, cast, delete, func, or_, select, update
+
+from ..domain.states import NumberState
+from .schema import (
+    blacklist,
+    call_results,
+    callback_outbox,
+    campaigns,
+    idempotency_keys,
+    import_tasks,
+    number_history,
+    numbers,
+)
+
+
+def _json_holds(column, number: str):  # type: ignore[no-untyped-def]
+    # JSON writes each string in quotes; the number's characters (0-9 * #) are not wildcards
+    return cast(column, String).like(f'%"{number}"%')
+
+
+def _matching(table, vdn_id: int, number: str) -> list:  # type: ignore[no-untyped-def]
+    """WHERE of the rows of ``table`` in ``vdn_id`` that hold ``number``."""
+    if table is numbers or table is number_history:
+        held = or_(table.c.called == number, _json_holds(table.c.called_nos, number))
+    elif table is call_results:
+        held = table.c.called == number
+    elif table is callback_outbox:
+        held = _json_holds(table.c.payload, number)
+    elif table is idempotency_keys:
+        held = table.c.response_body.like(f'%"{number}"%')
+    else:
+        held = table.c.number == number
+    return [table.c.vdn_id == vdn_id, held]
+
+
+def lock_campaigns(conn: Connection, vdn_id: int) -> list[int]:
+    """Lock every campaign of the VDN (id order): adds, imports, restores and claims wait."""
+    return list(
+        conn.execute(
+            select(campaigns.c.id)
+            .where(campaigns.c.vdn_id == vdn_id)
+            .order_by(campaigns.c.id)
+            .with_for_update()
+        ).scalars()
+    )
+
+
+def campaigns_holding(conn: Connection, vdn_id: int, number: str) -> set[int]:
+    found: set[int] = set()
+    for table in (numbers, number_history, call_results, callback_outbox):
+        found.update(
+            conn.execute(
+                select(table.c.campaign_id).where(*_matching(table, vdn_id, number)).distinct()
+            ).scalars()
+        )
+    return found
+
+
+def calling_count(conn: Connection, vdn_id: int, number: str) -> int:
+    calling = numbers.c.state == NumberState.CALLING
+    query = select(func.count()).select_from(numbers)
+    return conn.execute(query.where(*_matching(numbers, vdn_id, number), calling)).scalar_one()
+
+
+def remove(conn: Connection, vdn_id: int, number: str) -> dict[str, int]:
+    """Delete the rows holding ``number``; rows removed per kind."""
+    kinds = {
+        "numbers": numbers,
+        "history": number_history,
+        "results": call_results,
+        "callbacks": callback_outbox,
+        "blacklist": blacklist,
+        "idempotencyKeys": idempotency_keys,
+    }
+    return {
+        kind: conn.execute(delete(table).where(*_matching(table, vdn_id, number))).rowcount
+        for kind, table in kinds.items()
+    }
+
+
+def import_tasks_of(conn: Connection, vdn_id: int) -> list[dict]:
+    """Import tasks of the VDN with a stored file or a non-empty error report, locked."""
+    with_data = or_(import_tasks.c.content.isnot(None), cast(import_tasks.c.errors, String) != "[]")
+    rows = conn.execute(
+        select(import_tasks)
+        .where(import_tasks.c.vdn_id == vdn_id, with_data)
+        .order_by(import_tasks.c.id)
+        .with_for_update()
+    ).mappings()
+    return [dict(row) for row in rows if row["content"] is not None or row["errors"]]
+
+
+def rewrite_import_task(conn: Connection, task_id: int, values: dict[str, Any]) -> None:
+    changed = conn.execute(
+        update(import_tasks).where(import_tasks.c.id == task_id).values(**values)
+    ).rowcount
+    assert changed == 1, "import task vanished under its own lock"
