@@ -63,8 +63,9 @@ _next: dict[int, int] = {}
 
 
 def single_delete(signer: Signer, index: int, args: dict) -> int:
-    """Archive-delete one number by its called number; client ``index`` takes x ≡ index mod 4."""
-    x = _next.get(index, index + 1)
+    """Archive-delete one number by its called number; client ``index`` takes x ≡ index mod 4,
+    from where this round starts."""
+    x = _next.get(index, args["first"] + index + 1)
     _next[index] = x + 4
     answer = signer.call(
         "POST", noop_path(args["campaign"]), {"called": f"138{x:08d}", "archiveHistory": 1}
@@ -96,14 +97,15 @@ def main() -> None:
         single_id = services.campaigns.create(
             VDN, campaign_columns("single"), init_status=1, api_version=1
         )
-        load_numbers(services, single_id, 400_000)
+        load_numbers(services, single_id, args.rounds * 100_000)
         services.close()
         pairs = [(k.access_key, k.secret_key) for k in keys]
         on_noop, on_single = {"campaign": noop_id}, {"campaign": single_id}
         seconds = args.seconds
         figures: dict[str, list] = {"floor": [], "noop": [], "single": [], "workers": []}
         peaks: list[float] = []
-        for _ in range(args.rounds):
+        for round_ in range(args.rounds):
+            on_single["first"] = round_ * 100_000
             floor = Server.floor()
             try:
                 figures["floor"].append(rate(floor, noop, pairs, on_noop, seconds))

@@ -213,7 +213,7 @@ def serve(
 
 
 def _serve_workers(settings: Settings, workers: int) -> None:
-    """``workers`` uvicorn processes on one port; each builds the app from the environment.
+    """``workers`` uvicorn processes on one port; each builds the app with these settings.
 
     Background jobs run in every worker: each job leases its rows, so they share the work.
     """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -9,6 +11,9 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_FILE = "isales.db"
+#: how ``isales serve --workers`` hands its resolved settings (JSON) to the worker processes;
+#: outside the ``ISALES_`` prefix, so it is never mistaken for a setting
+WORKER_SETTINGS_VARIABLE = "_ISALES_WORKER_SETTINGS"
 
 
 def default_db_url() -> str:
@@ -133,11 +138,16 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
     def as_environment(self) -> dict[str, str]:
-        """These settings as ``ISALES_*`` variables (how server worker processes get them)."""
-        return {
-            f"ISALES_{name.upper()}": str(
-                value.get_secret_value() if isinstance(value, SecretStr) else value
-            )
+        """These settings as one variable, for ``isales serve --workers`` processes (secrets
+        revealed: the variable goes only to the server's own worker processes)."""
+        values = {
+            name: value.get_secret_value() if isinstance(value, SecretStr) else value
             for name, value in self.model_dump().items()
-            if value is not None  # unset optional settings stay unset
         }
+        return {WORKER_SETTINGS_VARIABLE: json.dumps(values)}
+
+    @classmethod
+    def from_environment(cls) -> Settings:
+        """A worker's settings: its parent's (:meth:`as_environment`), else ``ISALES_*``."""
+        given = os.environ.get(WORKER_SETTINGS_VARIABLE)
+        return cls.model_validate_json(given) if given else cls()

@@ -30,14 +30,18 @@ def serve(db_url: str, *extra: str) -> tuple[subprocess.Popen, str]:
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while True:
-        assert process.poll() is None, "isales serve exited"
-        assert time.monotonic() < deadline, "isales serve did not answer"
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            time.sleep(0.1)
+    try:
+        while True:
+            assert process.poll() is None, "isales serve exited"
+            assert time.monotonic() < deadline, "isales serve did not answer"
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    return process, base
+            except httpx.TransportError:
+                time.sleep(0.1)
+    except AssertionError:
+        stop(process)
+        raise
 
 
 def children(pid: int) -> list[int]:

@@ -175,3 +175,46 @@ def test_the_cap_reads_the_counter(make_server):
         assert answer["resultCode"] == "0200000", answer
         assert answer["returnObject"]["totalSize"] == 25
         assert_counted(server.services, campaign_id, 25)
+
+
+def test_an_older_store_is_counted_when_it_upgrades(backend, tmp_path):
+    """Migration 0003 counts the numbers a store already holds, then the triggers go on."""
+    from isales.store.engine import make_engine
+    from isales.store.migrate import upgrade
+    from tests.empty_store import empty_store
+
+    with empty_store(backend, tmp_path) as url:
+        engine = make_engine(url)
+        try:
+            upgrade(engine, "0002")
+            with engine.begin() as conn:
+                conn.exec_driver_sql(
+                    "INSERT INTO campaigns (id, vdn_id, name, status, begin_time, end_time, "
+                    "device_type, caller_no, max_alerting_time, schedule_param, api_version, "
+                    "created_at, updated_at) VALUES (7, 12, 'old', 3, '2026-01-01 00:00:00', "
+                    "'2030-01-01 00:00:00', 2, '\"1\"', 30, '{}', 1, '2026-01-01 00:00:00', "
+                    "'2026-01-01 00:00:00')"
+                )
+                for i, state in enumerate(["pending", "retry", "calling", "completed"] * 3):
+                    conn.exec_driver_sql(
+                        "INSERT INTO numbers (campaign_id, vdn_id, called, state, attempts, "
+                        f"created_at, version) VALUES (7, 12, '5{i:04d}', '{state}', 0, "
+                        "'2026-01-01 00:00:00', 0)"
+                    )
+            upgrade(engine)
+            with engine.begin() as conn:
+                assert (
+                    conn.exec_driver_sql(
+                        "SELECT uncompleted FROM campaign_counters WHERE campaign_id = 7"
+                    ).scalar_one()
+                    == 9
+                )
+                conn.exec_driver_sql("DELETE FROM numbers WHERE state = 'pending'")
+                assert (
+                    conn.exec_driver_sql(
+                        "SELECT uncompleted FROM campaign_counters WHERE campaign_id = 7"
+                    ).scalar_one()
+                    == 6
+                )
+        finally:
+            engine.dispose()

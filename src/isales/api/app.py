@@ -92,8 +92,8 @@ async def _once(job: Callable[[], object]) -> None:
 
 
 def app_from_environment() -> FastAPI:
-    """The app of one ``isales serve --workers N`` process: settings from ``ISALES_*``."""
-    return create_app(Settings())
+    """The app of one ``isales serve --workers N`` process, with its parent's settings."""
+    return create_app(Settings.from_environment())
 
 
 def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> FastAPI:
