@@ -76,4 +76,9 @@ class Settings(BaseSettings):
 
     def as_environment(self) -> dict[str, str]:
         """These settings as ``ISALES_*`` variables (how server worker processes get them)."""
-        return {f"ISALES_{name.upper()}": str(value) for name, value in self.model_dump().items()}
+        # an unset optional setting (None) stays unset: "None" is not a value
+        return {
+            f"ISALES_{name.upper()}": str(value)
+            for name, value in self.model_dump().items()
+            if value is not None
+        }
