@@ -52,6 +52,37 @@ class Settings(BaseSettings):
     claim_max_batch: int = Field(100, ge=1)
     history_max_page: int = Field(500, ge=1)
 
+    # issue 12 part B: file servers (SFTP) and their sealed passwords
+    master_key: str = Field("", description="Fernet key sealing file-server passwords")
+    master_key_file: str = Field("", description="file holding the Fernet key instead")
+    file_server_trustlist: str = Field(
+        "", description="comma-separated IPs/host names file servers may have; empty: none"
+    )
+    file_server_timeout_seconds: float = Field(30.0, gt=0)
+    # issue 12 part B: each number's own time zone (domain/time_zones.py)
+    time_zone_prefixes: str = Field(
+        "", description="extra prefix=Zone entries, ';'-separated, over the shipped table"
+    )
+    time_zone_international_prefix: str = Field(
+        "00", description="numbers read by the prefix table start with it; empty: all do"
+    )
+
+    @field_validator("time_zone_prefixes")
+    @classmethod
+    def _known_prefix_zones(cls, value: str) -> str:
+        from .domain.time_zones import parse_prefixes
+
+        parse_prefixes(value)
+        return value
+
+    @property
+    def zone_table(self):  # type: ignore[no-untyped-def]
+        from .domain.time_zones import ZoneTable, parse_prefixes
+
+        return ZoneTable(
+            parse_prefixes(self.time_zone_prefixes), self.time_zone_international_prefix
+        )
+
     # data lifecycle (spec/lifecycle.md)
     idempotency_ttl_seconds: int = Field(
         24 * 3600, ge=1, description="how long the answer to an Idempotency-Key is kept"
@@ -63,6 +94,12 @@ class Settings(BaseSettings):
         None, ge=1, description="purge history and call results older than this; none: keep"
     )
     retention_sweep_seconds: float = Field(3600, ge=1, description="interval of the purge")
+
+    # console (docs/console.md)
+    console: bool = Field(True, description="serve the web console at /console/ (off: not)")
+    console_session_minutes: int = Field(
+        480, ge=1, description="a console session ends this long after sign-in"
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -42,6 +42,11 @@ The error tree (each class's docstring is its default ``resultDesc``)::
         ├── DefinitionTaken, UnknownBusinessResult   0200001 (result definitions)
         ├── TooManyDefinitions       02000011; DisplayResultNotFound 0200033
         ├── TemplateNameTaken        0200005;  TemplateNotFound 0200007
+        ├── ReservationNotFound      04000004 (reserved calls)
+        ├── ReservationExecuted      04000005 (reserved calls)
+        ├── FileServerNotFound       0200033 (file servers)
+        ├── FileServerTaken          0200005 (file servers)
+        ├── FileFetchFailed          0200001 (file-server import)
         ├── StoreFailure             0200006
         ├── ExpectedCountMismatch    0209001 (lifecycle extensions)
         ├── IdempotencyKeyReused     0209002
@@ -105,6 +110,9 @@ class ErrorCode(StrEnum):
     CAMPAIGN_FORBIDS_BATCH_CHANGE = "03000002"
     BATCH_NOT_FOUND = "03000004"
     BATCH_ALREADY_PAUSED = "03000006"
+    # issue 12 part B
+    RESERVATION_NOT_FOUND = "04000004"
+    RESERVATION_EXECUTED = "04000005"
 
 
 class DialerCode(StrEnum):
@@ -435,3 +443,59 @@ class TemplateNotFound(CampaignNotFound):
 
 class TemplateSourceNotFound(CampaignNotFound):
     """No campaign or campaign template with this id exists in this VDN."""
+
+
+# --- issue 12 part B: reserved calls, file servers ---
+
+
+class ReservationNotFound(AppError):
+    """The reserved call does not exist."""
+
+    code = ErrorCode.RESERVATION_NOT_FOUND
+
+
+class ReservationExecuted(AppError):
+    """The reserved call has already been executed (or is being dialled)."""
+
+    code = ErrorCode.RESERVATION_EXECUTED
+
+
+class FileServerNotFound(NumberNotFound):
+    """The file server does not exist in this VDN."""
+
+
+class FileServerTaken(CampaignNameTaken):
+    """A file server with this address and user already exists in this VDN."""
+
+
+class FileFetchFailed(AppError):
+    """The file could not be fetched from the file server."""
+
+
+# --- console (docs/console.md): refusals shown as pages, never OpenAPI result codes ---------
+
+
+class ConsoleRefused(IsalesError):
+    """Your role does not allow this."""
+
+    http_status = 403
+
+
+class SignInFailed(ConsoleRefused):
+    """Wrong user name or password"""
+
+    http_status = 401
+
+
+class SignInThrottled(ConsoleRefused):
+    """Too many failed sign-ins for this user; wait a minute and try again"""
+
+    http_status = 429
+
+
+class CsrfRejected(ConsoleRefused):
+    """This form did not come from your console session; reload the page and try again."""
+
+
+class ConsoleUserInvalid(IsalesError):
+    """A console user needs a name, a role and at least one VDN."""

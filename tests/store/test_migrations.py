@@ -64,6 +64,9 @@ def test_metadata_has_the_expected_tables():
         "callback_outbox",
         "import_tasks",
         "flow_marks",
+        "console_users",
+        "console_user_vdns",
+        "console_sessions",
         # lifecycle (0005)
         "audit_log",
         "idempotency_keys",
@@ -76,6 +79,10 @@ def test_metadata_has_the_expected_tables():
         "display_results",
         "display_result_codes",
         "campaign_templates",
+        # issue 12 part B (revision 0008)
+        "blacklist_imports",
+        "reservations",
+        "file_servers",
     }
 
 

@@ -62,6 +62,7 @@ def test_csv_rows_become_v2_records_with_file_row_numbers():
         "recycle_time": datetime(2026, 12, 1, 9, 0, 0),
         "priority": 3,
         "batch_id": None,
+        "time_zone": None,
     }
     assert got[1][1]["caller"] is None and got[1][1]["priority"] is None
 

@@ -24,6 +24,7 @@ from .idempotency import IdempotencyMiddleware, StoredAnswer, replay_response
 from .request import new_request_id
 from .routes import (
     batches,
+    blackfile,
     blacklist,
     business,
     call_records,
@@ -31,10 +32,13 @@ from .routes import (
     campaigns,
     definitions,
     dialer,
+    file_servers,
     imports,
     lifecycle,
     numbers,
+    obs,
     policies,
+    reservations,
     results,
     special_dates,
     statistics,
@@ -126,6 +130,13 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.include_router(definitions.build_router(settings))
     app.include_router(call_records.build_router(settings))
     app.include_router(templates.build_router(settings))
+    for family_b in (
+        blackfile,
+        reservations,
+        obs,
+        file_servers,
+    ):  # issue 12 part B, before campaigns too
+        app.include_router(family_b.build_router(settings))
     app.include_router(campaigns.router)
     app.include_router(numbers.build_router(settings))
     app.include_router(dialer.build_router(settings))
@@ -140,6 +151,13 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         batches,
     ):
         app.include_router(part.build_router(settings))
+
+    if settings.console:
+        from ..console import build_console
+
+        console = build_console(settings)
+        console.state.services = services
+        app.mount("/console", console)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:

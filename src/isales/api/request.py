@@ -41,6 +41,7 @@ PATH_RANGES = {
     "dataId": (1, INT64_MAX),
     "defId": (1, INT64_MAX),
     "campaignTemplateId": (1, INT32_MAX),
+    "serverId": (1, INT32_MAX),
 }
 
 
@@ -89,6 +90,7 @@ async def accept(
     query: Schema | None = None,
     vdn_in_body: bool = False,
     max_body: int | None = None,
+    vdn_optional: bool = False,
 ) -> Call:
     services: Services = request.app.state.services
     request_id = request.state.request_id
@@ -131,7 +133,9 @@ async def accept(
         raise InvalidParameter(
             ErrorCode.PARAMETER_ERROR, "this interface takes no query parameters"
         )
-    if vdn_in_body:
+    if vdn_in_body and vdn_optional and body_values["vdnId"] is None:
+        vdn_id = 0  # an interface that touches no VDN's data (obs/business/interface)
+    elif vdn_in_body:
         principal.require_vdn(body_values["vdnId"])
         vdn_id = body_values["vdnId"]
     else:

@@ -12,18 +12,24 @@ from .access import AccessService
 from .audit import AuditService
 from .batches import BatchService
 from .blacklist import BlacklistService
+from .blacklist_imports import BlacklistImportService
 from .call_records import CallRecordService
 from .callbacks import CallbackService
 from .caller_numbers import CallerNumberService
 from .campaigns import CampaignService
+from .console_users import ConsoleUserService
 from .definitions import DefinitionService
 from .deletion import DeletionService
 from .dialer import DialerService
 from .erasure import ErasureService
+from .file_servers import FileServerService
 from .idempotency import IdempotencyService
 from .imports import ImportService
 from .numbers import NumberService
+from .obs import ObsService
+from .overview import OverviewService
 from .policies import PolicyService
+from .reservations import ReservationService
 from .results import ResultService
 from .retention import RetentionService
 from .special_dates import SpecialDateService
@@ -50,6 +56,8 @@ class Services:
     special_dates: SpecialDateService
     caller_numbers: CallerNumberService
     imports: ImportService
+    console_users: ConsoleUserService
+    overview: OverviewService
     # data lifecycle (spec/lifecycle.md)
     deletion: DeletionService
     audit: AuditService
@@ -60,6 +68,10 @@ class Services:
     definitions: DefinitionService
     call_records: CallRecordService
     templates: TemplateService
+    blacklist_imports: BlacklistImportService
+    reservations: ReservationService
+    obs: ObsService
+    file_servers: FileServerService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -77,6 +89,8 @@ class Services:
             "special_dates": SpecialDateService,
             "caller_numbers": CallerNumberService,
             "imports": ImportService,
+            "console_users": ConsoleUserService,
+            "overview": OverviewService,
             "deletion": DeletionService,
             "audit": AuditService,
             "idempotency": IdempotencyService,
@@ -86,6 +100,10 @@ class Services:
             "definitions": DefinitionService,
             "call_records": CallRecordService,
             "templates": TemplateService,
+            "blacklist_imports": BlacklistImportService,
+            "reservations": ReservationService,
+            "obs": ObsService,
+            "file_servers": FileServerService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)
@@ -96,6 +114,7 @@ class Services:
             (LEASE_SWEEP_SECONDS, self.dialer.release_lapsed_claims),
             (self.settings.callback_sweep_seconds, self.callbacks.deliver_due),
             (self.settings.import_sweep_seconds, self.imports.run_pending),
+            (self.settings.import_sweep_seconds, self.blacklist_imports.run_pending),
             (self.settings.retention_sweep_seconds, self.idempotency.purge_expired),
             (self.settings.retention_sweep_seconds, self.retention.purge),
         ]

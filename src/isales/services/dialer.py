@@ -5,12 +5,13 @@ External dialers and the built-in one use these same paths.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from ..clock import Clock
 from ..config import Settings
-from ..domain import retry, schedule, states
+from ..domain import reservations, retry, schedule, states, time_zones
 from ..domain.blacklist import quota_periods
 from ..domain.days import day_bounds
 from ..domain.states import CampaignStatus, NumberState
@@ -18,8 +19,10 @@ from ..errors import DialerCode, DialerRefused
 from ..store import Store
 from ..store import callbacks as callback_store
 from ..store import campaigns as campaign_store
+from ..store import local_time as local_time_store
 from ..store import numbers as number_store
 from ..store import policies as policy_store
+from ..store import reservations as reservation_store
 from ..store import special_dates as special_date_store
 from ..wire.schemas.results import wire_callback
 
@@ -40,6 +43,7 @@ class CallReport:
 class Claim:
     campaign: dict
     numbers: list[dict]
+    reservations: list[dict] = field(default_factory=list)  # reserved calls, dialled first
 
 
 class DialerService:
@@ -51,13 +55,36 @@ class DialerService:
             now, campaign["schedule_param"] or {}, specials, self.settings.zone
         )
 
+    def _zone_filter(
+        self, conn: Any, campaign: dict, specials: list[dict], now: datetime
+    ) -> tuple[bool, list[str | None] | None]:
+        """(may the campaign dial now, the zone keys it may claim from — None: any).
+
+        With ``calleeLocalTime`` the windows are judged per zone key of its numbers; when
+        every key is open the claim needs no filter. The campaign row is locked FOR SHARE
+        by the claim, so no import adds a key between this read and the claim.
+        """
+        schedule_param = campaign["schedule_param"] or {}
+        if not schedule_param.get("calleeLocalTime"):
+            return self._may_dial(campaign, specials, now), None
+        keys = local_time_store.zone_keys(conn, campaign["id"])
+        open_keys = [
+            key
+            for key in keys
+            if time_zones.window_open(now, schedule_param, specials, key, self.settings.zone)
+        ]
+        return bool(open_keys), None if len(open_keys) == len(keys) else open_keys
+
     def executing_campaigns(self, vdn_id: int) -> list[int]:
-        """Campaigns that may dial now: executing, begun, not ended, inside a window."""
+        """Campaigns that may dial now: executing, begun, not ended, inside a window (in
+        some number's local time, for a campaign with ``calleeLocalTime``)."""
         now = self.clock()
         with self.store.read() as conn:
             candidates = campaign_store.executing_campaigns(conn, vdn_id, now)
             specials = special_date_store.by_campaign(conn, [c["id"] for c in candidates])
-        return [c["id"] for c in candidates if self._may_dial(c, specials[c["id"]], now)]
+            return [
+                c["id"] for c in candidates if self._zone_filter(conn, c, specials[c["id"]], now)[0]
+            ]
 
     def claim(self, vdn_id: int, campaign_id: int, owner: str, batch: int) -> Claim | None:
         """Claim up to ``batch`` due numbers; None when the campaign may not dial now."""
@@ -72,19 +99,38 @@ class DialerService:
             if status != CampaignStatus.EXECUTING or campaign["begin_time"] > now:
                 return None
             specials = special_date_store.list_for_campaign(conn, campaign_id)
-            if not self._may_dial(campaign, specials, now):
+            dialable, zone_keys = self._zone_filter(conn, campaign, specials, now)
+            if not dialable:
                 return None
             number_store.release_lapsed_claims(conn, now, campaign_id)
             lease_until = now + timedelta(seconds=self.settings.lease_seconds)
             quota = quota_periods(now, self.settings.zone)  # blacklist call quotas
-            claimed = number_store.claim_due(
-                conn, campaign_id, owner, batch, now, lease_until, quota
+            # reserved calls due now go first, outside the numbers' due order
+            reserved = reservation_store.claim_due(
+                conn, campaign_id, owner, batch, now, lease_until, quota, zone_keys
             )
-            return Claim(campaign, claimed)
+            if zone_keys is None:
+                claimed = number_store.claim_due(
+                    conn, campaign_id, owner, batch - len(reserved), now, lease_until, quota
+                )
+            else:  # only numbers whose local time is inside a window
+                claimed = local_time_store.claim_due_in_zones(
+                    conn,
+                    campaign_id,
+                    zone_keys,
+                    owner,
+                    batch - len(reserved),
+                    now,
+                    lease_until,
+                    quota,
+                )
+            return Claim(campaign, claimed, reserved)
 
     def report(self, vdn_id: int, owner: str, report: CallReport) -> NumberState:
         """Record one attempt and move the number on; refused unless it is *calling* for us."""
         now = self.clock()
+        if reservations.is_appoint_id(report.data_id):
+            return self._report_reservation(owner, report, now)
         with self.store.write() as conn:
             current = number_store.get_number(conn, report.campaign_id, report.data_id)
             if current is None or current["vdn_id"] != vdn_id:
@@ -140,6 +186,27 @@ class DialerService:
                     now,
                 )
             return target
+
+    def _report_reservation(self, owner: str, report: CallReport, now: datetime) -> NumberState:
+        """A reserved call's result is kept on the reservation (appoint/list shows it)."""
+        with self.store.write() as conn:
+            row = reservation_store.finish_call(
+                conn,
+                reservations.row_id(report.data_id) or 0,
+                owner,
+                {
+                    "call_status": report.call_status,
+                    "fail_code": report.fail_code,
+                    "call_id": report.call_id,
+                    "executed_at": now,
+                },
+            )
+            if row is None or row["campaign_id"] != report.campaign_id:
+                raise DialerRefused(
+                    DialerCode.NOT_CALLING,
+                    "the reserved call is not being dialled under this key's claim",
+                )
+        return NumberState.COMPLETED
 
     def release_lapsed_claims(self) -> int:
         with self.store.write() as conn:

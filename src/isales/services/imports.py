@@ -97,6 +97,7 @@ class UploadOutcome:
 class ImportService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
+        self.zones = settings.zone_table
         #: held while this process imports a task; renewed with every chunk
         self.lease = timedelta(seconds=max(60.0, 10 * settings.import_sweep_seconds))
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[-64:]
@@ -251,7 +252,7 @@ class ImportService:
                 conn,
                 [
                     {
-                        **new_number(record, task["campaign_id"], task["vdn_id"], now),
+                        **new_number(record, task["campaign_id"], task["vdn_id"], now, self.zones),
                         "import_task_id": task_id,  # import rollback removes them by task
                     }
                     for _, record in accepted

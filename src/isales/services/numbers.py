@@ -12,6 +12,7 @@ from ..clock import Clock
 from ..config import Settings
 from ..domain import states
 from ..domain.states import KEPT_REASON, NumberState
+from ..domain.time_zones import ZoneTable
 from ..errors import (
     BatchNotFound,
     Blacklisted,
@@ -63,10 +64,17 @@ def _duplicates(records: list[dict[str, Any]], per_session: bool) -> list[str]:
     return sorted(called for (_, called), count in keys.items() if count > 1)
 
 
-def new_number(record: dict[str, Any], campaign_id: int, vdn_id: int, now: datetime) -> dict:
-    """The numbers row of an added record: pending, never attempted, due now."""
+def new_number(
+    record: dict[str, Any], campaign_id: int, vdn_id: int, now: datetime, zones: ZoneTable
+) -> dict:
+    """The numbers row of an added record: pending, never attempted, due now.
+
+    Its time zone: the record's ``timeZone``, else the prefix table's key for its (first)
+    number, else none (the server's zone).
+    """
     return {
         **{k: v for k, v in record.items() if k != "called_all"},
+        "time_zone": record.get("time_zone") or zones.key_for(record["called"]),
         "campaign_id": campaign_id,
         "vdn_id": vdn_id,
         "state": NumberState.PENDING,
@@ -131,7 +139,8 @@ class NumberService:
                     f"the campaign has {uncompleted} uncompleted numbers; adding {len(records)} "
                     f"would exceed the limit of {cap}"
                 )
-            rows = [new_number(record, campaign_id, vdn_id, now) for record in records]
+            zones = self.settings.zone_table
+            rows = [new_number(record, campaign_id, vdn_id, now, zones) for record in records]
             ids = number_store.insert_numbers(conn, rows)
             return AddOutcome(ids, uncompleted + len(records))
 

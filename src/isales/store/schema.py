@@ -100,6 +100,8 @@ _number_columns = (
     ("sub_status", String(50)),
     ("busi_desc", String(1024)),
     ("work_no", String(32)),
+    # issue 12 part B: the number's zone key (domain/time_zones.py); NULL: the server's zone
+    ("time_zone", String(255)),
     # the file import task that added the number (import rollback)
     ("import_task_id", BigInteger),
 )
@@ -425,4 +427,130 @@ campaign_templates = Table(
     Column("updated_at", DateTime, nullable=False),
     UniqueConstraint("vdn_id", "name"),
     sqlite_autoincrement=True,
+)
+
+# --- issue 12 part B (revision 0008): blacklist file imports, reserved calls, file servers ---
+
+#: a blacklist file import (reference §6, cec_07_4028/4029); status "0" waiting to run,
+#: "1" running, "2" finished, "3" failed (Huawei's values)
+blacklist_imports = Table(
+    "blacklist_imports",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("server_id", Integer),  # the file server it was fetched from; NULL: uploaded
+    Column("status", String(1), nullable=False),
+    Column("total_rows", Integer, nullable=False),
+    Column("success_rows", Integer, nullable=False),
+    Column("repeat_rows", Integer, nullable=False),
+    Column("failed_rows", Integer, nullable=False),
+    Column("errors", JSON, nullable=False),  # [{"row": n, "code": "...", "desc": "..."}]
+    Column("created_at", DateTime, nullable=False),
+    Column("run_after", DateTime, nullable=False),  # hour/minute of a scheduled import
+    Column("started_at", DateTime),
+    Column("finished_at", DateTime),
+    Column("content", LargeBinary),  # kept until the task ends, so any server can resume it
+    Column("lease_owner", String(64)),
+    Column("leased_until", DateTime),
+    Index(None, "vdn_id", "id"),
+    Index(None, "status", "run_after"),
+)
+
+#: a reserved ("appointment") call (reference §7); state pending, calling, executed
+reservations = Table(
+    "reservations",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("campaign_id", Integer, nullable=False),
+    Column("call_type", SmallInteger, nullable=False),  # 1 manual, 2 automatic
+    Column("called", String(24), nullable=False),
+    Column("user_account", String(64)),
+    Column("work_no", String(32)),
+    Column("appoint_at", DateTime, nullable=False),
+    Column("due_at", DateTime, nullable=False),  # when the built-in dialer may dial it
+    Column("call_data", String(1024)),
+    Column("remark", String(256)),
+    Column("time_zone", String(255)),  # the called number's zone key, as for numbers
+    Column("state", String(10), nullable=False),
+    Column("lease_owner", String(64)),
+    Column("lease_until", DateTime),
+    Column("caller", String(24)),
+    Column("call_status", String(2)),
+    Column("fail_code", String(10)),
+    Column("call_id", String(64)),
+    Column("busi_result", String(50)),
+    Column("busi_sub_status", String(50)),
+    Column("call_begin", DateTime),
+    Column("call_end", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    Column("executed_at", DateTime),
+    Index(None, "campaign_id", "state", "due_at"),
+    Index(None, "vdn_id", "appoint_at"),
+)
+
+#: an SFTP file server of a VDN (cec_07_4050-4053); the password is sealed (isales.secrets_box)
+file_servers = Table(
+    "file_servers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("ip", String(64), nullable=False),
+    Column("port", Integer, nullable=False),
+    Column("path", String(255)),
+    Column("user_name", String(30), nullable=False),
+    Column("password", Text, nullable=False),
+    Column("host_key", Text),  # pinned public key of the server; NULL: trust on first use
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("vdn_id", "ip", "port", "user_name"),
+)
+
+#: claims in each number's local time walk one zone at a time, in claim order
+Index(
+    "ix_numbers_campaign_id_time_zone_next_due_at_id",
+    numbers.c.campaign_id,
+    numbers.c.time_zone,
+    numbers.c.next_due_at,
+    numbers.c.id,
+)
+
+# --- console (docs/console.md) -----------------------------------------------------------
+
+#: the console's number pages: keyset paging in dataId order within a campaign, whatever
+#: the filters (every (campaign_id, x) index is ordered by x first)
+Index("ix_numbers_campaign_id_id", numbers.c.campaign_id, numbers.c.id)
+
+#: people who sign in to the web console; separate from access keys
+console_users = Table(
+    "console_users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(10), nullable=False),  # viewer, operator, admin
+    Column("created_at", DateTime, nullable=False),
+    Column("disabled_at", DateTime),
+    # consecutive failed sign-ins, and until when the next attempt is refused unchecked
+    Column("failed_sign_ins", Integer, nullable=False, server_default="0"),
+    Column("blocked_until", DateTime),
+)
+
+console_user_vdns = Table(
+    "console_user_vdns",
+    metadata,
+    Column("user_name", String(64), ForeignKey("console_users.name"), primary_key=True),
+    Column("vdn_id", Integer, primary_key=True),
+)
+
+#: signed-in browsers; the cookie holds the token, the store only its SHA-256
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_name", String(64), ForeignKey("console_users.name"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Index(None, "expires_at"),
 )

@@ -45,6 +45,12 @@ class _JsonFloat(str):
     """A JSON number with a fraction or exponent, kept as its original text."""
 
 
+def _known_zone(name: str) -> bool:
+    from ..domain.time_zones import is_known
+
+    return is_known(name)
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
@@ -161,6 +167,8 @@ def _parse_format(spec: Field, text: str, where: str) -> Any:
             ) from exc
     if spec.format == "hhmm" and not _HHMM_RE.match(text):
         raise fail(ErrorCode.TIME_FORMAT, f"{where}: must be a time of day as HH:mm")
+    if spec.format == "zone" and not _known_zone(text):
+        raise fail(ErrorCode.WRONG_VALUE, f"{where}: not an IANA time zone name")
     if spec.format == "url" and not re.match(r"^https?://[^\s/]+", text):
         raise fail(ErrorCode.WRONG_VALUE, f"{where}: must be an http:// or https:// URL")
     return text

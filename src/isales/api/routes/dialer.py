@@ -72,7 +72,8 @@ def build_router(settings: Settings) -> APIRouter:
         if claim is None:
             return dialer_ok(resultData=[])
         return dialer_ok(
-            resultData=[schema.wire_claimed(claim.campaign, row) for row in claim.numbers]
+            resultData=[schema.wire_reserved(claim.campaign, row) for row in claim.reservations]
+            + [schema.wire_claimed(claim.campaign, row) for row in claim.numbers]
         )
 
     @router.post(

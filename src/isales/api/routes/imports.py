@@ -6,7 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ...config import Settings
+from ...wire.schemas import file_servers as server_schema
 from ...wire.schemas import imports as schema
+from ...wire.validation import Schema
 from ..envelope import ok
 from ..openapi import doc
 from ..request import accept
@@ -61,14 +63,24 @@ _QUERY_PAYLOAD = {
 def build_router(settings: Settings) -> APIRouter:
     router = APIRouter(tags=["imports"])
 
-    async def _upload(request: Request) -> JSONResponse:
+    async def _upload(request: Request, body: Schema = schema.UPLOAD) -> JSONResponse:
         call = await accept(
             request,
             path=("vdnId", "campaignId"),
-            body=schema.UPLOAD,
+            body=body,
             max_body=settings.import_max_body_bytes,
         )
-        content = schema.file_content(call.body)
+        server_id = server_schema.import_source(call.body) if body is not schema.UPLOAD else None
+        if server_id is None:
+            content = schema.file_content(call.body)
+        else:  # Huawei's form: the file is on one of the VDN's file servers
+            content = await call.run(
+                call.services.file_servers.fetch,
+                call.vdn_id,
+                server_id,
+                call.body["file_path"],
+                call.body["fileName"],
+            )
         outcome = await call.run(
             call.services.imports.upload,
             call.vdn_id,
@@ -101,14 +113,14 @@ def build_router(settings: Settings) -> APIRouter:
     @router.post(
         FILES + "/uploadFileServer/{campaignId}",
         **doc(
-            "Import a number file (Huawei URL; the file travels in the body, no file server)",
-            _UPLOAD_CODES,
-            body=schema.UPLOAD,
+            "Import a number file from a file server (serverId), or carried in the body",
+            [*_UPLOAD_CODES, "0200033"],
+            body=server_schema.NUMBER_IMPORT,
             payload=_UPLOAD_PAYLOAD,
         ),
     )
     async def upload_file_server(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
-        return await _upload(request)
+        return await _upload(request, server_schema.NUMBER_IMPORT)
 
     @router.post(
         FILES + "/queryDataImportTask/{campaignId}",

@@ -18,10 +18,19 @@ _SCHEDULE_SLOTS = [
     for kind in ("workday", "holiday")
     for n in (1, 2, 3)
 ]
-SCHEDULE = tuple(
-    Field(name, format="hhmm", description="HH:mm, or empty")
-    for pair in _SCHEDULE_SLOTS
-    for name in pair
+SCHEDULE = (
+    *(
+        Field(name, format="hhmm", description="HH:mm, or empty")
+        for pair in _SCHEDULE_SLOTS
+        for name in pair
+    ),
+    # issue 12 part B, an isales extension: windows apply in each number's local time
+    Field(
+        "calleeLocalTime",
+        "integer",
+        choices=(0, 1),
+        description="1: the windows apply in each called number's own time zone; default 0",
+    ),
 )
 
 _COMMON_HEAD = (

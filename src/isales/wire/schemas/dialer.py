@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...domain.reservations import appoint_id
 from ..validation import INT32_MAX, PHONE_CHARS, Field, Schema
 
 _SUB_CC = Field("subCCNo", "integer", minimum=0, maximum=INT32_MAX)
@@ -48,5 +49,20 @@ def wire_claimed(campaign: dict[str, Any], row: dict[str, Any]) -> dict[str, Any
         "phoneNumber": numbers,
         "callData": row["call_data"] or "",
         "callerNumber": caller,
+        "ieData": "",
+    }
+
+
+def wire_reserved(campaign: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    """A reserved call in a claim: its ``uniqueId`` is its appointId (reference §7)."""
+    configured = campaign["caller_no"]
+    return {
+        "version": "1",
+        "serviceId": str(campaign["id"]),
+        "seviceId": str(campaign["id"]),
+        "uniqueId": str(appoint_id(row["id"])),
+        "phoneNumber": [row["called"]],
+        "callData": row["call_data"] or "",
+        "callerNumber": configured if isinstance(configured, str) else configured[0]["accessCode"],
         "ieData": "",
     }

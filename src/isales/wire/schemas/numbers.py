@@ -24,6 +24,7 @@ V1_RECORD = (
     Field("customField", max_length=200, key="custom_field"),
     _RECYCLE,
     _CALL_DATA,
+    Field("timeZone", max_length=64, format="zone", key="time_zone", description="IANA name"),
 )
 
 MAX_NUMBERS_PER_CUSTOMER = 20
@@ -53,6 +54,7 @@ V2_RECORD = (
     Field("customField", max_length=200, forbidden=CUSTOM_FIELD_V2_FORBIDDEN, key="custom_field"),
     _RECYCLE,
     _CALL_DATA,
+    Field("timeZone", max_length=64, format="zone", key="time_zone", description="IANA name"),
 )
 
 

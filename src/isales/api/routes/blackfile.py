@@ -1,0 +1,87 @@
+"""Routes: blacklist file imports and their result query (reference §6, cec_07_4028/4029)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from ...config import Settings
+from ...wire.schemas import blackfile as schema
+from ...wire.schemas.imports import file_content
+from ..envelope import ok
+from ..openapi import doc
+from ..request import accept
+
+BLACKFILE = "/rest/isales/v1/openapi/campaigns/{vdnId}/blackfile"
+
+_TASK_PAYLOAD = {
+    "returnObject": {
+        "type": "object",
+        "properties": {
+            "taskId": {"type": "string"},
+            "fileName": {"type": "string"},
+            "status": {"type": "string", "description": "0 waiting"},
+            "totalRows": {"type": "integer"},
+        },
+    }
+}
+_UPLOAD_CODES = ["0200000", "0200001", "0200006", "0200029", "02000001-02000011"]
+
+
+def submitted(task_id: int, file_name: str, total: int) -> JSONResponse:
+    return ok(
+        "upload file succeeded",
+        returnObject={
+            "taskId": str(task_id),
+            "fileName": file_name,
+            "status": "0",
+            "totalRows": total,
+        },
+    )
+
+
+def build_router(settings: Settings) -> APIRouter:
+    router = APIRouter(tags=["blacklist"])
+
+    @router.post(
+        BLACKFILE + "/upload",
+        **doc(
+            "Import a blacklist file carried in the body (isales extension)",
+            _UPLOAD_CODES,
+            body=schema.UPLOAD_LOCAL,
+            payload=_TASK_PAYLOAD,
+        ),
+    )
+    async def upload(request: Request, vdnId: str) -> JSONResponse:
+        call = await accept(
+            request, body=schema.UPLOAD_LOCAL, max_body=settings.import_max_body_bytes
+        )
+        content = file_content(call.body)
+        task_id, total = await call.run(
+            call.services.blacklist_imports.submit, call.vdn_id, call.body["fileName"], content
+        )
+        return submitted(task_id, call.body["fileName"], total)
+
+    @router.post(
+        BLACKFILE + "/queryDataImportTask",
+        **doc(
+            "Blacklist import tasks of the VDN, newest first",
+            ["0200000", "0200001", "0200006", "02000001-02000011"],
+            body=schema.QUERY,
+            payload={
+                "result": {"type": "array", "items": {"type": "object"}},
+                "count": {"type": "integer"},
+            },
+        ),
+    )
+    async def query(request: Request, vdnId: str) -> JSONResponse:
+        call = await accept(request, body=schema.QUERY)
+        total, tasks = await call.run(
+            call.services.blacklist_imports.page,
+            call.vdn_id,
+            call.body["offset"],
+            call.body["limit"],
+        )
+        return ok("query data success", result=[schema.wire_task(t) for t in tasks], count=total)
+
+    return router

@@ -1,0 +1,187 @@
+"""A real ``isales serve`` process per store, real Chromium, and people of every role.
+
+Chromium is Debian's (``/usr/bin/chromium``; ``scripts/test`` installs it with apt), driven
+through Playwright. Every request the browser makes is intercepted: one that would leave
+127.0.0.1 is aborted and recorded, and the module fails if there was any.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
+
+from isales.client import IsalesClient
+from tests.conftest import free_port
+
+ISALES = [sys.executable, "-m", "isales"]
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "console"
+WIDE = {"width": 1280, "height": 800}
+NARROW = {"width": 390, "height": 844}
+
+#: name -> (role, VDNs); every password is PASSWORD
+PEOPLE = {
+    "vera": ("viewer", (12,)),
+    "otto": ("operator", (12,)),
+    "ada": ("admin", (12, 13)),
+}
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class ConsoleServer:
+    base_url: str
+    db_url: str
+    access_key: str
+    secret_key: str
+    process: subprocess.Popen
+    foreign_requests: list[str] = field(default_factory=list)
+
+    def api(self) -> IsalesClient:
+        """A signed OpenAPI client granted VDNs 12 and 13."""
+        return IsalesClient(self.base_url, self.access_key, self.secret_key)
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+def run_isales(*args: str, db_url: str, stdin: str | None = None) -> str:
+    done = subprocess.run(
+        [*ISALES, *args, "--db", db_url],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def console_server(db_url: str) -> Iterator[ConsoleServer]:
+    for name, (role, vdns) in PEOPLE.items():
+        vdn_args = [arg for vdn in vdns for arg in ("--vdn", str(vdn))]
+        run_isales(
+            "users",
+            "create",
+            "--name",
+            name,
+            "--role",
+            role,
+            *vdn_args,
+            db_url=db_url,
+            stdin=PASSWORD + "\n",
+        )
+    key = json.loads(
+        run_isales("keys", "create", "--vdn", "12", "--vdn", "13", "--json", db_url=db_url)
+    )
+    port = free_port()
+    env = {**os.environ, "ISALES_IMPORT_SWEEP_SECONDS": "0.2"}
+    process = subprocess.Popen(
+        [*ISALES, "serve", "--db", db_url, "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(base_url + "/healthz").status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        assert time.monotonic() < deadline, "isales serve did not start"
+        time.sleep(0.1)
+    server = ConsoleServer(base_url, db_url, key["accessKey"], key["secretKey"], process)
+    yield server
+    process.terminate()
+    _, errors = process.communicate(timeout=30)
+    assert "Traceback" not in errors, errors
+    assert server.foreign_requests == [], "the console reached outside the machine"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM)
+        yield launched
+        launched.close()
+
+
+def _local_only(server: ConsoleServer) -> object:
+    def check(route: Route) -> None:
+        host = urlsplit(route.request.url).hostname
+        if host == "127.0.0.1":
+            route.continue_()
+        else:
+            server.foreign_requests.append(route.request.url)
+            route.abort()
+
+    return check
+
+
+@pytest.fixture
+def new_context(browser: Browser, console_server: ConsoleServer) -> Iterator:
+    """Browser contexts (each its own cookies) that may only reach 127.0.0.1."""
+    made: list[BrowserContext] = []
+
+    def make(viewport: dict | None = None) -> BrowserContext:
+        context = browser.new_context(viewport=viewport or WIDE, accept_downloads=True)
+        context.route("**/*", _local_only(console_server))
+        made.append(context)
+        return context
+
+    yield make
+    for context in made:
+        context.close()
+
+
+def sign_in(page: Page, server: ConsoleServer, name: str, password: str = PASSWORD) -> None:
+    page.goto(server.url("/console/sign-in"))
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture
+def person(new_context, console_server: ConsoleServer):  # type: ignore[no-untyped-def]
+    """A signed-in page for one of PEOPLE."""
+
+    def make(name: str, viewport: dict | None = None) -> Page:
+        page = new_context(viewport).new_page()
+        sign_in(page, console_server, name)
+        page.get_by_role("button", name="Sign out").wait_for()
+        return page
+
+    return make
+
+
+def screenshot(page: Page, name: str) -> None:
+    """docs/console/NAME-wide.png, and NAME-narrow.png at a phone's width."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size(WIDE)
+    page.screenshot(path=SCREENSHOTS / f"{name}-wide.png", full_page=True)
+    page.set_viewport_size(NARROW)
+    # wide tables scroll inside their frame; the page itself never scrolls sideways
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"], name
+    page.screenshot(path=SCREENSHOTS / f"{name}-narrow.png", full_page=True)
+    page.set_viewport_size(WIDE)
+
+
+def csrf_token(page: Page) -> str:
+    """The session's token, as every form of the page carries it."""
+    return page.locator("input[name=csrf_token]").first.get_attribute("value") or ""
