@@ -11,6 +11,7 @@ import base64
 import io
 import json
 import zipfile
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import JSON, LargeBinary, String, select
@@ -32,6 +33,7 @@ from tests.helpers import (
 pytestmark = pytest.mark.usefixtures("backend")
 
 NUMBER = "8613912345678"
+TOMORROW = int((datetime.now(UTC) + timedelta(days=1)).timestamp() * 1000)
 
 
 def _texts(value) -> list[str]:  # type: ignore[no-untyped-def]
@@ -110,6 +112,17 @@ def test_erasure_leaves_no_row_anywhere_that_holds_the_number(make_server):
             "/rest/isales/v1/openapi/campaigns/12/blocklist/add", json={"blocklist": [NUMBER]}
         ).json()
         assert blocked["resultCode"] == SUCCESS
+        reserved = client.post(
+            "/rest/isales/v1/openapi/campaigns/12/appoint/create",
+            json={"callType": 2, "calledNo": NUMBER, "taskId": str(live), "appointTime": TOMORROW},
+        ).json()
+        assert reserved["resultCode"] == SUCCESS, reserved
+        black_file = f"Blacklisted Number\n{NUMBER}\n".encode()
+        black_upload = client.post(
+            "/rest/isales/v1/openapi/campaigns/12/blackfile/upload",
+            json={"fileName": "black.csv", "fileContent": base64.b64encode(black_file).decode()},
+        ).json()
+        assert black_upload["resultCode"] == SUCCESS, black_upload
         other_vdn = create_campaign(client, vdn=13)
         add_numbers(client, other_vdn, [{"called": NUMBER}], vdn=13)
 
@@ -122,6 +135,8 @@ def test_erasure_leaves_no_row_anywhere_that_holds_the_number(make_server):
             "import_tasks",
             "blacklist",
             "idempotency_keys",
+            "reservations",
+            "blacklist_imports",
         ):
             assert before.get(table), (table, before)
 
@@ -132,8 +147,9 @@ def test_erasure_leaves_no_row_anywhere_that_holds_the_number(make_server):
             "history": 1,
             "results": 1,
             "callbacks": 1,
-            "importFiles": 2,
+            "importFiles": 3,  # two number files (one with its report), a blacklist file
             "blacklist": 1,
+            "reservations": 1,
         }
         assert len(answer["erasureId"]) == 32
 
@@ -149,6 +165,11 @@ def test_erasure_leaves_no_row_anywhere_that_holds_the_number(make_server):
         again = client.post(calldata_path(live), json={"callDataList": [{"called": NUMBER}]})
         assert_code(again.json(), "0200024")
         assert add_v2(client, v2, "13700000005", NUMBER)["resultCode"] == "0200024"
+        again_reserved = client.post(
+            "/rest/isales/v1/openapi/campaigns/12/appoint/create",
+            json={"callType": 2, "calledNo": NUMBER, "taskId": str(live), "appointTime": TOMORROW},
+        ).json()
+        assert again_reserved["resultCode"] == "0200024"
         refused = upload(client, imported, f"called\n{NUMBER}\n".encode())
         services.imports.run_pending()
         task = services.imports.get_task(12, imported, refused)

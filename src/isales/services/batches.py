@@ -23,7 +23,7 @@ from ..errors import (
     StateForbidsNumberDelete,
     TooManyBatches,
 )
-from ..store import Store
+from ..store import Store, audit
 from ..store import batches as batch_store
 from ..store import campaigns as campaign_store
 from ..store import numbers as number_store
@@ -162,4 +162,20 @@ class BatchService:
                 )
             if not kept:
                 batch_store.delete_batch(conn, campaign_id, batch_id)
+            if removed:
+                audit.record(
+                    conn,
+                    actor=access_key,
+                    operation="batch-delete",
+                    vdn=vdn_id,
+                    request_id=request_id,
+                    detail={
+                        "campaignId": campaign_id,
+                        "batchId": batch_id,
+                        "archiveHistory": archive,
+                        "deleted": removed,
+                        "kept": kept,
+                    },
+                    at=now,
+                )
             return outcome

@@ -20,6 +20,7 @@ from ..domain.suppression import number_pattern
 from ..errors import ErrorCode, LegalHold, NumberBeingCalled
 from ..imports_format import mentions
 from ..store import Store, audit
+from ..store import blacklist_imports as blacklist_import_store
 from ..store import erasure as erasure_store
 from ..store import holds as hold_store
 from ..store import numbers as number_store
@@ -27,7 +28,23 @@ from ..store import suppressions as suppression_store
 from ..store.imports import IN_PROGRESS, ImportStatus
 
 #: receipt keys, in the order the spec lists them (then isales's own)
-RECEIPT_KINDS = ("numbers", "history", "results", "callbacks", "importFiles", "blacklist")
+RECEIPT_KINDS = (
+    "numbers",
+    "history",
+    "results",
+    "callbacks",
+    "importFiles",
+    "blacklist",
+    "reservations",
+)
+#: per kind of import task: (statuses still in progress, the failed status)
+_TASK_STATES = {
+    "numbers": (IN_PROGRESS, ImportStatus.FAILED),
+    "blacklist": (
+        (blacklist_import_store.WAITING, blacklist_import_store.RUNNING),
+        blacklist_import_store.FAILED,
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -36,7 +53,7 @@ class Receipt:
     removed: dict[str, int]
 
 
-def _scrubbed_task(task: dict, pattern: Any, now: datetime) -> dict | None:
+def _scrubbed_task(kind: str, task: dict, pattern: Any, now: datetime) -> dict | None:
     """The new values of an import task that holds the number, or None if it does not."""
     errors = [e for e in task["errors"] if not pattern.search(e.get("desc", ""))]
     has_file = task["content"] is not None and mentions(task["file_name"], task["content"], pattern)
@@ -45,14 +62,15 @@ def _scrubbed_task(task: dict, pattern: Any, now: datetime) -> dict | None:
     values: dict[str, Any] = {"errors": errors}
     if has_file:
         values["content"] = None
-        if task["status"] in IN_PROGRESS:
+        in_progress, failed = _TASK_STATES[kind]
+        if task["status"] in in_progress:
             done = task["success_rows"] + task["failed_rows"]
             reason = (
                 f"the file was removed by an erasure request: the first {done} of "
                 f"{task['total_rows']} rows were processed, the rest were not"
             )
             values.update(
-                status=ImportStatus.FAILED,
+                status=failed,
                 finished_at=now,
                 lease_owner=None,
                 leased_until=None,
@@ -75,12 +93,13 @@ class ErasureService:
             if erasure_store.calling_count(conn, vdn_id, number):
                 raise NumberBeingCalled()
             rewrites = {
-                task["id"]: (task["campaign_id"], values)
-                for task in erasure_store.import_tasks_of(conn, vdn_id)
-                if (values := _scrubbed_task(task, pattern, now)) is not None
+                (kind, task["id"]): (task.get("campaign_id"), values)
+                for kind in erasure_store.FILE_TABLES
+                for task in erasure_store.file_tasks_of(conn, kind, vdn_id)
+                if (values := _scrubbed_task(kind, task, pattern, now)) is not None
             }
             touched = erasure_store.campaigns_holding(conn, vdn_id, number)
-            touched.update(campaign_id for campaign_id, _ in rewrites.values())
+            touched.update(campaign for campaign, _ in rewrites.values() if campaign is not None)
             held = touched & hold_store.held_campaigns(conn, vdn_id)
             if held:
                 raise LegalHold(
@@ -88,8 +107,8 @@ class ErasureService:
                     "nothing was erased"
                 )
             removed = erasure_store.remove(conn, vdn_id, number)
-            for task_id, (_, values) in rewrites.items():
-                erasure_store.rewrite_import_task(conn, task_id, values)
+            for (kind, task_id), (_, values) in rewrites.items():
+                erasure_store.rewrite_file_task(conn, kind, task_id, values)
             removed["importFiles"] = len(rewrites)
             keyed = suppression_store.hasher(conn, now)
             suppression_store.suppress(conn, vdn_id, keyed(number), erasure_id, now)

@@ -13,6 +13,7 @@ from ..clock import Clock
 from ..config import Settings
 from ..domain.reservations import MANUAL, due_at, row_id
 from ..errors import (
+    Blacklisted,
     CampaignNotFound,
     ErrorCode,
     InvalidParameter,
@@ -22,6 +23,7 @@ from ..errors import (
 from ..store import Store
 from ..store import campaigns as campaign_store
 from ..store import reservations as reservation_store
+from ..store import suppressions as suppression_store
 
 
 class ReservationService:
@@ -37,6 +39,8 @@ class ReservationService:
                 or campaign_store.get_campaign(conn, vdn_id, request["campaign_id"]) is None
             ):
                 raise CampaignNotFound(f"taskId {request['task_id']}: no such outbound campaign")
+            if suppression_store.suppressed(conn, vdn_id, [request["called"]], now):
+                raise Blacklisted("the number was erased from this VDN")
             return reservation_store.create(
                 conn,
                 {

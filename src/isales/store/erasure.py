@@ -15,6 +15,7 @@ from sqlalchemy import Connection, String, cast, delete, func, or_, select, upda
 from ..domain.states import NumberState
 from .schema import (
     blacklist,
+    blacklist_imports,
     call_results,
     callback_outbox,
     campaigns,
@@ -22,7 +23,11 @@ from .schema import (
     import_tasks,
     number_history,
     numbers,
+    reservations,
 )
+
+#: tables that keep uploaded files and their error reports: numbers and blacklist imports
+FILE_TABLES = {"numbers": import_tasks, "blacklist": blacklist_imports}
 
 
 def _json_holds(column, number: str):  # type: ignore[no-untyped-def]
@@ -34,7 +39,7 @@ def _matching(table, vdn_id: int, number: str) -> list:  # type: ignore[no-untyp
     """WHERE of the rows of ``table`` in ``vdn_id`` that hold ``number``."""
     if table is numbers or table is number_history:
         held = or_(table.c.called == number, _json_holds(table.c.called_nos, number))
-    elif table is call_results:
+    elif table is call_results or table is reservations:
         held = table.c.called == number
     elif table is callback_outbox:
         held = _json_holds(table.c.payload, number)
@@ -59,7 +64,7 @@ def lock_campaigns(conn: Connection, vdn_id: int) -> list[int]:
 
 def campaigns_holding(conn: Connection, vdn_id: int, number: str) -> set[int]:
     found: set[int] = set()
-    for table in (numbers, number_history, call_results, callback_outbox):
+    for table in (numbers, number_history, call_results, callback_outbox, reservations):
         found.update(
             conn.execute(
                 select(table.c.campaign_id).where(*_matching(table, vdn_id, number)).distinct()
@@ -69,9 +74,13 @@ def campaigns_holding(conn: Connection, vdn_id: int, number: str) -> set[int]:
 
 
 def calling_count(conn: Connection, vdn_id: int, number: str) -> int:
-    calling = numbers.c.state == NumberState.CALLING
-    query = select(func.count()).select_from(numbers)
-    return conn.execute(query.where(*_matching(numbers, vdn_id, number), calling)).scalar_one()
+    """Numbers and reserved calls holding ``number`` that a dialer is calling now."""
+    total = 0
+    for table in (numbers, reservations):
+        calling = table.c.state == NumberState.CALLING  # both tables name it "calling"
+        query = select(func.count()).select_from(table)
+        total += conn.execute(query.where(*_matching(table, vdn_id, number), calling)).scalar_one()
+    return total
 
 
 def remove(conn: Connection, vdn_id: int, number: str) -> dict[str, int]:
@@ -82,6 +91,7 @@ def remove(conn: Connection, vdn_id: int, number: str) -> dict[str, int]:
         "results": call_results,
         "callbacks": callback_outbox,
         "blacklist": blacklist,
+        "reservations": reservations,
         "idempotencyKeys": idempotency_keys,
     }
     return {
@@ -90,20 +100,21 @@ def remove(conn: Connection, vdn_id: int, number: str) -> dict[str, int]:
     }
 
 
-def import_tasks_of(conn: Connection, vdn_id: int) -> list[dict]:
-    """Import tasks of the VDN with a stored file or a non-empty error report, locked."""
-    with_data = or_(import_tasks.c.content.isnot(None), cast(import_tasks.c.errors, String) != "[]")
+def file_tasks_of(conn: Connection, kind: str, vdn_id: int) -> list[dict]:
+    """Import tasks (``kind``: numbers or blacklist) of the VDN with a stored file or a
+    non-empty error report, locked."""
+    table = FILE_TABLES[kind]
+    with_data = or_(table.c.content.isnot(None), cast(table.c.errors, String) != "[]")
     rows = conn.execute(
-        select(import_tasks)
-        .where(import_tasks.c.vdn_id == vdn_id, with_data)
-        .order_by(import_tasks.c.id)
+        select(table)
+        .where(table.c.vdn_id == vdn_id, with_data)
+        .order_by(table.c.id)
         .with_for_update()
     ).mappings()
     return [dict(row) for row in rows if row["content"] is not None or row["errors"]]
 
 
-def rewrite_import_task(conn: Connection, task_id: int, values: dict[str, Any]) -> None:
-    changed = conn.execute(
-        update(import_tasks).where(import_tasks.c.id == task_id).values(**values)
-    ).rowcount
+def rewrite_file_task(conn: Connection, kind: str, task_id: int, values: dict[str, Any]) -> None:
+    table = FILE_TABLES[kind]
+    changed = conn.execute(update(table).where(table.c.id == task_id).values(**values)).rowcount
     assert changed == 1, "import task vanished under its own lock"
