@@ -1,41 +1,10 @@
-"""The ``isales`` command (spec/contract.md, "Command line")."""
+"""`isales serve` and `isales dialer`."""
 
 from __future__ import annotations
 
-import json
-import logging
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import click
 
-from .config import Settings
-from .services import Services
-from .store import Store
-from .store.migrate import upgrade
-
-_DB_OPTION = click.option(
-    "--db", envvar="ISALES_DB", default=None, help="SQLAlchemy URL (default: ./isales.db, SQLite)"
-)
-
-
-def _settings(db: str | None, **overrides: object) -> Settings:
-    values = {k: v for k, v in overrides.items() if v is not None}
-    if db:
-        values["db"] = db
-    return Settings(**values)
-
-
-def _migrated(settings: Settings) -> Store:
-    store = Store(settings.db)
-    upgrade(store.engine)
-    return store
-
-
-@click.group()
-def main() -> None:
-    """isales: outbound-campaign server, wire-compatible with the CC-iSales OpenAPI."""
+from .common import DB_OPTION, log_setup, migrated, settings_from
 
 
 def _driver_options(command):  # type: ignore[no-untyped-def]
@@ -85,9 +54,9 @@ def _driver_options(command):  # type: ignore[no-untyped-def]
 
 
 def _make_dialer(server_url, access_key, secret_key, vdns, options):  # type: ignore[no-untyped-def]
-    from .client import IsalesClient
-    from .dialer import Dialer, SimulatedDriver
-    from .dialer.simulated import parse_outcomes, parse_range
+    from ..client import IsalesClient
+    from ..dialer import Dialer, SimulatedDriver
+    from ..dialer.simulated import parse_outcomes, parse_range
 
     try:
         driver = SimulatedDriver(
@@ -108,13 +77,8 @@ def _make_dialer(server_url, access_key, secret_key, vdns, options):  # type: ig
     )
 
 
-def _log_setup() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per dialer poll otherwise
-
-
-@main.command()
-@_DB_OPTION
+@click.command()
+@DB_OPTION
 @click.option("--host", default=None, help="listen address (default 127.0.0.1)")
 @click.option("--port", type=int, default=None, help="listen port (default 8080)")
 @click.option("--dialer", "with_dialer", is_flag=True, help="also run the built-in dialer")
@@ -140,13 +104,13 @@ def serve(
 
     import uvicorn
 
-    from .api.app import create_app
+    from ..api.app import create_app
 
     if with_dialer and not dialer_vdns:
         raise click.UsageError("--dialer needs at least one --dialer-vdn")
-    settings = _settings(db, host=host, port=port)
-    _migrated(settings).dispose()
-    _log_setup()
+    settings = settings_from(db, host=host, port=port)
+    migrated(settings).dispose()
+    log_setup()
     app = create_app(settings)
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info")
     click.echo(
@@ -186,7 +150,7 @@ def serve(
     ServerWithDialer(config).run()
 
 
-@main.command()
+@click.command()
 @click.option(
     "--server",
     "server_url",
@@ -233,7 +197,7 @@ def dialer(
     import signal
     import threading
 
-    _log_setup()
+    log_setup()
     worker = _make_dialer(server_url, access_key, secret_key, vdns, driver_options)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -243,136 +207,3 @@ def dialer(
     click.echo(f"isales dialer: VDNs {', '.join(map(str, vdns))} via {server_url}")
     worker.run(stop)
     click.echo(f"isales dialer stopped: {worker.placed} calls placed, {worker.reported} reported")
-
-
-@main.group()
-def keys() -> None:
-    """Access keys (AK/SK) and their VDN grants."""
-
-
-@contextmanager
-def _services(db: str | None) -> Iterator[Services]:
-    """The services on a migrated store, closed afterwards."""
-    settings = _settings(db)
-    _migrated(settings).dispose()
-    services = Services.build(settings)
-    try:
-        yield services
-    finally:
-        services.close()
-
-
-@keys.command("create")
-@click.option(
-    "--vdn",
-    "vdns",
-    type=click.IntRange(1, 9999),
-    multiple=True,
-    required=True,
-    help="VDN the key may use (repeatable)",
-)
-@_DB_OPTION
-@click.option("--json", "as_json", is_flag=True, help="print one JSON object and nothing else")
-def keys_create(vdns: tuple[int, ...], db: str | None, as_json: bool) -> None:
-    """Create an access key; the secret key is shown this once."""
-    with _services(db) as services:
-        key = services.access.create_key(list(vdns))
-    if as_json:
-        click.echo(
-            json.dumps(
-                {"accessKey": key.access_key, "secretKey": key.secret_key, "vdnIds": key.vdn_ids}
-            )
-        )
-        return
-    click.echo(f"access key: {key.access_key}")
-    click.echo(f"secret key: {key.secret_key}")
-    click.echo(f"VDNs:       {', '.join(map(str, key.vdn_ids))}")
-    click.echo("The secret key is shown only now; store it safely.")
-
-
-@keys.command("list")
-@_DB_OPTION
-@click.option("--json", "as_json", is_flag=True)
-def keys_list(db: str | None, as_json: bool) -> None:
-    """List access keys (never their secrets)."""
-    with _services(db) as services:
-        rows = services.access.list_keys()
-    if as_json:
-        click.echo(json.dumps(rows, default=str))
-        return
-    for row in rows:
-        state = f"revoked {row['revokedAt']:%Y-%m-%d %H:%M:%S}" if row["revokedAt"] else "active"
-        click.echo(f"{row['accessKey']}  vdn={','.join(map(str, row['vdnIds']))}  {state}")
-
-
-@keys.command("revoke")
-@click.argument("access_key")
-@_DB_OPTION
-def keys_revoke(access_key: str, db: str | None) -> None:
-    """Revoke a key; it is refused from the next request on."""
-    with _services(db) as services:
-        revoked = services.access.revoke_key(access_key)
-    if not revoked:
-        click.echo(f"no active key {access_key}", err=True)
-        sys.exit(1)
-    click.echo(f"revoked {access_key}")
-
-
-@main.group()
-def db() -> None:
-    """The store."""
-
-
-@db.command("upgrade")
-@_DB_OPTION
-def db_upgrade(db: str | None) -> None:
-    """Apply pending migrations."""
-    settings = _settings(db)
-    _migrated(settings).dispose()
-    click.echo("store is at the latest revision")
-
-
-@main.command()
-@click.option("--vdn", type=click.IntRange(1, 9999), required=True)
-@click.option("--campaign", "campaign_id", type=int, default=None, help="limit to one campaign")
-@click.option("--session-id", default=None)
-@click.option("--called", default=None)
-@click.option("--custom-field", default=None)
-@click.option("--request-id", default=None, help="numbers moved by one delete request")
-@click.option("--page", type=click.IntRange(min=1), default=1)
-@click.option("--page-size", type=click.IntRange(1, 500), default=100)
-@_DB_OPTION
-@click.option("--json", "as_json", is_flag=True, help="one JSON object per line")
-def history(
-    vdn: int,
-    campaign_id: int | None,
-    session_id: str | None,
-    called: str | None,
-    custom_field: str | None,
-    request_id: str | None,
-    page: int,
-    page_size: int,
-    db: str | None,
-    as_json: bool,
-) -> None:
-    """Numbers moved to history by deletes with archiveHistory 1."""
-    filters = {
-        "session_id": session_id,
-        "called": called,
-        "custom_field": custom_field,
-        "request_id": request_id,
-    }
-    with _services(db) as services:
-        total, rows = services.numbers.history(vdn, campaign_id, filters, page, page_size)
-    for row in rows:
-        if as_json:
-            click.echo(json.dumps(row, default=str, sort_keys=True))
-        else:
-            click.echo(
-                f"{row['id']}  campaign={row['campaign_id']}  called={row['called']}  "
-                f"session={row['session_id'] or '-'}  custom={row['custom_field'] or '-'}  "
-                f"archived={row['archived_at']:%Y-%m-%d %H:%M:%S}  by={row['archived_by']}  "
-                f"request={row['request_id']}"
-            )
-    if not as_json:
-        click.echo(f"{len(rows)} of {total} archived numbers (page {page})", err=True)
