@@ -10,6 +10,7 @@ PostgreSQL template database), and each test module gets a fresh copy of it.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import threading
@@ -35,6 +36,9 @@ from isales.store.migrate import upgrade
 
 BACKENDS = ("sqlite", "postgresql")
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# read once and removed, so the `isales` processes the tests start see no stray ISALES_*
+# variable (they refuse unknown ones)
+_TEST_PG = os.environ.pop("ISALES_TEST_PG", DEFAULT_PG)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -48,9 +52,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pg_admin_url() -> str:
-    import os
-
-    return os.environ.get("ISALES_TEST_PG", DEFAULT_PG)
+    return _TEST_PG
 
 
 class Templates:

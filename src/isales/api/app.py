@@ -18,8 +18,9 @@ from ..clock import Clock, system_clock
 from ..config import Settings
 from ..errors import IsalesError
 from ..services import Services
-from . import openapi
+from . import openapi, operations
 from .envelope import error_response
+from .observe import ObserveMiddleware
 from .request import new_request_id
 from .routes import (
     blacklist,
@@ -91,7 +92,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         description="Outbound-campaign server, wire-compatible with the Huawei CC-iSales OpenAPI. "
         "Every /rest/isales request is signed (auth-v2, see docs/api.md).",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
     )
     app.state.services = services
@@ -111,9 +112,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     ):
         app.include_router(part.build_router(settings))
 
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> JSONResponse:
-        return JSONResponse({"status": "ok"})
+    operations.install(app, services)
 
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         return error_response(request, exc)
@@ -122,5 +121,6 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.add_exception_handler(HTTPException, handle)
     app.add_exception_handler(IsalesError, handle)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(ObserveMiddleware)
     openapi.install(app)
     return app

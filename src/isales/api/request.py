@@ -95,6 +95,7 @@ async def accept(
         authorization=request.headers.get("authorization"),
     )
     principal = await run_in_threadpool(services.access.authenticate, signed)
+    request.state.access_key = principal.access_key  # for the access log
 
     path_values = {}
     for name in path:

@@ -1,46 +1,66 @@
-"""What the command groups share: the store option, settings, services."""
+"""What the command groups share: store and config options, settings, services, logging."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
 
-from ..config import Settings
+from .. import logs
+from ..config import LoadedSettings, Settings, load_settings
 from ..services import Services
 from ..store import Store
-from ..store.migrate import upgrade
+from ..store.migrate import open_store
 
-DB_OPTION = click.option(
-    "--db", envvar="ISALES_DB", default=None, help="SQLAlchemy URL (default: ./isales.db, SQLite)"
+
+def _remember_config(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.meta["isales.config"] = value
+
+
+CONFIG_OPTION = click.option(
+    "--config",
+    type=click.Path(dir_okay=False),
+    expose_value=False,
+    callback=_remember_config,
+    help="TOML file of settings (or ISALES_CONFIG); the environment overrides it",
+)
+_DB = click.option(
+    "--db", default=None, help="SQLAlchemy URL (or ISALES_DB; default: ./isales.db, SQLite)"
 )
 
 
+def DB_OPTION(command):  # type: ignore[no-untyped-def]  # noqa: N802 (reads as a constant)
+    """``--db`` and ``--config``: every command that opens the store takes both."""
+    return CONFIG_OPTION(_DB(command))
+
+
+def loaded_settings(db: str | None = None, **overrides: object) -> LoadedSettings:
+    """Defaults < ``--config`` file < environment < command-line options."""
+    context = click.get_current_context(silent=True)
+    config_file = context.meta.get("isales.config") if context else None
+    return load_settings(config_file, db=db, **overrides)
+
+
 def settings_from(db: str | None, **overrides: object) -> Settings:
-    values = {k: v for k, v in overrides.items() if v is not None}
-    if db:
-        values["db"] = db
-    return Settings(**values)
+    return loaded_settings(db, **overrides).settings
 
 
 def migrated(settings: Settings) -> Store:
-    store = Store(settings.db)
-    upgrade(store.engine)
-    return store
+    """The store, created and migrated when needed (only `serve` and `db upgrade`)."""
+    return open_store(settings.db, create=True)
 
 
-def log_setup() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per dialer poll otherwise
+def log_setup(log_format: str = "text") -> None:
+    logs.setup(log_format)
 
 
 @contextmanager
 def services_on(db: str | None) -> Iterator[Services]:
-    """The services on a migrated store, closed afterwards."""
+    """The services on an existing, current store (never creates one), closed afterwards."""
     settings = settings_from(db)
-    migrated(settings).dispose()
+    open_store(settings.db, create=False).dispose()
     services = Services.build(settings)
     try:
         yield services

@@ -4,7 +4,38 @@ from __future__ import annotations
 
 import click
 
+from .. import logs
+from ..config import Settings
+from ..errors import CommandFailed
+from ..logs import FORMATS
 from .common import DB_OPTION, log_setup, migrated, settings_from
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Fail in one line before starting when another process has the port."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise CommandFailed(
+                f"cannot listen on {host}:{port}: {exc.strerror}; stop the other process "
+                "or pass --port"
+            ) from None
+
+
+def tls_files(settings: Settings) -> dict[str, str]:
+    """uvicorn's TLS options; both files or neither, each readable."""
+    if not settings.tls_cert and not settings.tls_key:
+        return {}
+    if not (settings.tls_cert and settings.tls_key):
+        raise click.UsageError("--tls-cert and --tls-key go together")
+    for path in (settings.tls_cert, settings.tls_key):
+        if not path.is_file():
+            raise CommandFailed(f"TLS file {path} does not exist; pass the PEM files")
+    return {"ssl_certfile": str(settings.tls_cert), "ssl_keyfile": str(settings.tls_key)}
 
 
 def _driver_options(command):  # type: ignore[no-untyped-def]
@@ -89,6 +120,14 @@ def _make_dialer(server_url, access_key, secret_key, vdns, options):  # type: ig
     multiple=True,
     help="VDN the built-in dialer serves (repeatable; needed with --dialer)",
 )
+@click.option(
+    "--log-format",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="one line per request and per business event: text or json (default text)",
+)
+@click.option("--tls-cert", type=click.Path(dir_okay=False), help="PEM certificate: serve HTTPS")
+@click.option("--tls-key", type=click.Path(dir_okay=False), help="PEM private key of --tls-cert")
 @_driver_options
 def serve(
     db: str | None,
@@ -96,6 +135,9 @@ def serve(
     port: int | None,
     with_dialer: bool,
     dialer_vdns: tuple[int, ...],
+    log_format: str | None,
+    tls_cert: str | None,
+    tls_key: str | None,
     **driver_options: object,
 ) -> None:
     """Run the OpenAPI server (applies pending migrations first)."""
@@ -108,14 +150,30 @@ def serve(
 
     if with_dialer and not dialer_vdns:
         raise click.UsageError("--dialer needs at least one --dialer-vdn")
-    settings = settings_from(db, host=host, port=port)
+    settings = settings_from(
+        db, host=host, port=port, log_format=log_format, tls_cert=tls_cert, tls_key=tls_key
+    )
+    tls = tls_files(settings)
+    if with_dialer and tls:
+        raise click.UsageError(
+            "--dialer serves plain HTTP; run `isales dialer` beside a TLS server"
+        )
+    ensure_port_free(settings.host, settings.port)
     migrated(settings).dispose()
-    log_setup()
+    logs.setup(settings.log_format)
     app = create_app(settings)
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info")
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        **tls,
+    )
+    scheme = "https" if tls else "http"
     click.echo(
         f"isales serving {settings.db.split('://')[0]} store on "
-        f"http://{settings.host}:{settings.port}"
+        f"{scheme}://{settings.host}:{settings.port}"
     )
     if not with_dialer:
         uvicorn.Server(config).run()
@@ -154,9 +212,10 @@ def serve(
 @click.option(
     "--server",
     "server_url",
+    envvar="ISALES_SERVER",
     default="http://127.0.0.1:8080",
     show_default=True,
-    help="base URL of the isales server",
+    help="base URL of the isales server (or ISALES_SERVER)",
 )
 @click.option(
     "--access-key",
@@ -203,7 +262,9 @@ def dialer(
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     if max_seconds is not None:
-        threading.Timer(max_seconds, stop.set).start()
+        timer = threading.Timer(max_seconds, stop.set)
+        timer.daemon = True
+        timer.start()
     click.echo(f"isales dialer: VDNs {', '.join(map(str, vdns))} via {server_url}")
     worker.run(stop)
     click.echo(f"isales dialer stopped: {worker.placed} calls placed, {worker.reported} reported")

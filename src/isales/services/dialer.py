@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from .. import events
 from ..clock import Clock
 from ..config import Settings
 from ..domain import retry, schedule, states
@@ -80,7 +81,8 @@ class DialerService:
             claimed = number_store.claim_due(
                 conn, campaign_id, owner, batch, now, lease_until, quota
             )
-            return Claim(campaign, claimed)
+        events.numbers_claimed(len(claimed))
+        return Claim(campaign, claimed)
 
     def report(self, vdn_id: int, owner: str, report: CallReport) -> NumberState:
         """Record one attempt and move the number on; refused unless it is *calling* for us."""
@@ -139,7 +141,8 @@ class DialerService:
                     [wire_callback(result)],
                     now,
                 )
-            return target
+        events.call_reported(report.call_status)
+        return target
 
     def release_lapsed_claims(self) -> int:
         with self.store.write() as conn:

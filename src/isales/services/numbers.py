@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from .. import events
 from ..clock import Clock
 from ..config import Settings
 from ..domain import states
@@ -158,7 +159,10 @@ class NumberService:
                 raise StateForbidsNumberDelete(
                     f"none of the matched numbers can be deleted: {outcome.describe()}"
                 )
-            return outcome
+        events.numbers_deleted(
+            vdn_id, campaign_id, removed, sum(kept.values()), archive, request_id
+        )
+        return outcome
 
     def history(
         self,
