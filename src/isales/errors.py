@@ -36,7 +36,12 @@ The error tree (each class's docstring is its default ``resultDesc``)::
         ├── SpecialDateNameTaken     0200005
         ├── LastCallerNumber         0200001
         ├── ResultRange*             0200008 / 0200009 / 0200010 / 0200011 (result query)
-        └── StoreFailure             0200006
+        ├── StoreFailure             0200006
+        ├── ExpectedCountMismatch    0209001 (lifecycle extensions)
+        ├── IdempotencyKeyReused     0209002
+        ├── RestoreRefused           0209003
+        ├── LegalHold                0209004
+        └── NumberBeingCalled        0209005
     FlowControlled                   HTTP 429 (statistics)
 
 Dialer-facing ("OBS") interfaces answer ``{"result": "<code>"}`` instead; their codes are
@@ -84,6 +89,12 @@ class ErrorCode(StrEnum):
     WRONG_COMBINATION = "02000009"
     HOUR_MINUTE_TOGETHER = "02000010"
     TOO_MANY_PARAMETERS = "02000011"
+    # isales lifecycle extensions (spec/lifecycle.md)
+    EXPECTED_COUNT_MISMATCH = "0209001"
+    IDEMPOTENCY_KEY_REUSED = "0209002"
+    RESTORE_REFUSED = "0209003"
+    LEGAL_HOLD = "0209004"
+    NUMBER_BEING_CALLED = "0209005"
 
 
 class DialerCode(StrEnum):
@@ -303,6 +314,46 @@ class WriteBackFailed(AppError):
     """The business-result write-back failed."""
 
     code = ErrorCode.WRITE_BACK_FAILED
+
+
+# --- lifecycle extensions (spec/lifecycle.md) ---------------------------------------------
+
+
+class ExpectedCountMismatch(AppError):
+    """expectedCount differs from what the request would delete; nothing was deleted."""
+
+    code = ErrorCode.EXPECTED_COUNT_MISMATCH
+
+    def __init__(self, deletable: int) -> None:
+        self.deletable = deletable
+        super().__init__(
+            f"expectedCount differs from the {deletable} numbers this request would delete; "
+            "nothing was deleted"
+        )
+
+
+class IdempotencyKeyReused(AppError):
+    """Idempotency-Key already used for a different request; nothing was executed."""
+
+    code = ErrorCode.IDEMPOTENCY_KEY_REUSED
+
+
+class RestoreRefused(AppError):
+    """Restore refused: a listed number is not in history, or is live again; nothing restored."""
+
+    code = ErrorCode.RESTORE_REFUSED
+
+
+class LegalHold(AppError):
+    """Refused by a legal hold on the campaign."""
+
+    code = ErrorCode.LEGAL_HOLD
+
+
+class NumberBeingCalled(AppError):
+    """Erasure refused: the number is being dialled now; retry after the lease ends."""
+
+    code = ErrorCode.NUMBER_BEING_CALLED
 
 
 # --- operations: command-line failures (spec/operations.md "Errors on the command line") --------

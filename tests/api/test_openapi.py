@@ -138,6 +138,7 @@ def test_delete_request_body(document):
         "recycleTime",
         "recycleType",
         "archiveHistory",
+        "expectedCount",  # isales extension (spec/lifecycle.md §2)
     }
     assert schema["additionalProperties"] is False
     assert schema.get("required", []) == []

@@ -64,6 +64,12 @@ def test_metadata_has_the_expected_tables():
         "callback_outbox",
         "import_tasks",
         "flow_marks",
+        # lifecycle (0005)
+        "audit_log",
+        "idempotency_keys",
+        "legal_holds",
+        "suppressions",
+        "server_secrets",
     }
 
 

@@ -29,6 +29,7 @@ from .routes import (
     campaigns,
     dialer,
     imports,
+    lifecycle,
     numbers,
     policies,
     results,
@@ -99,6 +100,8 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     # before campaigns: DELETE …/campaigns/{vdnId}/blocklist would match …/{vdnId}/{campaignId}
     app.include_router(blacklist.build_router(settings))
     app.include_router(campaigns.router)
+    # before numbers: …/calldata/{campaignId}/delete/preview is not a number's dataId
+    app.include_router(lifecycle.build_router(settings))
     app.include_router(numbers.build_router(settings))
     app.include_router(dialer.build_router(settings))
     for part in (

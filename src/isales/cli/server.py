@@ -181,7 +181,7 @@ def serve(
     # the built-in dialer uses the same signed HTTP path as any external dialer, with a key
     # of its own that lives as long as this process
     services = app.state.services
-    key = services.access.create_key(list(dialer_vdns))
+    key = services.access.create_key(list(dialer_vdns), actor="isales serve --dialer")
     dialer = _make_dialer(
         f"http://{settings.host}:{settings.port}",
         key.access_key,
@@ -201,7 +201,9 @@ def serve(
             # the dialer's key (uvicorn re-raises the signal after this, ending the process)
             stop.set()
             await asyncio.to_thread(thread.join, 60)
-            await asyncio.to_thread(services.access.revoke_key, key.access_key)
+            await asyncio.to_thread(
+                services.access.revoke_key, key.access_key, "isales serve --dialer"
+            )
             await super().shutdown(sockets)
 
     thread = threading.Thread(target=dialer.run, args=(stop,), name="dialer", daemon=True)

@@ -10,10 +10,12 @@ from ..config import Settings
 from ..store import Store
 from ..store.migrate import schema_lag
 from .access import AccessService
+from .audit import AuditService
 from .blacklist import BlacklistService
 from .callbacks import CallbackService
 from .caller_numbers import CallerNumberService
 from .campaigns import CampaignService
+from .deletion import DeletionService
 from .dialer import DialerService
 from .imports import ImportService
 from .numbers import NumberService
@@ -42,6 +44,9 @@ class Services:
     special_dates: SpecialDateService
     caller_numbers: CallerNumberService
     imports: ImportService
+    # data lifecycle (spec/lifecycle.md)
+    deletion: DeletionService
+    audit: AuditService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -59,6 +64,8 @@ class Services:
             "special_dates": SpecialDateService,
             "caller_numbers": CallerNumberService,
             "imports": ImportService,
+            "deletion": DeletionService,
+            "audit": AuditService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)

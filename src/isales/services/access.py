@@ -12,7 +12,7 @@ from .. import signing
 from ..clock import Clock
 from ..config import Settings
 from ..errors import Unauthenticated, VdnNotGranted
-from ..store import Store
+from ..store import Store, audit
 from ..store import keys as key_store
 
 _AK_ALPHABET = string.ascii_uppercase + string.digits
@@ -52,24 +52,50 @@ class AccessService:
         self.store, self.settings, self.clock = store, settings, clock
 
     def create_key(
-        self, vdn_ids: list[int], access_key: str | None = None, secret_key: str | None = None
+        self,
+        vdn_ids: list[int],
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        actor: str = "cli",
     ) -> NewKey:
         vdns = sorted(set(vdn_ids))
         if not vdns or not all(1 <= v <= 9999 for v in vdns):
             raise ValueError("a key needs at least one VDN, each between 1 and 9999")
         ak = access_key or "AK" + "".join(secrets.choice(_AK_ALPHABET) for _ in range(18))
         sk = secret_key or secrets.token_urlsafe(32)
+        now = self.clock()
         with self.store.write() as conn:
-            key_store.insert_key(conn, ak, sk, vdns, self.clock())
+            key_store.insert_key(conn, ak, sk, vdns, now)
+            audit.record(
+                conn,
+                actor=actor,
+                operation="key-create",
+                vdn=None,
+                request_id=None,
+                detail={"accessKey": ak, "vdnIds": vdns},
+                at=now,
+            )
         return NewKey(ak, sk, vdns)
 
     def list_keys(self) -> list[dict]:
         with self.store.read() as conn:
             return key_store.list_keys(conn)
 
-    def revoke_key(self, access_key: str) -> bool:
+    def revoke_key(self, access_key: str, actor: str = "cli") -> bool:
+        now = self.clock()
         with self.store.write() as conn:
-            return key_store.revoke_key(conn, access_key, self.clock())
+            revoked = key_store.revoke_key(conn, access_key, now)
+            if revoked:
+                audit.record(
+                    conn,
+                    actor=actor,
+                    operation="key-revoke",
+                    vdn=None,
+                    request_id=None,
+                    detail={"accessKey": access_key},
+                    at=now,
+                )
+            return revoked
 
     def authenticate(self, request: SignedRequest) -> Principal:
         """Verify the signature of spec/auth.md; any failure is :class:`Unauthenticated`."""

@@ -20,8 +20,9 @@ from ..errors import (
     InvalidParameter,
     NotBlacklisted,
 )
-from ..store import Store
+from ..store import Store, audit
 from ..store import blacklist as blacklist_store
+from ..store import suppressions as suppression_store
 
 
 @dataclass(frozen=True)
@@ -97,11 +98,36 @@ class BlacklistService:
                 )
         return total, [{**row, "valid": is_valid(row["expires_at"], now)} for row in rows]
 
-    def delete(self, vdn_id: int, number: str) -> None:
+    def delete(
+        self, vdn_id: int, number: str, actor: str = "cli", request_id: str | None = None
+    ) -> None:
+        now = self.clock()
         with self.store.write() as conn:
             if blacklist_store.delete_number(conn, vdn_id, number) == 0:
                 raise NotBlacklisted(f"{number} is not in the blacklist")
+            keyed = suppression_store.hasher(conn, now)
+            audit.record(
+                conn,
+                actor=actor,
+                operation="blacklist-delete",
+                vdn=vdn_id,
+                request_id=request_id,
+                detail={"numberHash": keyed(number), "removed": 1},
+                at=now,
+            )
 
-    def delete_all(self, vdn_id: int) -> int:
+    def delete_all(self, vdn_id: int, actor: str = "cli", request_id: str | None = None) -> int:
+        now = self.clock()
         with self.store.write() as conn:
-            return blacklist_store.delete_all(conn, vdn_id)
+            removed = blacklist_store.delete_all(conn, vdn_id)
+            if removed:
+                audit.record(
+                    conn,
+                    actor=actor,
+                    operation="blacklist-delete",
+                    vdn=vdn_id,
+                    request_id=request_id,
+                    detail={"all": True, "removed": removed},
+                    at=now,
+                )
+            return removed

@@ -21,7 +21,7 @@ from ..errors import (
     InvalidParameter,
     StateForbidsTransition,
 )
-from ..store import Store
+from ..store import Store, audit
 from ..store import campaigns as campaign_store
 from ..store import numbers as number_store
 from ..store import special_dates as special_date_store
@@ -173,5 +173,14 @@ class CampaignService:
             )
             special_date_store.delete_for_campaign(conn, campaign_id)
             campaign_store.delete_campaign_row(conn, campaign_id)
+            audit.record(
+                conn,
+                actor=access_key,
+                operation="campaign-delete",
+                vdn=vdn_id,
+                request_id=request_id,
+                detail={"campaignId": campaign_id, "archiveHistory": archive, "numbers": removed},
+                at=now,
+            )
         events.campaign_deleted(vdn_id, campaign_id, removed, archive)
         return removed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,15 +18,17 @@ from ..errors import (
     CalledTooFrequently,
     CampaignNotFound,
     DuplicateNumbers,
+    ExpectedCountMismatch,
     NumberNotFound,
     StateForbidsAdding,
     StateForbidsNumberDelete,
     TooManyUncompleted,
 )
-from ..store import Store
+from ..store import Store, audit
 from ..store import blacklist as blacklist_store
 from ..store import campaigns as campaign_store
 from ..store import numbers as number_store
+from ..store import suppressions as suppression_store
 from ..store.numbers import NumberFilter
 
 
@@ -72,6 +75,19 @@ def new_number(record: dict[str, Any], campaign_id: int, vdn_id: int, now: datet
     }
 
 
+def filter_detail(number_filter: NumberFilter, keyed: Callable[[str], str]) -> dict[str, Any]:
+    """A delete filter as the audit log keeps it: a number only as its keyed hash."""
+    recycle = number_filter.recycle
+    detail = {
+        "sessionId": number_filter.session_id,
+        "calledHash": keyed(number_filter.called) if number_filter.called else None,
+        "customField": number_filter.custom_field,
+        "recycleFrom": recycle.lower.isoformat() if recycle and recycle.lower else None,
+        "recycleBefore": recycle.upper.isoformat() if recycle else None,
+    }
+    return {name: value for name, value in detail.items() if value is not None}
+
+
 class NumberService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
@@ -97,6 +113,8 @@ class NumberService:
             blocked = blacklist_store.blocked_for_add(conn, vdn_id, all_called, now)
             if blocked:
                 raise Blacklisted(f"blacklisted numbers in the request: {', '.join(blocked)}")
+            if suppression_store.suppressed(conn, vdn_id, all_called, now):
+                raise Blacklisted("the request holds a number erased from this VDN")
             if self.settings.add_min_interval_enabled:
                 gap = timedelta(seconds=self.settings.add_min_interval_seconds)
                 if not campaign_store.mark_add_call(conn, campaign_id, now, now - gap):
@@ -129,8 +147,13 @@ class NumberService:
         archive: bool,
         access_key: str,
         request_id: str,
+        expected_count: int | None = None,
     ) -> DeleteOutcome:
-        """The seed interface: spec/delete-calldata.md, "Which numbers may be deleted"."""
+        """The seed interface: spec/delete-calldata.md, "Which numbers may be deleted".
+
+        ``expected_count`` (spec/lifecycle.md §2) is compared with what was deleted inside
+        the same transaction; a difference rolls the delete back.
+        """
         now = self.clock()
         with self.store.write() as conn:
             # FOR UPDATE: a resume (or an import, or a claim's FOR SHARE) waits for us
@@ -153,11 +176,30 @@ class NumberService:
                 request_id=request_id,
                 reason="number-delete",
             )
+            if expected_count is not None and removed != expected_count:
+                raise ExpectedCountMismatch(removed)
             kept = number_store.kept_by_state(conn, campaign_id, number_filter)
             outcome = DeleteOutcome(removed, kept)
             if removed == 0 and kept:
                 raise StateForbidsNumberDelete(
                     f"none of the matched numbers can be deleted: {outcome.describe()}"
+                )
+            if removed:
+                keyed = suppression_store.hasher(conn, now)
+                audit.record(
+                    conn,
+                    actor=access_key,
+                    operation="number-delete",
+                    vdn=vdn_id,
+                    request_id=request_id,
+                    detail={
+                        "campaignId": campaign_id,
+                        "filter": filter_detail(number_filter, keyed),
+                        "archiveHistory": archive,
+                        "deleted": removed,
+                        "kept": kept,
+                    },
+                    at=now,
                 )
         events.numbers_deleted(
             vdn_id, campaign_id, removed, sum(kept.values()), archive, request_id

@@ -100,6 +100,8 @@ _number_columns = (
     ("sub_status", String(50)),
     ("busi_desc", String(1024)),
     ("work_no", String(32)),
+    # the file import task that added the number (import rollback)
+    ("import_task_id", BigInteger),
 )
 _NOT_NULL = {"campaign_id", "vdn_id", "called", "state", "attempts", "created_at"}
 
@@ -253,4 +255,77 @@ flow_marks = Table(
     metadata,
     Column("key", String(128), primary_key=True),
     Column("last_at", DateTime, nullable=False),
+)
+
+
+# --- data lifecycle (spec/lifecycle.md) ------------------------------------------------------
+
+#: history rows and call results are purged by age (retention)
+Index("ix_number_history_archived_at", number_history.c.archived_at)
+Index("ix_call_results_reported_at", call_results.c.reported_at)
+
+#: append-only, hash-chained: hash = SHA-256(prev_hash || canonical JSON of the entry)
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", DateTime, nullable=False),
+    Column("vdn_id", Integer),
+    Column("actor", String(64), nullable=False),
+    Column("operation", String(32), nullable=False),
+    Column("request_id", String(64)),
+    Column("detail", Text, nullable=False),  # canonical JSON
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index(None, "at"),
+)
+
+#: the first answer to an Idempotency-Key; a row in state "running" is the claim to run it
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("access_key", String(64), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("vdn_id", Integer),
+    Column("method", String(8), nullable=False),
+    Column("path", String(1024), nullable=False),
+    Column("body_sha256", String(64), nullable=False),
+    Column("state", String(8), nullable=False),  # running | done
+    Column("owner", String(32), nullable=False),
+    Column("lease_until", DateTime, nullable=False),
+    Column("response_status", Integer),
+    Column("response_type", String(128)),
+    Column("response_body", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Index(None, "expires_at"),
+)
+
+legal_holds = Table(
+    "legal_holds",
+    metadata,
+    Column("vdn_id", Integer, primary_key=True),
+    Column("campaign_id", Integer, primary_key=True),
+    Column("reason", String(200)),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+
+#: erased numbers: HMAC-SHA-256(server secret, number), never the number
+suppressions = Table(
+    "suppressions",
+    metadata,
+    Column("vdn_id", Integer, primary_key=True),
+    Column("number_hash", String(64), primary_key=True),
+    Column("erasure_id", String(32), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+#: secrets the server generates for itself (the suppression HMAC key)
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", String(128), nullable=False),
+    Column("created_at", DateTime, nullable=False),
 )

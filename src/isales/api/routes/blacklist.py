@@ -75,7 +75,13 @@ def build_router(settings: Settings) -> APIRouter:
     )
     async def delete_one(request: Request, vdnId: str) -> JSONResponse:
         call = await accept(request, body=schema.DELETE_ONE)
-        await call.run(call.services.blacklist.delete, call.vdn_id, call.body["blocklistNo"])
+        await call.run(
+            call.services.blacklist.delete,
+            call.vdn_id,
+            call.body["blocklistNo"],
+            call.principal.access_key,
+            call.request_id,
+        )
         return ok()
 
     @router.delete(
@@ -87,7 +93,12 @@ def build_router(settings: Settings) -> APIRouter:
     )
     async def delete_all(request: Request, vdnId: str) -> JSONResponse:
         call = await accept(request)
-        removed = await call.run(call.services.blacklist.delete_all, call.vdn_id)
+        removed = await call.run(
+            call.services.blacklist.delete_all,
+            call.vdn_id,
+            call.principal.access_key,
+            call.request_id,
+        )
         return ok(f"{removed} numbers removed from the blacklist")
 
     return router

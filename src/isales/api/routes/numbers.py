@@ -8,8 +8,9 @@ from starlette.exceptions import HTTPException
 
 from ...config import Settings
 from ...domain.recycle import recycle_window
+from ...errors import ExpectedCountMismatch
 from ...wire.schemas import numbers as schema
-from ..envelope import ok
+from ..envelope import envelope, ok
 from ..openapi import doc
 from ..request import accept
 
@@ -54,6 +55,7 @@ _DELETE_CODES = [
     "0200028",
     "0200030",
     "02000001-02000011",
+    "0209001",
 ]
 
 
@@ -108,15 +110,20 @@ def build_router(settings: Settings) -> APIRouter:
         recycle_time, recycle_type, archive = schema.delete_request(call.body)
         zone = call.services.settings.zone
         recycle = recycle_window(recycle_time, recycle_type, zone) if recycle_time else None
-        outcome = await call.run(
-            call.services.numbers.delete,
-            call.vdn_id,
-            call.path["campaignId"],
-            schema.number_filter(call.body, recycle),
-            archive,
-            call.principal.access_key,
-            call.request_id,
-        )
+        try:
+            outcome = await call.run(
+                call.services.numbers.delete,
+                call.vdn_id,
+                call.path["campaignId"],
+                schema.number_filter(call.body, recycle),
+                archive,
+                call.principal.access_key,
+                call.request_id,
+                call.body["expectedCount"],
+            )
+        except ExpectedCountMismatch as mismatch:
+            answer = envelope(mismatch.code, mismatch.message, successCount=0)
+            return JSONResponse({**answer, "deletable": mismatch.deletable})
         return ok(outcome.describe(), successCount=outcome.removed)
 
     @router.post(

@@ -7,7 +7,7 @@ from typing import Any
 from ...config import Settings
 from ...errors import ErrorCode, InvalidParameter
 from ...store.numbers import NumberFilter
-from ..validation import PHONE_CHARS, TIME_FORMAT, Field, Schema
+from ..validation import INT32_MAX, PHONE_CHARS, TIME_FORMAT, Field, Schema
 
 #: characters v2 refuses in customField (ASCII specials and their full-width forms)
 CUSTOM_FIELD_V2_FORBIDDEN = "`~!@#$%^&*()+=|{}'\":;<>/?.[]，。；：？！“”‘’（）【】《》、"
@@ -110,6 +110,13 @@ DELETE: Schema = (
     Field("recycleTime", format="time", description="UTC"),
     Field("recycleType", choices=("1", "2", "3"), description="only with recycleTime; default 3"),
     Field("archiveHistory", "integer", choices=(0, 1), description="1 moves to history; default 0"),
+    Field(
+        "expectedCount",
+        "integer",
+        minimum=0,
+        maximum=INT32_MAX,
+        description="isales: delete only if exactly this many would be deleted (0209001)",
+    ),
 )
 
 

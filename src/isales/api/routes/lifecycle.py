@@ -1,0 +1,91 @@
+"""isales data-lifecycle interfaces (spec/lifecycle.md): preview, restore, erasure, rollback."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from ...config import Settings
+from ...domain.recycle import recycle_window
+from ...wire.schemas import lifecycle as schema
+from ...wire.schemas import numbers as number_schema
+from ..envelope import ok
+from ..openapi import doc
+from ..request import accept
+
+CALLDATA = "/rest/isales/v1/openapi/campaigns/{vdnId}/calldata/{campaignId}"
+
+_KEPT = {"type": "object", "description": "numbers that would be kept, by state"}
+
+
+def build_router(settings: Settings) -> APIRouter:
+    router = APIRouter(tags=["data lifecycle (isales)"])
+
+    @router.post(
+        CALLDATA + "/delete/preview",
+        **doc(
+            "Preview a delete: what the same body would delete and keep; changes nothing",
+            ["0200000", "0200001", "0200006", "0200007", "0200030", "02000001-02000011"],
+            body=number_schema.DELETE,
+            payload={
+                "matched": {"type": "integer"},
+                "deletable": {"type": "integer"},
+                "kept": _KEPT,
+                "sample": {"type": "array", "items": {"type": "object"}},
+            },
+        ),
+    )
+    async def preview(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
+        call = await accept(request, path=("vdnId", "campaignId"), body=number_schema.DELETE)
+        recycle_time, recycle_type, _ = number_schema.delete_request(call.body)
+        zone = call.services.settings.zone
+        recycle = recycle_window(recycle_time, recycle_type, zone) if recycle_time else None
+        result = await call.run(
+            call.services.deletion.preview,
+            call.vdn_id,
+            call.path["campaignId"],
+            number_schema.number_filter(call.body, recycle),
+        )
+        return ok(
+            "preview succeeded; nothing was changed",
+            matched=result.matched,
+            deletable=result.deletable,
+            kept=schema.wire_kept(result.kept),
+            sample=[schema.wire_sample(row) for row in result.sample],
+        )
+
+    @router.post(
+        CALLDATA + "/history/restore",
+        **doc(
+            "Restore numbers from history, all or nothing",
+            [
+                "0200000",
+                "0200001",
+                "0200006",
+                "0200007",
+                "0200019",
+                "0200020",
+                "0200024",
+                "0209003",
+                "02000001-02000011",
+            ],
+            body=schema.RESTORE,
+            payload={"successCount": {"type": "integer"}},
+        ),
+    )
+    async def restore(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
+        request.state.error_payload = {"successCount": 0}
+        call = await accept(request, path=("vdnId", "campaignId"), body=schema.RESTORE)
+        data_ids, request_id = schema.restore_request(call.body)
+        restored = await call.run(
+            call.services.deletion.restore,
+            call.vdn_id,
+            call.path["campaignId"],
+            data_ids,
+            request_id,
+            call.principal.access_key,
+            call.request_id,
+        )
+        return ok(f"{restored} numbers restored", successCount=restored)
+
+    return router
