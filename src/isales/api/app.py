@@ -28,6 +28,7 @@ from .routes import (
     caller_numbers,
     campaigns,
     dialer,
+    export,
     imports,
     lifecycle,
     numbers,
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         special_dates,
         caller_numbers,
         imports,
+        export,
     ):
         app.include_router(part.build_router(settings))
 

@@ -14,7 +14,7 @@ import click
 
 from .. import __version__
 from ..errors import CommandFailed
-from . import config, keys, server, store
+from . import campaigns, config, keys, numbers, reports, server, store
 
 
 def _fail(message: str, exit_code: int) -> None:
@@ -56,3 +56,7 @@ main.add_command(keys.keys)
 main.add_command(store.db)
 main.add_command(store.history)
 main.add_command(config.config)
+main.add_command(campaigns.campaigns)
+main.add_command(numbers.numbers)
+main.add_command(reports.results)
+main.add_command(reports.stats)

@@ -218,3 +218,12 @@ class NumberService:
             return number_store.history_page(
                 conn, vdn_id, campaign_id, filters, (page - 1) * page_size, page_size
             )
+
+    def list_page(
+        self, vdn_id: int, campaign_id: int, state: str | None, after: int, limit: int
+    ) -> list[dict]:
+        """A page of a campaign's live numbers after dataId ``after`` (the export extension)."""
+        with self.store.read() as conn:
+            if campaign_store.get_campaign(conn, vdn_id, campaign_id) is None:
+                raise CampaignNotFound()
+            return number_store.page_after(conn, campaign_id, state, after, limit)
