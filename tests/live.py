@@ -78,12 +78,12 @@ class LiveServer:
         return IsalesClient(self.url, created["accessKey"], created["secretKey"])
 
     def operator_env(self, key: dict, **extra: str) -> dict[str, str]:
-        return clean_env(
-            ISALES_SERVER=self.url,
-            ISALES_ACCESS_KEY=key["accessKey"],
-            ISALES_SECRET_KEY=key["secretKey"],
-            **extra,
-        )
+        credentials = {
+            "ISALES_SERVER": self.url,
+            "ISALES_ACCESS_KEY": key["accessKey"],
+            "ISALES_SECRET_KEY": key["secretKey"],
+        }
+        return clean_env(**{**credentials, **extra})
 
     def log_lines(self) -> list[str]:
         return self.log.read_text().splitlines()
