@@ -1,7 +1,8 @@
 """``GET /docs``: Swagger UI served by isales itself (works offline) and able to sign.
 
-The Swagger UI files come from the ``swagger-ui-bundle`` package; ``static/signing.js``
-signs "Try it out" requests with a key pasted into the page (kept in the page only).
+The Swagger UI files are vendored in ``static/swagger-ui/`` (see its VENDORED.md);
+``static/signing.js`` signs "Try it out" requests with a key pasted into the page (kept
+in the page only).
 """
 
 from __future__ import annotations
@@ -11,16 +12,16 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
-from swagger_ui_bundle import swagger_ui_path
 
-_OWN_ASSETS = Path(__file__).with_name("static")
+_ASSETS = Path(__file__).with_name("static")
 
 PAGE = """<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
+  <link rel="icon" href="data:,">
   <title>isales API</title>
-  <link rel="stylesheet" href="/docs/swagger-ui/swagger-ui.css">
+  <link rel="stylesheet" href="/docs/assets/swagger-ui/swagger-ui.css">
   <style>
     #isales-key { font-family: sans-serif; padding: 8px 20px; background: #f3f3f3; }
     #isales-key input { margin-right: 8px; width: 22em; }
@@ -35,16 +36,15 @@ PAGE = """<!doctype html>
     <small>The key stays in this page: it is not stored and only signatures are sent.</small>
   </form>
   <div id="swagger-ui"></div>
-  <script src="/docs/swagger-ui/swagger-ui-bundle.js"></script>
-  <script src="/docs/isales/signing.js"></script>
+  <script src="/docs/assets/swagger-ui/swagger-ui-bundle.js"></script>
+  <script src="/docs/assets/signing.js"></script>
 </body>
 </html>
 """
 
 
 def install(app: FastAPI) -> None:
-    app.mount("/docs/swagger-ui", StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
-    app.mount("/docs/isales", StaticFiles(directory=str(_OWN_ASSETS)), name="isales-docs")
+    app.mount("/docs/assets", StaticFiles(directory=str(_ASSETS)), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:

@@ -82,12 +82,15 @@ def numbers_import(vdn: int, campaign_id: int, file: Path, poll_seconds: float) 
     task_id, total = uploaded["taskId"], uploaded["totalRows"]
     query = f"{base}/queryDataImportTask/{campaign_id}"
     console = Console(stderr=True)
+    if not console.is_terminal:  # a log or a pipe: one line wide enough for every column
+        console = Console(stderr=True, width=140)
     columns = (
         TextColumn(f"import task {task_id}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("rows"),
         RowsPerSecond(),
+        TextColumn("elapsed"),
         TimeElapsedColumn(),
         TextColumn("left"),
         TimeRemainingColumn(),
