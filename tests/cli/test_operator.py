@@ -201,6 +201,7 @@ def measured(live, key, tmp_path, *args: str) -> tuple[int, subprocess.Completed
     return int(peak), result
 
 
+@pytest.mark.timeout(1800)  # the server imports 500,000 rows; minutes on a busy machine
 def test_import_of_500000_rows_keeps_client_memory_bounded(db_url, tmp_path):
     env = clean_env(ISALES_MAX_UNCOMPLETED_PER_CAMPAIGN="500000")
     live = start_serve(db_url, tmp_path, env=env)
