@@ -186,3 +186,21 @@ def test_text_log_format(db_url, tmp_path):
         assert "isales.access GET /rest/isales/v1/openapi/campaigns/12 200 0200000" in line
     finally:
         server.stop()
+
+
+def test_metrics_in_multiprocess_mode(db_url, tmp_path):
+    """With PROMETHEUS_MULTIPROC_DIR (several workers), a scrape reads the shared folder."""
+    shared = tmp_path / "metrics"
+    shared.mkdir()
+    server = start_serve(db_url, tmp_path, env=clean_env(PROMETHEUS_MULTIPROC_DIR=str(shared)))
+    try:
+        client = server.client(12)
+        client.get("/rest/isales/v1/openapi/campaigns/12", params={"status": 0, "deviceType": 0})
+        samples = scrape(server.url)
+        route = "/rest/isales/v1/openapi/campaigns/{vdnId}"
+        key = f'isales_requests_total{{method="GET",result_code="0200000",route="{route}"}}'
+        assert samples[key] == 1.0
+        assert "isales_callback_outbox_depth" in samples
+        assert any(shared.iterdir())  # the processes' values live in the shared folder
+    finally:
+        server.stop()
