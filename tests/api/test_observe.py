@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import httpx
 import pytest
@@ -112,6 +113,18 @@ def log_records(live) -> list[dict]:
     return [json.loads(line) for line in live.log_lines() if line.startswith("{")]
 
 
+def logged(live, predicate) -> list[dict]:  # type: ignore[no-untyped-def]
+    """The JSON log records once one matches ``predicate`` (a line is written after the
+    answer is sent, so it may lag the answer a little)."""
+    deadline = time.monotonic() + 30
+    while True:
+        records = log_records(live)
+        if any(predicate(r) for r in records):
+            return records
+        assert time.monotonic() < deadline, "the expected log line was not written"
+        time.sleep(0.05)
+
+
 def test_one_json_line_per_request_with_result_code_and_access_key(live):
     key = live.key(12)
     from isales.client import IsalesClient
@@ -123,7 +136,8 @@ def test_one_json_line_per_request_with_result_code_and_access_key(live):
         json={"customField": "x"},
     )
     request_id = answer.headers["x-request-id"]
-    line = next(r for r in log_records(live) if r.get("request_id") == request_id)
+    records = logged(live, lambda r: r.get("request_id") == request_id)
+    line = next(r for r in records if r.get("request_id") == request_id)
     assert line["logger"] == "isales.access"
     assert line["method"] == "POST"
     assert line["path"] == f"/rest/isales/v1/openapi/campaigns/12/calldata/{campaign}/delete"
@@ -141,11 +155,21 @@ def test_business_events_are_their_own_lines(live):
     set_status(client, campaign, "resume")
     set_status(client, campaign, "pause")
     client.delete(f"/rest/isales/v1/openapi/campaigns/12/{campaign}")
-    events = [r for r in log_records(live) if r.get("campaign_id") == campaign and "event" in r]
+    records = logged(
+        live, lambda r: r.get("event") == "campaign.deleted" and r.get("campaign_id") == campaign
+    )
+    events = [r for r in records if r.get("campaign_id") == campaign and "event" in r]
     names = [e["event"] for e in events]
-    assert names == ["numbers.deleted", "campaign.status", "campaign.status", "campaign.deleted"]
-    assert events[0]["deleted"] == 3 and events[0]["archived"] is False
-    assert [e["operation"] for e in events[1:3]] == ["resume", "pause"]
+    assert names == [
+        "campaign.status",
+        "numbers.deleted",
+        "campaign.status",
+        "campaign.status",
+        "campaign.deleted",
+    ]
+    assert events[0]["operation"] == "create" and events[0]["status"] == 3
+    assert events[1]["deleted"] == 3 and events[1]["archived"] is False
+    assert [e["operation"] for e in events[2:4]] == ["resume", "pause"]
 
 
 def test_no_secret_reaches_the_log(live):

@@ -62,7 +62,9 @@ class CampaignService:
         with self.store.write() as conn:
             if campaign_store.name_taken(conn, vdn_id, values["name"]):
                 raise CampaignNameTaken()
-            return campaign_store.insert_campaign(conn, row)
+            campaign_id = campaign_store.insert_campaign(conn, row)
+        events.campaign_status_changed(vdn_id, campaign_id, "create", row["status"])
+        return campaign_id
 
     def modify(
         self, vdn_id: int, campaign_id: int, values: dict[str, Any], api_version: int
