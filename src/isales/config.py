@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    def as_environment(self) -> dict[str, str]:
+        """These settings as ``ISALES_*`` variables (how server worker processes get them)."""
+        values = self.model_dump().items()
+        return {f"ISALES_{name.upper()}": str(value) for name, value in values if value is not None}
+
 
 # --- operations (spec/operations.md "Runtime"): config file, strict names, sources ---------------
 #

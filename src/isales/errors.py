@@ -36,6 +36,12 @@ The error tree (each class's docstring is its default ``resultDesc``)::
         ├── SpecialDateNameTaken     0200005
         ├── LastCallerNumber         0200001
         ├── ResultRange*             0200008 / 0200009 / 0200010 / 0200011 (result query)
+        ├── BatchNameTaken           0200005;  TooManyBatches 02000011
+        ├── CampaignForbidsBatchChange 03000002; BatchNotFound 03000004
+        ├── BatchAlreadyPaused       03000006; BatchNotPaused 0200011
+        ├── DefinitionTaken, UnknownBusinessResult   0200001 (result definitions)
+        ├── TooManyDefinitions       02000011; DisplayResultNotFound 0200033
+        ├── TemplateNameTaken        0200005;  TemplateNotFound 0200007
         ├── StoreFailure             0200006
         ├── ExpectedCountMismatch    0209001 (lifecycle extensions)
         ├── IdempotencyKeyReused     0209002
@@ -95,6 +101,10 @@ class ErrorCode(StrEnum):
     RESTORE_REFUSED = "0209003"
     LEGAL_HOLD = "0209004"
     NUMBER_BEING_CALLED = "0209005"
+    # call batches (reference §5)
+    CAMPAIGN_FORBIDS_BATCH_CHANGE = "03000002"
+    BATCH_NOT_FOUND = "03000004"
+    BATCH_ALREADY_PAUSED = "03000006"
 
 
 class DialerCode(StrEnum):
@@ -314,6 +324,77 @@ class WriteBackFailed(AppError):
     """The business-result write-back failed."""
 
     code = ErrorCode.WRITE_BACK_FAILED
+
+
+# --- call batches (reference §5) --------------------------------------------------------------
+
+
+class BatchNameTaken(CampaignNameTaken):
+    """A call batch with this name already exists in this campaign."""
+
+
+class TooManyBatches(AppError):
+    """The campaign already has the maximum number of call batches."""
+
+    code = ErrorCode.TOO_MANY_PARAMETERS
+
+
+class CampaignForbidsBatchChange(AppError):
+    """The current state of the outbound campaign does not allow changing its batches."""
+
+    code = ErrorCode.CAMPAIGN_FORBIDS_BATCH_CHANGE
+
+
+class BatchNotFound(AppError):
+    """The call batch does not exist in this campaign."""
+
+    code = ErrorCode.BATCH_NOT_FOUND
+
+
+class BatchAlreadyPaused(AppError):
+    """The call batch is already paused."""
+
+    code = ErrorCode.BATCH_ALREADY_PAUSED
+
+
+class BatchNotPaused(StateForbidsTransition):
+    """The call batch is not paused, so it cannot be resumed."""
+
+
+# --- business-result definitions and display results (reference §3.6) ------------------------
+
+
+class DefinitionTaken(AppError):
+    """This code is already defined in this VDN."""
+
+
+class UnknownBusinessResult(AppError):
+    """The business result is not one of the VDN's defined business results."""
+
+
+class TooManyDefinitions(AppError):
+    """The VDN already has the maximum number of definitions of this kind."""
+
+    code = ErrorCode.TOO_MANY_PARAMETERS
+
+
+class DisplayResultNotFound(NumberNotFound):
+    """The display result does not exist in this VDN."""
+
+
+# --- campaign templates (reference §4.10) ------------------------------------------------------
+
+
+class TemplateNameTaken(CampaignNameTaken):
+    """A campaign template with this name already exists in this VDN."""
+
+
+class TemplateNotFound(CampaignNotFound):
+    """The campaign template does not exist in this VDN."""
+
+
+class TemplateSourceNotFound(CampaignNotFound):
+    """No campaign or campaign template with this id exists in this VDN."""
 
 
 # --- lifecycle extensions (spec/lifecycle.md) ---------------------------------------------

@@ -470,3 +470,69 @@ def test_a_deleted_campaign_fails_its_import(make_server):
 def test_the_runner_is_a_background_job(server):
     jobs = server.services.background_jobs()
     assert (server.settings.import_sweep_seconds, server.services.imports.run_pending) in jobs
+
+
+# --- the Huawei request and answer (cec_07_4039) ---
+
+
+def test_huawei_paging_answers_the_data_import_task_list(client, server):
+    campaign_id = create_campaign(client)
+    first = started(client, campaign_id, csv_bytes("s1,13800090702"), name="a.csv")
+    lines = ("s1,13800090703", "s1,13800090703", "s3,x", "s4,13800090704")
+    second = started(client, campaign_id, csv_bytes(*lines), name="b.csv")
+    server.services.imports.run_pending()
+    answer = query(client, campaign_id, {"offset": 0, "limit": 1})
+    assert_code(answer, SUCCESS)
+    assert answer["count"] == 2
+    (newest,) = answer["result"]
+    assert newest["id"] == str(second) and newest["status"] == "2"
+    assert (newest["succNum"], newest["repeatNum"], newest["failNum"], newest["blackNum"]) == (
+        2,
+        1,
+        1,
+        0,
+    )
+    assert newest["beginTime"] and newest["endTime"] and newest["fileName"] == "b.csv"
+    assert "data" not in answer and "totalCount" not in answer
+    older = query(client, campaign_id, {"offset": 1, "limit": 1})["result"]
+    assert [t["id"] for t in older] == [str(first)]
+    assert query(client, campaign_id, {"offset": 2, "limit": 1})["result"] == []
+
+
+def test_huawei_status_before_the_import_runs(client):
+    campaign_id = create_campaign(client)
+    started(client, campaign_id, csv_bytes("s1,13800090711"))
+    (task,) = query(client, campaign_id, {"offset": 0, "limit": 10})["result"]
+    assert (task["status"], task["endTime"], task["succNum"]) == ("0", "", 0)
+
+
+def test_blacklisted_rows_are_counted_in_black_num(client, server):
+    blocked = "13800090721"
+    answer = ok_json(
+        client.post(f"{campaigns_path()}/blocklist/add", json={"blocklist": [blocked]})
+    )
+    assert_code(answer, SUCCESS)
+    campaign_id = create_campaign(client)
+    started(client, campaign_id, csv_bytes(f"s1,{blocked}", "s2,13800090722"))
+    server.services.imports.run_pending()
+    (task,) = query(client, campaign_id, {"offset": 0, "limit": 10})["result"]
+    assert (task["succNum"], task["blackNum"], task["failNum"], task["repeatNum"]) == (1, 1, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"offset": 0}, "02000001"),
+        ({"limit": 10}, "02000001"),
+        ({"offset": -1, "limit": 10}, "02000007"),
+        ({"offset": 0, "limit": 0}, "02000007"),
+        ({"offset": 0, "limit": 101}, "02000007"),
+        ({"offset": "a", "limit": 10}, "02000006"),
+        ({"offset": 0, "limit": 10, "pageNum": 1}, "02000009"),
+        ({"offset": 0, "limit": 10, "taskId": 1}, "02000009"),
+        ({"offset": 0, "limit": 10, "page": 1}, "0200001"),
+    ],
+)
+def test_huawei_paging_refusals(client, body, code):
+    campaign_id = create_campaign(client)
+    assert_code(query(client, campaign_id, body), code)

@@ -32,6 +32,15 @@ def add_v1(client, campaign_id, records: Any, vdn: int = 12, **top: Any) -> dict
     )
 
 
+def new_batch(client, campaign_id: int, name: str) -> str:  # type: ignore[no-untyped-def]
+    """A call batch of the campaign (a v2 batchId must name one)."""
+    answer = client.post(
+        f"/rest/isales/v1/openapi/campaigns/12/callbatch/{campaign_id}/create", json={"name": name}
+    ).json()
+    assert_code(answer, SUCCESS)
+    return answer["returnObject"]["id"]
+
+
 def add_v2(client, campaign_id, records: Any, vdn: int = 12, **top: Any) -> dict:  # type: ignore[no-untyped-def]
     body = {"callDataList": records, **top}
     return ok_json(client.post(calldata_path(campaign_id, vdn, version=2), json=body))
@@ -374,7 +383,8 @@ def test_add_v2_several_numbers_per_customer(client, server, campaign):
             {"calledNo": "333", "type": "home"},
         ],
     }
-    answer = add_v2(client, campaign, [record, customer("c2", "444")], batchId="batch-9")
+    batch_id = new_batch(client, campaign, "batch-9")
+    answer = add_v2(client, campaign, [record, customer("c2", "444")], batchId=batch_id)
     assert_code(answer, SUCCESS)
     listed = answer["returnObject"]["dataIdList"]
     assert [item["called"] for item in listed] == ["111", "444"]
@@ -394,7 +404,7 @@ def test_add_v2_several_numbers_per_customer(client, server, campaign):
         "x",
     )
     assert first["recycle_time"] == datetime(2030, 5, 6, 7, 8, 9)
-    assert first["batch_id"] == second["batch_id"] == "batch-9"
+    assert first["batch_id"] == second["batch_id"] == batch_id
     assert second["called_nos"] == [{"calledNo": "444"}]
 
 
@@ -492,7 +502,8 @@ def test_v2_per_call_maximum_is_configurable(make_server):
     with server.client() as signed:
         campaign_id = create_campaign(signed)
         records = [customer(f"s{i}", f"138{i:08d}") for i in range(2000)]
-        answer = add_v2(signed, campaign_id, records, batchId="big")
+        big = new_batch(signed, campaign_id, "big")
+        answer = add_v2(signed, campaign_id, records, batchId=big)
         assert_code(answer, SUCCESS)
         listed = answer["returnObject"]["dataIdList"]
         assert answer["returnObject"]["totalSize"] == 2000
@@ -503,7 +514,7 @@ def test_v2_per_call_maximum_is_configurable(make_server):
         assert {str(r["id"]): r["called"] for r in saved} == {
             i["dataId"]: i["called"] for i in listed
         }
-        assert {r["batch_id"] for r in saved} == {"big"}
+        assert {r["batch_id"] for r in saved} == {big}
         more = [customer(f"t{i}", f"139{i:08d}") for i in range(2001)]
         assert_code(add_v2(signed, campaign_id, more), "0200029")
         # v1 keeps its own maximum of 20
@@ -562,7 +573,8 @@ def test_query_v2_number(client, campaign):
         "sessionId": "c9",
         "called": [{"calledNo": "111", "type": "mobile", "delayTime": 5}, {"calledNo": "222"}],
     }
-    data_id = add_v2(client, campaign, [record], batchId="b-2")["returnObject"]["dataIdList"][0][
+    batch_id = new_batch(client, campaign, "b-2")
+    data_id = add_v2(client, campaign, [record], batchId=batch_id)["returnObject"]["dataIdList"][0][
         "dataId"
     ]
     answer = query(client, campaign, data_id)
@@ -572,7 +584,7 @@ def test_query_v2_number(client, campaign):
         {"calledNo": "222", "type": ""},
     ]
     values = props(answer)
-    assert (values["sessionId"], values["called"], values["batchId"]) == ("c9", "111", "b-2")
+    assert (values["sessionId"], values["called"], values["batchId"]) == ("c9", "111", batch_id)
 
 
 def test_query_shows_the_dial_state(client):

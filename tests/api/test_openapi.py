@@ -31,6 +31,28 @@ EXPECTED = {
     ("/rest/isales/v1/openapi/obs/business/tasks", "post"),
     ("/rest/isales/v1/openapi/obs/business/callnos", "post"),
     ("/rest/isales/v1/openapi/obs/business/call/result", "post"),
+    # issue 12 part A
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/create", "post"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/list", "get"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/pause", "post"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/resume", "post"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/delete", "post"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/addBusinessResult", "post"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/queryBusinessResults", "get"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/createObResult", "post"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/{defId}/deleteObsResult", "delete"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/queryOBSResults", "get"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/{defId}/queryObsResultDetail", "get"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/queryOBSResultCode", "get"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/callRecord", "post"),
+    ("/rest/isales/v2/openapi/campaigns/{vdnId}/callRecord", "post"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/failcategorystatistics", "get"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/template", "post"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/template", "get"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/template/copy", "post"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/template/{campaignTemplateId}", "get"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/template/{campaignTemplateId}/update", "put"),
+    ("/rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/update", "post"),
 }
 
 
@@ -139,6 +161,7 @@ def test_delete_request_body(document):
         "recycleType",
         "archiveHistory",
         "expectedCount",  # isales extension (spec/lifecycle.md §2)
+        "batchId",
     }
     assert schema["additionalProperties"] is False
     assert schema.get("required", []) == []

@@ -70,6 +70,12 @@ def test_metadata_has_the_expected_tables():
         "legal_holds",
         "suppressions",
         "server_secrets",
+        "campaign_counters",
+        "call_batches",
+        "business_results",
+        "display_results",
+        "display_result_codes",
+        "campaign_templates",
     }
 
 
@@ -165,3 +171,24 @@ def test_downgrade_removes_data_tables_with_rows(engine):
     upgrade(engine)
     with engine.connect() as conn:
         assert conn.execute(select(schema.access_keys)).all() == []
+
+
+def test_0007_keeps_the_import_tasks_of_an_older_store(engine):
+    """Import tasks written before 0007 keep their data and count no duplicates yet."""
+    upgrade(engine, "0002")
+    now = datetime(2026, 11, 27, 8)
+    with engine.connect() as conn, conn.begin():
+        conn.execute(
+            text(
+                "INSERT INTO import_tasks (vdn_id, campaign_id, file_name, status, total_rows,"
+                " success_rows, failed_rows, errors, created_at)"
+                " VALUES (12, 1, 'a.csv', 'finished', 3, 2, 1, '[]', :now)"
+            ),
+            {"now": now},
+        )
+    upgrade(engine)
+    with engine.connect() as conn:
+        row = conn.execute(select(schema.import_tasks)).mappings().one()
+    assert (row["file_name"], row["success_rows"], row["failed_rows"]) == ("a.csv", 2, 1)
+    assert (row["repeat_rows"], row["black_rows"]) == (0, 0)
+    assert schema_diff(engine) == []

@@ -531,6 +531,7 @@ def test_json_schema_of_delete_lists_its_fields_in_order():
         "recycleTime",
         "recycleType",
         "archiveHistory",
+        "batchId",
     ]
     assert produced["required"] == []
     assert produced["additionalProperties"] is False

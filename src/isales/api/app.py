@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import __version__
+from .. import __version__, logs
 from ..clock import Clock, system_clock
 from ..config import Settings
 from ..errors import IsalesError
@@ -23,10 +23,13 @@ from .envelope import error_response
 from .observe import ObserveMiddleware
 from .request import new_request_id
 from .routes import (
+    batches,
     blacklist,
     business,
+    call_records,
     caller_numbers,
     campaigns,
+    definitions,
     dialer,
     export,
     imports,
@@ -36,6 +39,7 @@ from .routes import (
     results,
     special_dates,
     statistics,
+    templates,
 )
 
 log = logging.getLogger("isales.api")
@@ -74,6 +78,13 @@ async def _every(seconds: float, job: Callable[[], object]) -> None:
             log.exception("background job %s failed", getattr(job, "__qualname__", job))
 
 
+def app_from_environment() -> FastAPI:
+    """The app of one ``isales serve --workers N`` process: settings from ``ISALES_*``."""
+    settings = Settings()
+    logs.setup(settings.log_format)
+    return create_app(settings)
+
+
 def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> FastAPI:
     settings = settings or Settings()
     services = Services.build(settings, clock)
@@ -100,6 +111,11 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.state.services = services
     # before campaigns: DELETE …/campaigns/{vdnId}/blocklist would match …/{vdnId}/{campaignId}
     app.include_router(blacklist.build_router(settings))
+    # before campaigns too: GET …/{vdnId}/queryBusinessResults, …/failcategorystatistics
+    # and …/template are not campaign ids
+    app.include_router(definitions.build_router(settings))
+    app.include_router(call_records.build_router(settings))
+    app.include_router(templates.build_router(settings))
     app.include_router(campaigns.router)
     # before numbers: …/calldata/{campaignId}/delete/preview is not a number's dataId
     app.include_router(lifecycle.build_router(settings))
@@ -114,6 +130,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         caller_numbers,
         imports,
         export,
+        batches,
     ):
         app.include_router(part.build_router(settings))
 

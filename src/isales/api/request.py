@@ -34,7 +34,13 @@ T = TypeVar("T")
 _JSON_TYPE = re.compile(r"^application/json\s*(;\s*charset\s*=\s*\"?utf-8\"?\s*)?$", re.IGNORECASE)
 
 #: path parameter -> (minimum, maximum)
-PATH_RANGES = {"vdnId": (1, 9999), "campaignId": (1, INT32_MAX), "dataId": (1, INT64_MAX)}
+PATH_RANGES = {
+    "vdnId": (1, 9999),
+    "campaignId": (1, INT32_MAX),
+    "dataId": (1, INT64_MAX),
+    "defId": (1, INT64_MAX),
+    "campaignTemplateId": (1, INT32_MAX),
+}
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
-from .. import logs
+from .. import logs, metrics
 from ..config import Settings
 from ..errors import CommandFailed
 from ..logs import FORMATS
@@ -121,6 +123,13 @@ def _make_dialer(server_url, access_key, secret_key, vdns, options):  # type: ig
     help="VDN the built-in dialer serves (repeatable; needed with --dialer)",
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="server processes sharing the port",
+)
+@click.option(
     "--log-format",
     type=click.Choice(FORMATS),
     default=None,
@@ -135,6 +144,7 @@ def serve(
     port: int | None,
     with_dialer: bool,
     dialer_vdns: tuple[int, ...],
+    workers: int,
     log_format: str | None,
     tls_cert: str | None,
     tls_key: str | None,
@@ -150,6 +160,8 @@ def serve(
 
     if with_dialer and not dialer_vdns:
         raise click.UsageError("--dialer needs at least one --dialer-vdn")
+    if with_dialer and workers > 1:
+        raise click.UsageError("--dialer runs with one worker; run `isales dialer` beside them")
     settings = settings_from(
         db, host=host, port=port, log_format=log_format, tls_cert=tls_cert, tls_key=tls_key
     )
@@ -161,6 +173,15 @@ def serve(
     ensure_port_free(settings.host, settings.port)
     migrated(settings).dispose()
     logs.setup(settings.log_format)
+    scheme = "https" if tls else "http"
+    click.echo(
+        f"isales serving {settings.db.split('://')[0]} store on "
+        f"{scheme}://{settings.host}:{settings.port}"
+        + (f" with {workers} workers" if workers > 1 else "")
+    )
+    if workers > 1:
+        _serve_workers(settings, workers, tls)
+        return
     app = create_app(settings)
     config = uvicorn.Config(
         app,
@@ -169,11 +190,6 @@ def serve(
         log_config=None,
         access_log=False,
         **tls,
-    )
-    scheme = "https" if tls else "http"
-    click.echo(
-        f"isales serving {settings.db.split('://')[0]} store on "
-        f"{scheme}://{settings.host}:{settings.port}"
     )
     if not with_dialer:
         uvicorn.Server(config).run()
@@ -208,6 +224,37 @@ def serve(
 
     thread = threading.Thread(target=dialer.run, args=(stop,), name="dialer", daemon=True)
     ServerWithDialer(config).run()
+
+
+def _serve_workers(settings: Settings, workers: int, tls: dict[str, str]) -> None:
+    """``workers`` uvicorn processes on one port; each builds the app from the environment.
+
+    Background jobs run in every worker: each job leases its rows, so they share the work.
+    Metrics are summed over the workers through PROMETHEUS_MULTIPROC_DIR (a new folder
+    unless one is given; a given one is emptied of the last run's files first).
+    """
+    import tempfile
+    from pathlib import Path
+
+    import uvicorn
+
+    shared = os.environ.get(metrics.MULTIPROCESS_VARIABLE)
+    if shared:
+        for stale in Path(shared).glob("*.db"):
+            stale.unlink()
+    else:
+        os.environ[metrics.MULTIPROCESS_VARIABLE] = tempfile.mkdtemp(prefix="isales-metrics-")
+    os.environ.update(settings.as_environment())
+    uvicorn.run(
+        "isales.api.app:app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+        **tls,
+    )
 
 
 @click.command()

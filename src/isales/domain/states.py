@@ -60,7 +60,8 @@ class NumberState(StrEnum):
 CLAIMABLE = (NumberState.PENDING, NumberState.RETRY)
 #: the only state the delete interface removes: no call in progress, no call history
 DELETABLE = (NumberState.PENDING,)
-#: states counted against the per-campaign cap of uncompleted numbers
+#: states counted against the per-campaign cap of uncompleted numbers (the store keeps the
+#: count with triggers, migration 0003: changing this set needs a migration)
 UNCOMPLETED = (NumberState.PENDING, NumberState.CALLING, NumberState.RETRY)
 
 #: why a matched number was kept by a delete, for resultDesc

@@ -11,10 +11,13 @@ from ..store import Store
 from ..store.migrate import schema_lag
 from .access import AccessService
 from .audit import AuditService
+from .batches import BatchService
 from .blacklist import BlacklistService
+from .call_records import CallRecordService
 from .callbacks import CallbackService
 from .caller_numbers import CallerNumberService
 from .campaigns import CampaignService
+from .definitions import DefinitionService
 from .deletion import DeletionService
 from .dialer import DialerService
 from .imports import ImportService
@@ -23,6 +26,7 @@ from .policies import PolicyService
 from .results import ResultService
 from .special_dates import SpecialDateService
 from .statistics import StatisticsService
+from .templates import TemplateService
 
 #: seconds between two sweeps of lapsed claims
 LEASE_SWEEP_SECONDS = 15.0
@@ -47,6 +51,10 @@ class Services:
     # data lifecycle (spec/lifecycle.md)
     deletion: DeletionService
     audit: AuditService
+    batches: BatchService
+    definitions: DefinitionService
+    call_records: CallRecordService
+    templates: TemplateService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -66,6 +74,10 @@ class Services:
             "imports": ImportService,
             "deletion": DeletionService,
             "audit": AuditService,
+            "batches": BatchService,
+            "definitions": DefinitionService,
+            "call_records": CallRecordService,
+            "templates": TemplateService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)

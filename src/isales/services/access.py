@@ -31,6 +31,18 @@ class Principal:
 
 
 @dataclass(frozen=True)
+class KeyGrant:
+    """What a request's signature is checked with: the key's secret and its VDNs."""
+
+    secret_key: str
+    vdn_ids: frozenset[int]
+
+
+#: grants cached per process; past this many keys the cache starts over
+GRANT_CACHE_SIZE = 10_000
+
+
+@dataclass(frozen=True)
 class NewKey:
     access_key: str
     secret_key: str
@@ -50,6 +62,27 @@ class SignedRequest:
 class AccessService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
+        #: access key -> its VDNs; a key's grants never change after it is created
+        self._vdns: dict[str, frozenset[int]] = {}
+
+    def lookup(self, access_key: str) -> KeyGrant | None:
+        """The active key's secret and VDNs; None for an unknown or revoked key.
+
+        Whether the key is active is read from the store on every call (one primary-key
+        read), so a revoke made by any process holds from the next request on; only the
+        VDN grants, which never change once a key exists, are served from memory.
+        """
+        with self.store.read() as conn:
+            secret = key_store.active_secret(conn, access_key)
+            if secret is None:
+                return None
+            vdns = self._vdns.get(access_key)
+            if vdns is None:
+                vdns = frozenset(key_store.granted_vdns(conn, access_key))
+                if len(self._vdns) >= GRANT_CACHE_SIZE:
+                    self._vdns.clear()
+                self._vdns[access_key] = vdns
+        return KeyGrant(secret, vdns)
 
     def create_key(
         self,
@@ -108,9 +141,7 @@ class AccessService:
         skew = abs(auth.timestamp.replace(tzinfo=None) - self.clock())
         if skew > timedelta(seconds=self.settings.clock_skew_seconds):
             raise Unauthenticated("request timestamp outside the accepted window")
-        with self.store.read() as conn:
-            secret = key_store.active_secret(conn, auth.access_key)
-            vdns = key_store.granted_vdns(conn, auth.access_key) if secret else set()
+        grant = self.lookup(auth.access_key)
         canonical = signing.canonical_request(
             request.method,
             request.path,
@@ -120,7 +151,7 @@ class AccessService:
             request.body,
         )
         # compare even for an unknown key, so both failures take the same time
-        valid = signing.verify(auth, secret or "unknown-key", canonical)
-        if secret is None or not valid:
+        valid = signing.verify(auth, grant.secret_key if grant else "unknown-key", canonical)
+        if grant is None or not valid:
             raise Unauthenticated("unknown or revoked access key, or wrong signature")
-        return Principal(auth.access_key, frozenset(vdns))
+        return Principal(auth.access_key, grant.vdn_ids)

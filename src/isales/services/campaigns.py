@@ -22,6 +22,7 @@ from ..errors import (
     StateForbidsTransition,
 )
 from ..store import Store, audit
+from ..store import batches as batch_store
 from ..store import campaigns as campaign_store
 from ..store import numbers as number_store
 from ..store import special_dates as special_date_store
@@ -174,6 +175,7 @@ class CampaignService:
                 reason="campaign-delete",
             )
             special_date_store.delete_for_campaign(conn, campaign_id)
+            batch_store.delete_for_campaign(conn, campaign_id)
             campaign_store.delete_campaign_row(conn, campaign_id)
             audit.record(
                 conn,

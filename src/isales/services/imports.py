@@ -56,6 +56,10 @@ def _entry(row: int, code: str, desc: str) -> dict[str, Any]:
     return {"row": row, "code": str(code), "desc": desc}
 
 
+def _count(errors: list[dict[str, Any]], code: ErrorCode) -> int:
+    return sum(1 for entry in errors if entry["code"] == code)
+
+
 def _progress(task: dict) -> tuple:
     return task["status"], task["success_rows"], task["failed_rows"]
 
@@ -120,6 +124,8 @@ class ImportService:
                     "total_rows": total,
                     "success_rows": 0,
                     "failed_rows": 0,
+                    "repeat_rows": 0,
+                    "black_rows": 0,
                     "errors": [],
                     "created_at": now,
                     "content": content,
@@ -135,12 +141,10 @@ class ImportService:
         return task
 
     def list_tasks(
-        self, vdn_id: int, campaign_id: int, page: int, page_size: int
+        self, vdn_id: int, campaign_id: int, offset: int, limit: int
     ) -> tuple[int, list[dict]]:
         with self.store.read() as conn:
-            return import_store.list_tasks(
-                conn, vdn_id, campaign_id, (page - 1) * page_size, page_size
-            )
+            return import_store.list_tasks(conn, vdn_id, campaign_id, offset, limit)
 
     # --- the runner ------------------------------------------------------------------------
 
@@ -243,7 +247,7 @@ class ImportService:
                     for row, _ in chunk
                 ]
             accepted = self._admit(conn, task, records, errors, now)
-            number_store.insert_numbers(
+            number_store.load_numbers(
                 conn,
                 [
                     new_number(record, task["campaign_id"], task["vdn_id"], now)
@@ -254,6 +258,8 @@ class ImportService:
                 "status": ImportStatus.FINISHED if last else ImportStatus.RUNNING,
                 "success_rows": current["success_rows"] + len(accepted),
                 "failed_rows": current["failed_rows"] + len(errors),
+                "repeat_rows": current["repeat_rows"] + _count(errors, ErrorCode.DUPLICATE_NUMBERS),
+                "black_rows": current["black_rows"] + _count(errors, ErrorCode.BLACKLISTED),
                 "finished_at": now if last else None,
                 "leased_until": now + self.lease,
             }

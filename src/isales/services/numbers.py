@@ -14,6 +14,7 @@ from ..config import Settings
 from ..domain import states
 from ..domain.states import KEPT_REASON, NumberState
 from ..errors import (
+    BatchNotFound,
     Blacklisted,
     CalledTooFrequently,
     CampaignNotFound,
@@ -25,6 +26,7 @@ from ..errors import (
     TooManyUncompleted,
 )
 from ..store import Store, audit
+from ..store import batches as batch_store
 from ..store import blacklist as blacklist_store
 from ..store import campaigns as campaign_store
 from ..store import numbers as number_store
@@ -108,6 +110,9 @@ class NumberService:
             status = states.effective_status(campaign["status"], campaign["end_time"], now)
             if not states.may_add_numbers(status):
                 raise StateForbidsAdding("the outbound campaign has completed")
+            for batch_id in {r["batch_id"] for r in records if r.get("batch_id") is not None}:
+                if batch_store.get_batch(conn, campaign_id, batch_id) is None:
+                    raise BatchNotFound(f"batchId {batch_id} is not a call batch of this campaign")
             # a number blacklisted with a call quota may be added: the claim enforces the quota
             all_called = [number for record in records for number in record["called_all"]]
             blocked = blacklist_store.blocked_for_add(conn, vdn_id, all_called, now)
@@ -167,9 +172,10 @@ class NumberService:
                 )
             # a claim whose lease ran out is no longer a call in progress
             number_store.release_lapsed_claims(conn, now, campaign_id)
-            removed = number_store.remove_numbers(
+            removed = number_store.remove_matching(
                 conn,
-                number_store.deletable_conditions(campaign_id, number_filter),
+                campaign_id,
+                number_filter,
                 archive=archive,
                 now=now,
                 archived_by=access_key,

@@ -9,14 +9,17 @@ from typing import Any
 from ..clock import Clock
 from ..config import Settings
 from ..domain import retry
+from ..domain.definitions import Verdict, judge_write_back
 from ..errors import (
     CampaignNotFound,
     NumberNotFound,
     SubStatusMismatch,
+    UnknownBusinessResult,
     WriteBackFailed,
 )
 from ..store import Store
 from ..store import campaigns as campaign_store
+from ..store import definitions as definition_store
 from ..store import policies as policy_store
 
 
@@ -54,6 +57,7 @@ class PolicyService:
             number = policy_store.get_number_of_vdn(conn, vdn_id, data_id)
             if number is None:
                 raise NumberNotFound()
+            _judge_against_definitions(conn, vdn_id, result)
             campaign = campaign_store.get_campaign(conn, vdn_id, number["campaign_id"])
             rules = retry.read_policy(campaign["retry_policy"] if campaign else None).busi
             if not retry.sub_status_allowed(rules, result.busi_result, result.sub_status):
@@ -76,3 +80,22 @@ class PolicyService:
             if due is not None and policy_store.recall(conn, data_id, due):
                 return due
             return None
+
+
+def _judge_against_definitions(conn: Any, vdn_id: int, result: BusinessResult) -> None:
+    """Once the VDN defines business results, only defined codes may be written back."""
+    defined = definition_store.find_business_result(conn, vdn_id, result.busi_result)
+    children = None
+    if defined is not None:
+        kids = definition_store.children_of(conn, [defined["id"]])[defined["id"]]
+        children = [child["code"] for child in kids]
+    defines_any = defined is not None or definition_store.count_business_results(conn, vdn_id) > 0
+    verdict = judge_write_back(defines_any, children, result.sub_status)
+    if verdict is Verdict.UNKNOWN_RESULT:
+        raise UnknownBusinessResult(
+            f"busiResult {result.busi_result} is not a business result defined in this VDN"
+        )
+    if verdict is Verdict.SUB_STATUS_MISMATCH:
+        raise SubStatusMismatch(
+            f"subStatus {result.sub_status} is not a defined sub-result of {result.busi_result}"
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.states import CampaignStatus
@@ -39,16 +39,26 @@ def name_taken(conn: Connection, vdn_id: int, name: str, except_id: int | None =
     return conn.execute(query.limit(1)).first() is not None
 
 
+_ONE_CAMPAIGN = select(campaigns).where(
+    campaigns.c.id == bindparam("campaign_id"), campaigns.c.vdn_id == bindparam("vdn_id")
+)
+#: lock -> the statement, built once
+_GET_CAMPAIGN = {
+    None: _ONE_CAMPAIGN,
+    "update": _ONE_CAMPAIGN.with_for_update(),
+    "share": _ONE_CAMPAIGN.with_for_update(read=True),
+}
+
+
 def get_campaign(
     conn: Connection, vdn_id: int, campaign_id: int, lock: str | None = None
 ) -> dict | None:
     """One campaign of one VDN; ``lock`` is "update" or "share" (a no-op on SQLite)."""
-    query = select(campaigns).where(campaigns.c.id == campaign_id, campaigns.c.vdn_id == vdn_id)
-    if lock == "update":
-        query = query.with_for_update()
-    elif lock == "share":
-        query = query.with_for_update(read=True)
-    row = conn.execute(query).mappings().first()
+    row = (
+        conn.execute(_GET_CAMPAIGN[lock], {"campaign_id": campaign_id, "vdn_id": vdn_id})
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 

@@ -47,7 +47,10 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _prepare_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # No pool_pre_ping (a round trip before every checkout): a connection the server dropped
+    # fails its statement, SQLAlchemy sees the disconnect and invalidates the pool, that one
+    # transaction answers 0200006, and the next checkout connects afresh.
+    return create_engine(url, pool_size=10, max_overflow=20)
 
 
 class Store:

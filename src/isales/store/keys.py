@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from .schema import access_keys, key_vdns
 
@@ -18,17 +18,19 @@ def insert_key(
     conn.execute(insert(key_vdns), [{"access_key": access_key, "vdn_id": v} for v in vdn_ids])
 
 
+_ACTIVE_SECRET = select(access_keys.c.secret_key).where(
+    access_keys.c.access_key == bindparam("access_key"), access_keys.c.revoked_at.is_(None)
+)
+_GRANTED_VDNS = select(key_vdns.c.vdn_id).where(key_vdns.c.access_key == bindparam("access_key"))
+
+
 def active_secret(conn: Connection, access_key: str) -> str | None:
-    row = conn.execute(
-        select(access_keys.c.secret_key).where(
-            access_keys.c.access_key == access_key, access_keys.c.revoked_at.is_(None)
-        )
-    ).first()
+    row = conn.execute(_ACTIVE_SECRET, {"access_key": access_key}).first()
     return row.secret_key if row else None
 
 
 def granted_vdns(conn: Connection, access_key: str) -> set[int]:
-    rows = conn.execute(select(key_vdns.c.vdn_id).where(key_vdns.c.access_key == access_key))
+    rows = conn.execute(_GRANTED_VDNS, {"access_key": access_key})
     return {row.vdn_id for row in rows}
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Connection,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -19,10 +23,17 @@ from sqlalchemy import (
 
 from ..domain.blacklist import QuotaPeriods
 from ..domain.recycle import RecycleWindow
-from ..domain.states import CLAIMABLE, DELETABLE, UNCOMPLETED, NumberState
+from ..domain.states import CLAIMABLE, DELETABLE, NumberState
 from ..errors import StoreFailure
+from . import batches as batch_store
 from . import blacklist as blacklist_store
-from .schema import NUMBER_COPY_COLUMNS, call_results, number_history, numbers
+from .schema import (
+    NUMBER_COPY_COLUMNS,
+    call_results,
+    campaign_counters,
+    number_history,
+    numbers,
+)
 
 #: rows per INSERT statement when importing
 INSERT_CHUNK = 500
@@ -36,9 +47,34 @@ class NumberFilter:
     called: str | None = None
     custom_field: str | None = None
     recycle: RecycleWindow | None = None
+    batch_id: str | None = None
+
+    @property
+    def shape(self) -> tuple[str, ...]:
+        """Which filters are given (and whether the recycle window has a lower bound)."""
+        given = tuple(f.name for f in fields(self) if getattr(self, f.name) is not None)
+        if self.recycle is not None and self.recycle.lower is not None:
+            given += ("recycle_lower",)
+        return given
+
+    def params(self, campaign_id: int) -> dict[str, Any]:
+        """The values of :func:`_filter_conditions`'s bind parameters."""
+        values: dict[str, Any] = {
+            "match_campaign_id": campaign_id,
+            "match_session_id": self.session_id,
+            "match_called": self.called,
+            "match_custom_field": self.custom_field,
+            "match_batch_id": self.batch_id,
+        }
+        if self.recycle is not None:
+            values["match_recycle_upper"] = self.recycle.upper
+            values["match_recycle_lower"] = self.recycle.lower
+        return values
 
     def conditions(self, campaign_id: int) -> list:
         result = [numbers.c.campaign_id == campaign_id]
+        if self.batch_id is not None:
+            result.append(numbers.c.batch_id == self.batch_id)
         if self.session_id is not None:
             result.append(numbers.c.session_id == self.session_id)
         if self.called is not None:
@@ -52,12 +88,32 @@ class NumberFilter:
         return result
 
 
+def _filter_conditions(shape: tuple[str, ...]) -> list:
+    """A filter's conditions with bind parameters, so one statement serves every value."""
+    result = [numbers.c.campaign_id == bindparam("match_campaign_id")]
+    for name in ("batch_id", "session_id", "called", "custom_field"):
+        if name in shape:
+            result.append(numbers.c[name] == bindparam(f"match_{name}"))
+    if "recycle" in shape:
+        result.append(numbers.c.recycle_time < bindparam("match_recycle_upper"))
+        if "recycle_lower" in shape:
+            result.append(numbers.c.recycle_time >= bindparam("match_recycle_lower"))
+    return result
+
+
+_UNCOMPLETED = select(campaign_counters.c.uncompleted).where(
+    campaign_counters.c.campaign_id == bindparam("campaign_id")
+)
+
+
 def count_uncompleted(conn: Connection, campaign_id: int) -> int:
-    return conn.execute(
-        select(func.count())
-        .select_from(numbers)
-        .where(numbers.c.campaign_id == campaign_id, numbers.c.state.in_(UNCOMPLETED))
-    ).scalar_one()
+    """The campaign's uncompleted numbers: a counter the store's triggers keep (migration
+    0003) in the transaction of every insert, delete and state change of ``numbers``."""
+    return conn.execute(_UNCOMPLETED, {"campaign_id": campaign_id}).scalar_one_or_none() or 0
+
+
+_INSERT_IN_ORDER = insert(numbers).returning(numbers.c.id, sort_by_parameter_order=True)
+_INSERT = insert(numbers).returning(numbers.c.id)
 
 
 def insert_numbers(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
@@ -65,20 +121,51 @@ def insert_numbers(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     ids: list[int] = []
     for start in range(0, len(rows), INSERT_CHUNK):
         chunk = rows[start : start + INSERT_CHUNK]
-        # RETURNING order is unspecified for multi-row inserts, so sort: ids are increasing
-        # within one statement on both back ends (one writer per campaign holds the lock).
-        result = conn.execute(
-            insert(numbers).returning(numbers.c.id, sort_by_parameter_order=True), chunk
-        )
-        ids.extend(row.id for row in result)
+        if conn.dialect.name == "sqlite":
+            # Multi-row INSERT … RETURNING (SQLAlchemy falls back to one INSERT per row when
+            # asked for parameter order on SQLite). The write transaction holds SQLite's only
+            # write lock, so the ids are allocated in VALUES order: sorted, they are in order.
+            ids.extend(sorted(row.id for row in conn.execute(_INSERT, chunk)))
+        else:
+            ids.extend(row.id for row in conn.execute(_INSERT_IN_ORDER, chunk))
     return ids
+
+
+_GET_NUMBER = select(numbers).where(
+    numbers.c.id == bindparam("data_id"), numbers.c.campaign_id == bindparam("campaign_id")
+)
+
+
+_INSERT_WITHOUT_IDS = insert(numbers)
+
+
+def load_numbers(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert rows whose ids nobody needs (file import): PostgreSQL ``COPY``, SQLite one
+    ``executemany``. The counter triggers fire for both."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(_INSERT_WITHOUT_IDS, rows)
+        return
+    columns = list(dict.fromkeys(name for row in rows for name in row))
+    json_columns = {name for name in columns if isinstance(numbers.c[name].type, JSON)}
+    cursor = conn.connection.dbapi_connection.cursor()  # the transaction's own connection
+    try:
+        with cursor.copy(f"COPY numbers ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        json.dumps(row.get(name)) if name in json_columns else row.get(name)
+                        for name in columns
+                    ]
+                )
+    except conn.dialect.loaded_dbapi.Error as exc:  # psycopg's own, not SQLAlchemy's
+        raise StoreFailure() from exc
 
 
 def get_number(conn: Connection, campaign_id: int, data_id: int) -> dict | None:
     row = (
-        conn.execute(
-            select(numbers).where(numbers.c.id == data_id, numbers.c.campaign_id == campaign_id)
-        )
+        conn.execute(_GET_NUMBER, {"data_id": data_id, "campaign_id": campaign_id})
         .mappings()
         .first()
     )
@@ -140,6 +227,70 @@ def remove_numbers(
     return deleted
 
 
+@cache
+def _removal(shape: tuple[str, ...], archive: bool, dialect: str):  # type: ignore[no-untyped-def]
+    """The statements of :func:`remove_matching` for one filter shape, built once."""
+    conditions = [*_filter_conditions(shape), _state_not_indexed().in_(DELETABLE)]
+    if not archive:
+        return (delete(numbers).where(*conditions),)
+    extra = [
+        bindparam("archive_archived_at", type_=numbers.c.created_at.type).label("archived_at"),
+        bindparam("archive_archived_by", type_=number_history.c.archived_by.type).label(
+            "archived_by"
+        ),
+        bindparam("archive_request_id", type_=number_history.c.request_id.type).label("request_id"),
+        bindparam("archive_reason", type_=number_history.c.reason.type).label("reason"),
+    ]
+    copy_columns = [numbers.c[name] for name in NUMBER_COPY_COLUMNS]
+    if dialect == "postgresql":
+        moved = delete(numbers).where(*conditions).returning(*copy_columns).cte("moved")
+        source = select(*(moved.c[name] for name in NUMBER_COPY_COLUMNS), *extra)
+        archived = (
+            insert(number_history)
+            .from_select(_HISTORY_TARGET, source)
+            .returning(number_history.c.id)
+            .cte("archived")
+        )
+        return (select(func.count()).select_from(archived),)
+    source = select(*copy_columns, *extra).where(*conditions)
+    return (
+        insert(number_history).from_select(_HISTORY_TARGET, source),
+        delete(numbers).where(*conditions),
+    )
+
+
+def remove_matching(
+    conn: Connection,
+    campaign_id: int,
+    number_filter: NumberFilter,
+    *,
+    archive: bool,
+    now: datetime,
+    archived_by: str,
+    request_id: str,
+    reason: str,
+) -> int:
+    """:func:`remove_numbers` for the deletable numbers a filter matches, with statements
+    built once per filter shape (the delete interface's path)."""
+    statements = _removal(number_filter.shape, archive, conn.dialect.name)
+    params = number_filter.params(campaign_id)
+    if archive:
+        params |= {
+            "archive_archived_at": now,
+            "archive_archived_by": archived_by,
+            "archive_request_id": request_id,
+            "archive_reason": reason,
+        }
+    if len(statements) == 1:
+        result = conn.execute(statements[0], params)
+        return result.scalar_one() if archive else result.rowcount
+    archived = conn.execute(statements[0], params).rowcount
+    deleted = conn.execute(statements[1], params).rowcount
+    if archived != deleted:
+        raise StoreFailure(f"archived {archived} numbers but deleted {deleted}; rolled back")
+    return deleted
+
+
 def _state_not_indexed():  # type: ignore[no-untyped-def]
     """``state || ''``: the same value, but no index on ``state`` may drive the statement.
 
@@ -162,13 +313,18 @@ def kept_by_state(
     One filtered count per state, without GROUP BY, so the planner keeps using the
     filter's own index instead of walking the whole campaign in state order.
     """
-    kept = [state for state in NumberState if state not in DELETABLE]
-    counts = conn.execute(
-        select(*(func.count().filter(numbers.c.state == state) for state in kept)).where(
-            *number_filter.conditions(campaign_id)
-        )
-    ).one()
-    return {state: n for state, n in zip(kept, counts, strict=True) if n}
+    counts = conn.execute(_kept_count(number_filter.shape), number_filter.params(campaign_id))
+    return {state: n for state, n in zip(_KEPT, counts.one(), strict=True) if n}
+
+
+_KEPT = [state for state in NumberState if state not in DELETABLE]
+
+
+@cache
+def _kept_count(shape: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    return select(*(func.count().filter(numbers.c.state == state) for state in _KEPT)).where(
+        *_filter_conditions(shape)
+    )
 
 
 def count_calling(conn: Connection, campaign_id: int) -> int:
@@ -180,6 +336,42 @@ def count_calling(conn: Connection, campaign_id: int) -> int:
 
 
 # --- dialer: claim, report, reap -------------------------------------------------------------
+
+
+def _claim_statement():  # type: ignore[no-untyped-def]
+    """The claim of :func:`claim_due`, built once with bind parameters."""
+    quota = QuotaPeriods(bindparam("quota_hour_start"), bindparam("quota_day_start"))
+    candidates = (
+        select(numbers.c.id)
+        .where(
+            numbers.c.campaign_id == bindparam("claim_campaign_id"),
+            numbers.c.next_due_at <= bindparam("claim_now"),
+            _state_not_indexed().in_(CLAIMABLE),
+            blacklist_store.claimable(
+                numbers.c.vdn_id, numbers.c.called, bindparam("claim_now"), quota
+            ),
+            batch_store.claimable(numbers.c.batch_id),  # a paused batch is not dialled
+        )
+        .order_by(numbers.c.next_due_at, numbers.c.id)
+        .limit(bindparam("claim_limit"))
+        .with_for_update(skip_locked=True)
+        .cte("candidates")
+    )
+    return (
+        update(numbers)
+        .where(numbers.c.id == candidates.c.id)
+        .values(
+            state=NumberState.CALLING,
+            state_before_claim=numbers.c.state,
+            lease_owner=bindparam("claim_owner"),
+            lease_until=bindparam("claim_lease_until"),
+            version=numbers.c.version + 1,
+        )
+        .returning(*numbers.c)
+    )
+
+
+_CLAIM = _claim_statement()
 
 
 def claim_due(
@@ -194,39 +386,49 @@ def claim_due(
     """Make up to ``limit`` due numbers *calling* for ``owner``, atomically.
 
     Every claimable number has a due time (its import time, or its next retry), so the
-    candidates are the first rows of the (campaign_id, next_due_at) index: no sort, however
-    large the campaign. They are chosen in a CTE with FOR UPDATE SKIP LOCKED (PostgreSQL evaluates
+    candidates are the first rows of the (campaign_id, next_due_at, id) index, in the
+    claim's own order: no sort, however large the campaign and however many numbers share
+    a due time. They are chosen in a CTE with FOR UPDATE SKIP LOCKED (PostgreSQL evaluates
     a WITH query once; an ``IN (subquery ... LIMIT)`` could claim more than ``limit``).
     SQLite drops the locking clause; its single writer makes the statement atomic.
     A number the blacklist forbids now (``quota``: the current periods of call quotas) is
     skipped and stays as it is.
     """
-    candidates = (
-        select(numbers.c.id)
-        .where(
-            numbers.c.campaign_id == campaign_id,
-            numbers.c.next_due_at <= now,
-            _state_not_indexed().in_(CLAIMABLE),
-            blacklist_store.claimable(numbers.c.vdn_id, numbers.c.called, now, quota),
-        )
-        .order_by(numbers.c.next_due_at, numbers.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .cte("candidates")
-    )
     rows = conn.execute(
-        update(numbers)
-        .where(numbers.c.id == candidates.c.id)
-        .values(
-            state=NumberState.CALLING,
-            state_before_claim=numbers.c.state,
-            lease_owner=owner,
-            lease_until=lease_until,
-            version=numbers.c.version + 1,
-        )
-        .returning(*numbers.c)
+        _CLAIM,
+        {
+            "claim_campaign_id": campaign_id,
+            "claim_now": now,
+            "claim_limit": limit,
+            "claim_owner": owner,
+            "claim_lease_until": lease_until,
+            "quota_hour_start": quota.hour_start,
+            "quota_day_start": quota.day_start,
+        },
     ).mappings()
     return sorted((dict(row) for row in rows), key=lambda row: row["id"])
+
+
+_FINISH = (
+    update(numbers)
+    .where(
+        numbers.c.id == bindparam("finish_id"),
+        numbers.c.campaign_id == bindparam("finish_campaign_id"),
+        numbers.c.state == NumberState.CALLING,
+        numbers.c.lease_owner == bindparam("finish_owner"),
+        numbers.c.lease_until >= bindparam("finish_now"),
+    )
+    .values(
+        state=bindparam("finish_state"),
+        attempts=numbers.c.attempts + 1,
+        next_due_at=bindparam("finish_next_due_at"),
+        lease_owner=None,
+        lease_until=None,
+        state_before_claim=None,
+        version=numbers.c.version + 1,
+    )
+    .returning(*numbers.c)
+)
 
 
 def finish_call(
@@ -241,24 +443,15 @@ def finish_call(
     """Guarded: only a number *calling* under ``owner``'s unexpired lease moves on."""
     row = (
         conn.execute(
-            update(numbers)
-            .where(
-                numbers.c.id == data_id,
-                numbers.c.campaign_id == campaign_id,
-                numbers.c.state == NumberState.CALLING,
-                numbers.c.lease_owner == owner,
-                numbers.c.lease_until >= now,
-            )
-            .values(
-                state=target,
-                attempts=numbers.c.attempts + 1,
-                next_due_at=next_due_at,
-                lease_owner=None,
-                lease_until=None,
-                state_before_claim=None,
-                version=numbers.c.version + 1,
-            )
-            .returning(*numbers.c)
+            _FINISH,
+            {
+                "finish_id": data_id,
+                "finish_campaign_id": campaign_id,
+                "finish_owner": owner,
+                "finish_now": now,
+                "finish_state": target,
+                "finish_next_due_at": next_due_at,
+            },
         )
         .mappings()
         .first()
@@ -266,17 +459,19 @@ def finish_call(
     return dict(row) if row else None
 
 
+_INSERT_RESULT = insert(call_results)
+
+
 def insert_result(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(insert(call_results).values(**values))
+    conn.execute(_INSERT_RESULT, values)
 
 
-def release_lapsed_claims(conn: Connection, now: datetime, campaign_id: int | None = None) -> int:
-    """Claims whose lease ran out go back to the state they had; the attempt is not counted."""
-    conditions = [numbers.c.state == NumberState.CALLING, numbers.c.lease_until < now]
-    if campaign_id is not None:
-        conditions.append(numbers.c.campaign_id == campaign_id)
-    return conn.execute(
+def _release(*conditions):  # type: ignore[no-untyped-def]
+    return (
         update(numbers)
+        .where(
+            numbers.c.state == NumberState.CALLING, numbers.c.lease_until < bindparam("lapsed_at")
+        )
         .where(*conditions)
         .values(
             state=numbers.c.state_before_claim,
@@ -285,7 +480,18 @@ def release_lapsed_claims(conn: Connection, now: datetime, campaign_id: int | No
             lease_until=None,
             version=numbers.c.version + 1,
         )
-    ).rowcount
+    )
+
+
+_RELEASE_ALL = _release()
+_RELEASE_IN_CAMPAIGN = _release(numbers.c.campaign_id == bindparam("lapsed_in"))
+
+
+def release_lapsed_claims(conn: Connection, now: datetime, campaign_id: int | None = None) -> int:
+    """Claims whose lease ran out go back to the state they had; the attempt is not counted."""
+    if campaign_id is None:
+        return conn.execute(_RELEASE_ALL, {"lapsed_at": now}).rowcount
+    return conn.execute(_RELEASE_IN_CAMPAIGN, {"lapsed_at": now, "lapsed_in": campaign_id}).rowcount
 
 
 # --- history ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from ..domain.retry import AttemptHistory
 from ..domain.states import NumberState
@@ -33,15 +33,25 @@ def attempt_history(
 ) -> AttemptHistory:
     """What the policy needs to know of the number's reported attempts, in one query."""
     row = conn.execute(
-        select(
-            func.min(call_results.c.reported_at),
-            func.count().filter(
-                call_results.c.reported_at >= day_start, call_results.c.reported_at < day_end
-            ),
-            func.count().filter(call_results.c.fail_code == fail_code),
-        ).where(call_results.c.data_id == data_id)
+        _ATTEMPT_HISTORY,
+        {
+            "history_data_id": data_id,
+            "history_fail_code": fail_code,
+            "history_day_start": day_start,
+            "history_day_end": day_end,
+        },
     ).one()
     return AttemptHistory(first_at=row[0], today=row[1], same_code=row[2])
+
+
+_ATTEMPT_HISTORY = select(
+    func.min(call_results.c.reported_at),
+    func.count().filter(
+        call_results.c.reported_at >= bindparam("history_day_start"),
+        call_results.c.reported_at < bindparam("history_day_end"),
+    ),
+    func.count().filter(call_results.c.fail_code == bindparam("history_fail_code")),
+).where(call_results.c.data_id == bindparam("history_data_id"))
 
 
 def get_number_of_vdn(conn: Connection, vdn_id: int, data_id: int) -> dict | None:

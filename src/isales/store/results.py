@@ -73,3 +73,20 @@ def result_by_call_id(conn: Connection, vdn_id: int, call_id: str) -> dict | Non
         .first()
     )
     return dict(row) if row else None
+
+
+def fail_counts(
+    conn: Connection, campaign_id: int, reported_from: datetime, reported_until: datetime
+) -> dict[str, int]:
+    """Failed attempts (callStatus 5) reported in [from, until), counted by failCode."""
+    rows = conn.execute(
+        select(call_results.c.fail_code, func.count().label("n"))
+        .where(
+            call_results.c.campaign_id == campaign_id,
+            call_results.c.reported_at >= reported_from,
+            call_results.c.reported_at < reported_until,
+            call_results.c.call_status == "5",
+        )
+        .group_by(call_results.c.fail_code)
+    )
+    return {row.fail_code or "": row.n for row in rows}

@@ -127,11 +127,20 @@ numbers = Table(
     Index(None, "campaign_id", "called"),
     Index(None, "campaign_id", "custom_field"),
     Index(None, "campaign_id", "recycle_time"),
-    # the claim walks this index in due order and stops after batchCount rows
-    Index(None, "campaign_id", "next_due_at"),
+    # the claim walks this index in its order (next_due_at, id) and stops after batchCount rows
+    Index(None, "campaign_id", "next_due_at", "id"),
     Index(None, "campaign_id", "state"),
     Index(None, "state", "lease_until"),
     sqlite_autoincrement=True,
+)
+
+#: uncompleted numbers per campaign (states.UNCOMPLETED), kept by triggers on ``numbers`` in
+#: the transaction of every change (migration 0003): the add cap reads it, never recounts
+campaign_counters = Table(
+    "campaign_counters",
+    metadata,
+    Column("campaign_id", Integer, primary_key=True, autoincrement=False),
+    Column("uncompleted", BigInteger, nullable=False),
 )
 
 #: the number columns copied verbatim into history
@@ -238,6 +247,9 @@ import_tasks = Table(
     Column("total_rows", Integer, nullable=False),
     Column("success_rows", Integer, nullable=False),
     Column("failed_rows", Integer, nullable=False),
+    # of the failed rows: duplicates (0200018) and blacklisted numbers (0200024)
+    Column("repeat_rows", Integer, nullable=False, server_default="0"),
+    Column("black_rows", Integer, nullable=False, server_default="0"),
     Column("errors", JSON, nullable=False),  # [{"row": n, "code": "...", "desc": "..."}]
     Column("created_at", DateTime, nullable=False),
     Column("finished_at", DateTime),
@@ -255,6 +267,91 @@ flow_marks = Table(
     metadata,
     Column("key", String(128), primary_key=True),
     Column("last_at", DateTime, nullable=False),
+)
+
+
+# --- the rest of the CC-iSales interface family (migration 0007) -----------------------------
+
+#: call batches (reference §5); ``numbers.batch_id`` holds the id of a number's batch
+call_batches = Table(
+    "call_batches",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("campaign_id", Integer, nullable=False),
+    Column("vdn_id", Integer, nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("status", SmallInteger, nullable=False),  # 1 started, 2 paused
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("campaign_id", "name"),
+)
+
+#: business-result definitions of a VDN (reference §3.6): results (``parent_id`` 0) and
+#: their children, the result's sub-statuses; a code is unique among its siblings
+business_results = Table(
+    "business_results",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("parent_id", BigInteger, nullable=False),
+    Column("name", String(50), nullable=False),
+    Column("code", String(50), nullable=False),
+    Column("description", String(200)),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("vdn_id", "parent_id", "code"),
+    Index(None, "parent_id"),
+    sqlite_autoincrement=True,
+)
+
+#: display results of a VDN (reference §3.6): a tenant code shown for platform failCodes
+display_results = Table(
+    "display_results",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("result_code", String(7)),
+    Column("display_result", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("vdn_id", "result_code"),
+    sqlite_autoincrement=True,
+)
+
+#: which failCodes a display result shows; a failCode maps to one display result per VDN
+display_result_codes = Table(
+    "display_result_codes",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("def_id", BigInteger, nullable=False),
+    Column("vdn_id", Integer, nullable=False),
+    Column("fail_code", String(5), nullable=False),
+    UniqueConstraint("vdn_id", "fail_code"),
+    Index(None, "def_id"),
+    sqlite_autoincrement=True,
+)
+
+#: campaign templates (reference §4.10): a campaign's settings without times or numbers
+campaign_templates = Table(
+    "campaign_templates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("description", String(200)),
+    Column("status", SmallInteger, nullable=False),  # 1 draft, 3 paused, 9 published
+    Column("device_type", SmallInteger, nullable=False),
+    Column("caller_no", JSON, nullable=False),
+    Column("max_alerting_time", Integer, nullable=False),
+    Column("priority", SmallInteger),
+    Column("schedule_param", JSON, nullable=False),
+    Column("ivr_param", JSON),
+    Column("skill_param", JSON),
+    Column("retry_policy", JSON),
+    Column("call_policy", JSON),
+    Column("call_back_url", String(1024)),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("vdn_id", "name"),
+    sqlite_autoincrement=True,
 )
 
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, bindparam, delete, func, insert, select
 
 from .schema import special_dates
 
+_OF_CAMPAIGN = (
+    select(special_dates)
+    .where(special_dates.c.campaign_id == bindparam("campaign_id"))
+    .order_by(special_dates.c.id)
+)
+
 
 def list_for_campaign(conn: Connection, campaign_id: int) -> list[dict]:
-    rows = conn.execute(
-        select(special_dates)
-        .where(special_dates.c.campaign_id == campaign_id)
-        .order_by(special_dates.c.id)
-    ).mappings()
+    rows = conn.execute(_OF_CAMPAIGN, {"campaign_id": campaign_id}).mappings()
     return [dict(row) for row in rows]
 
 

@@ -33,6 +33,25 @@ _UPLOAD_PAYLOAD = {
     }
 }
 _QUERY_PAYLOAD = {
+    "count": {"type": "integer", "description": "with offset/limit: tasks of the campaign"},
+    "result": {
+        "type": "array",
+        "description": "with offset/limit: Huawei's DataImportTask list, newest first",
+        "items": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "beginTime": {"type": "string"},
+                "endTime": {"type": "string"},
+                "status": {"type": "string", "enum": ["0", "1", "2", "3"]},
+                "succNum": {"type": "integer"},
+                "repeatNum": {"type": "integer"},
+                "failNum": {"type": "integer"},
+                "blackNum": {"type": "integer"},
+                "fileName": {"type": "string"},
+            },
+        },
+    },
     "returnObject": {"type": "object", "description": "with taskId: the task and a page of errors"},
     "totalCount": {"type": "integer", "description": "without taskId: tasks of the campaign"},
     "data": {"type": "array", "items": {"type": "object"}, "description": "without taskId"},
@@ -94,7 +113,8 @@ def build_router(settings: Settings) -> APIRouter:
     @router.post(
         FILES + "/queryDataImportTask/{campaignId}",
         **doc(
-            "Query file import tasks: one with its error report, or the campaign's list",
+            "Query file import tasks: Huawei's page (offset/limit), or one task with its "
+            "error report, or the campaign's list (isales taskId/pageNum/pageSize)",
             ["0200000", "0200001", "0200006", "0200033", "02000001-02000011"],
             body=schema.QUERY,
             payload=_QUERY_PAYLOAD,
@@ -104,8 +124,19 @@ def build_router(settings: Settings) -> APIRouter:
         call = await accept(
             request, path=("vdnId", "campaignId"), body=schema.QUERY, body_optional=True
         )
-        page, page_size = call.body["pageNum"] or 1, call.body["pageSize"] or 100
         imports = call.services.imports
+        paging = schema.huawei_paging(call.body)
+        if paging is not None:
+            offset, limit = paging
+            total, tasks = await call.run(
+                imports.list_tasks, call.vdn_id, call.path["campaignId"], offset, limit
+            )
+            return ok(
+                "query data success",
+                count=total,
+                result=[schema.wire_huawei_task(t) for t in tasks],
+            )
+        page, page_size = call.body["pageNum"] or 1, call.body["pageSize"] or 100
         if call.body["taskId"] is not None:
             task = await call.run(
                 imports.get_task, call.vdn_id, call.path["campaignId"], call.body["taskId"]
@@ -114,7 +145,11 @@ def build_router(settings: Settings) -> APIRouter:
                 "query data success", returnObject=schema.wire_task_report(task, page, page_size)
             )
         total, tasks = await call.run(
-            imports.list_tasks, call.vdn_id, call.path["campaignId"], page, page_size
+            imports.list_tasks,
+            call.vdn_id,
+            call.path["campaignId"],
+            (page - 1) * page_size,
+            page_size,
         )
         return ok("query data success", totalCount=total, data=[schema.wire_task(t) for t in tasks])
 

@@ -90,7 +90,13 @@ def build_router(settings: Settings) -> APIRouter:
         return await _add(request, add_v1_schema, schema.records_v1, per_session=False)
 
     @router.post(
-        CALLDATA_V2, **doc("Add numbers (v2)", _ADD_CODES, body=add_v2_schema, payload=_ADD_PAYLOAD)
+        CALLDATA_V2,
+        **doc(
+            "Add numbers (v2)",
+            [*_ADD_CODES, "03000004"],
+            body=add_v2_schema,
+            payload=_ADD_PAYLOAD,
+        ),
     )
     async def add_v2(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
         return await _add(request, add_v2_schema, schema.records_v2, per_session=True)

@@ -111,6 +111,15 @@ def to_columns(body: dict[str, Any]) -> dict[str, Any]:
     """Cross-field rules, then the store's column names."""
     if body["strEndTime"] <= body["strBeginTime"]:
         raise _invalid(ErrorCode.WRONG_COMBINATION, "strEndTime must be later than strBeginTime")
+    return {
+        **setup_columns(body),
+        "begin_time": body["strBeginTime"],
+        "end_time": body["strEndTime"],
+    }
+
+
+def setup_columns(body: dict[str, Any]) -> dict[str, Any]:
+    """The rules and columns a campaign shares with a campaign template (all but its times)."""
     device = body["deviceType"]
     if device == PREVIEW and body["maxAlertingTime"] < 9:
         raise _invalid(ErrorCode.WRONG_VALUE, "maxAlertingTime: at least 9 for preview campaigns")
@@ -132,8 +141,6 @@ def to_columns(body: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": body["name"],
         "description": body["description"],
-        "begin_time": body["strBeginTime"],
-        "end_time": body["strEndTime"],
         "device_type": device,
         "caller_no": body["callerNo"],
         "max_alerting_time": body["maxAlertingTime"],

@@ -7,7 +7,7 @@ import binascii
 from typing import Any
 
 from ...errors import ErrorCode, InvalidParameter
-from ..validation import INT64_MAX, TIME_FORMAT, Field, Schema
+from ..validation import INT32_MAX, INT64_MAX, TIME_FORMAT, Field, Schema
 
 UPLOAD: Schema = (
     Field("fileName", required=True, max_length=255, description="ends with .csv or .xlsx"),
@@ -15,10 +15,52 @@ UPLOAD: Schema = (
 )
 
 QUERY: Schema = (
-    Field("taskId", "integer", minimum=1, maximum=INT64_MAX, description="absent: list tasks"),
-    Field("pageNum", "integer", minimum=1, maximum=10**9, description="default 1"),
-    Field("pageSize", "integer", minimum=1, maximum=1000, description="default 100"),
+    Field("offset", "integer", minimum=0, maximum=INT32_MAX, description="limit × (page − 1)"),
+    Field("limit", "integer", minimum=1, maximum=100, description="tasks per page"),
+    Field("taskId", "integer", minimum=1, maximum=INT64_MAX, description="isales: one task"),
+    Field("pageNum", "integer", minimum=1, maximum=10**9, description="isales: default 1"),
+    Field("pageSize", "integer", minimum=1, maximum=1000, description="isales: default 100"),
 )
+
+_EXTENSION = ("taskId", "pageNum", "pageSize")
+
+
+def huawei_paging(body: dict[str, Any]) -> tuple[int, int] | None:
+    """Huawei's (offset, limit) when the request pages that way; None: the isales fields.
+
+    offset and limit come together, and never with the isales extension fields.
+    """
+    if body["offset"] is None and body["limit"] is None:
+        return None
+    for name in ("offset", "limit"):
+        if body[name] is None:
+            raise InvalidParameter(ErrorCode.EMPTY, f"{name}: is mandatory with offset/limit")
+    mixed = [name for name in _EXTENSION if body[name] is not None]
+    if mixed:
+        raise InvalidParameter(
+            ErrorCode.WRONG_COMBINATION,
+            f"offset/limit cannot be combined with {', '.join(mixed)} (isales paging)",
+        )
+    return body["offset"], body["limit"]
+
+
+#: Huawei's DataImportTask status: 0 preparing, 1 running, 2 finished, 3 failed
+HUAWEI_STATUS = {"pending": "0", "running": "1", "finished": "2", "failed": "3"}
+
+
+def wire_huawei_task(row: dict[str, Any]) -> dict[str, Any]:
+    """Huawei's DataImportTask; failNum counts failed rows other than duplicates and blacklisted."""
+    return {
+        "id": str(row["id"]),
+        "beginTime": _time(row["created_at"]),
+        "endTime": _time(row["finished_at"]),
+        "status": HUAWEI_STATUS[row["status"]],
+        "succNum": row["success_rows"],
+        "repeatNum": row["repeat_rows"],
+        "failNum": row["failed_rows"] - row["repeat_rows"] - row["black_rows"],
+        "blackNum": row["black_rows"],
+        "fileName": row["file_name"],
+    }
 
 
 def file_content(body: dict[str, Any]) -> bytes:

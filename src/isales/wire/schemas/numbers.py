@@ -117,7 +117,11 @@ DELETE: Schema = (
         maximum=INT32_MAX,
         description="isales: delete only if exactly this many would be deleted (0209001)",
     ),
+    Field("batchId", max_length=64, description="isales: numbers of this call batch"),
 )
+
+#: the delete's filters; at least one must be given
+_DELETE_FILTERS = ("sessionId", "called", "customField", "recycleTime", "batchId")
 
 
 def delete_request(body: dict[str, Any]) -> tuple[Any, str, bool]:
@@ -126,10 +130,10 @@ def delete_request(body: dict[str, Any]) -> tuple[Any, str, bool]:
         raise InvalidParameter(
             ErrorCode.WRONG_COMBINATION, "recycleType is only valid with recycleTime"
         )
-    if all(body[name] is None for name in ("sessionId", "called", "customField", "recycleTime")):
+    if all(body[name] is None for name in _DELETE_FILTERS):
         raise InvalidParameter(
             ErrorCode.EMPTY,
-            "give at least one of sessionId, called, customField, recycleTime: "
+            "give at least one of sessionId, called, customField, recycleTime, batchId: "
             "an empty filter never deletes a whole campaign",
         )
     return body["recycleTime"], body["recycleType"] or "3", body["archiveHistory"] == 1
@@ -141,6 +145,7 @@ def number_filter(body: dict[str, Any], recycle) -> NumberFilter:  # type: ignor
         called=body["called"],
         custom_field=body["customField"],
         recycle=recycle,
+        batch_id=body["batchId"],
     )
 
 

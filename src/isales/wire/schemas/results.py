@@ -103,7 +103,8 @@ def result_query(body: dict[str, Any], zone: ZoneInfo) -> tuple[ResultFilter, in
 
 
 def display_result(fail_code: str | None) -> str:
-    """``resultCode``: "OB" and the failCode as five digits; "OB99999" for any other failCode."""
+    """``resultCode`` when no display result of the VDN shows the failCode: "OB" and the
+    failCode as five digits; "OB99999" for any other failCode."""
     if fail_code is not None and _FAIL_CODE.match(fail_code):
         return "OB" + fail_code.zfill(5)
     return "OB99999"
@@ -117,7 +118,7 @@ def wire_result(row: dict[str, Any]) -> dict[str, Any]:
         "callTimeStr": row["reported_at"].strftime(TIME_FORMAT),
         "callStatus": int(row["call_status"]),
         "failCode": row["fail_code"] or "",
-        "resultCode": display_result(row["fail_code"]),
+        "resultCode": row.get("display_code") or display_result(row["fail_code"]),
         "vdnId": row["vdn_id"],
         "callId": row["call_id"] or "",
         "recordPath": "",
@@ -142,7 +143,7 @@ def wire_detail(row: dict[str, Any]) -> dict[str, Any]:
         "vdnId": row["vdn_id"],
         "callStatus": row["call_status"],
         "failCode": row["fail_code"] or "",
-        "resultCode": display_result(row["fail_code"]),
+        "resultCode": row.get("display_code") or display_result(row["fail_code"]),
         "recordPath": "",
     }
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0007"  # re-chained onto main's head when ops merged main
 branch_labels = None
 depends_on = None
 

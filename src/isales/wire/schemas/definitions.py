@@ -1,0 +1,144 @@
+"""Business-result definitions and display results (reference §3.6): fields and wire forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...errors import ErrorCode, InvalidParameter
+from ..validation import INT32_MAX, Field, Schema
+
+#: characters refused in names and descriptions ("no special characters"; decision: this set)
+SPECIAL = "`~!@#$%^&*()+=|{}'\":;<>/?\\[]"
+CODE_CHARS = "A-Za-z0-9-"
+MAX_CHILDREN = 50
+
+_NAME = Field("name", required=True, max_length=50, forbidden=SPECIAL)
+_CODE = Field("code", max_length=50, charset=CODE_CHARS, description="generated when absent")
+_DESCRIPTION = Field("description", max_length=200, forbidden=SPECIAL)
+
+ADD_BUSINESS_RESULT: Schema = (
+    _NAME,
+    _CODE,
+    _DESCRIPTION,
+    Field(
+        "children",
+        "list",
+        max_items=MAX_CHILDREN,
+        item=Field("children[]", "object", required=True, fields=(_NAME, _CODE, _DESCRIPTION)),
+        description="sub-results (sub-statuses)",
+    ),
+)
+
+#: queryBusinessResults, queryOBSResults, queryOBSResultCode
+PAGE_QUERY: Schema = (
+    Field("pageSize", "integer", required=True, minimum=1, maximum=50),
+    Field("pageNum", "integer", required=True, minimum=1, maximum=INT32_MAX),
+)
+
+MAX_FAIL_CODES = 100
+
+CREATE_DISPLAY_RESULT: Schema = (
+    Field("resultCode", max_length=7, charset="A-Za-z0-9", description="fewer than 8"),
+    Field("displayResult", required=True, max_length=100, forbidden=SPECIAL),
+    Field(
+        "obsCodes",
+        "list",
+        max_items=MAX_FAIL_CODES,
+        item=Field("obsCodes[]", required=True, max_length=5, charset="0-9"),
+        description="platform failCodes shown as this result (queryOBSResultCode)",
+    ),
+)
+
+#: the platform's outbound result codes (reference §3.4), as queryOBSResultCode lists them
+OBS_CODES: tuple[tuple[str, str], ...] = (
+    ("00000", "The call succeeded."),
+    ("00531", "The called party hung up."),
+    ("00537", "The called party is busy."),
+    ("00538", "The number is empty or wrong."),
+    ("00548", "The mobile phone is powered off."),
+    ("00549", "The mobile phone is out of the service area."),
+    ("00551", "The user hung up."),
+    ("00601", "The user hung up before answering."),
+    ("00602", "No resource available on the ACD."),
+    ("00603", "The called party does not answer the call."),
+    ("00604", "The call is rejected."),
+    ("00605", "The switch is busy."),
+    ("00606", "The ACD times out."),
+    ("00701", "The user hung up while queuing."),
+    ("00702", "Queuing timed out; the platform released the call."),
+    ("01040", "Ringing timed out; the platform released the call."),
+    ("01043", "The platform timed out waiting for the outbound result."),
+    ("01046", "No agent could be occupied."),
+    ("01048", "Insufficient system resources."),
+    ("01049", "Outbound call detection timed out."),
+    ("34601", "The outbound task does not exist."),
+    ("34605", "The called number is empty."),
+    ("34606", "The call attempt failed (for example, maximum concurrency reached)."),
+    ("34608", "No outbound result; written back on timeout."),
+    ("34611", "System error."),
+)
+OBS_CODE_SET = frozenset(code for code, _ in OBS_CODES)
+
+
+def check_children(body: dict[str, Any]) -> None:
+    """Children's codes given are unique within the result."""
+    codes = [child["code"] for child in body["children"] or [] if child["code"] is not None]
+    if len(set(codes)) < len(codes):
+        raise InvalidParameter(ErrorCode.WRONG_VALUE, "children: a code is given twice")
+
+
+def fail_codes(body: dict[str, Any]) -> list[str]:
+    """obsCodes: platform failCodes from queryOBSResultCode, each at most once."""
+    codes = body["obsCodes"] or []
+    unknown = [code for code in codes if code not in OBS_CODE_SET]
+    if unknown:
+        raise InvalidParameter(
+            ErrorCode.WRONG_VALUE, f"obsCodes: not platform result codes: {', '.join(unknown)}"
+        )
+    if len(set(codes)) < len(codes):
+        raise InvalidParameter(ErrorCode.WRONG_VALUE, "obsCodes: a failCode is given twice")
+    return codes
+
+
+def wire_business_result(row: dict[str, Any], children: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "name": row["name"],
+        "code": row["code"],
+        "description": row["description"] or "",
+        "defLevel": "1",
+        "children": [
+            {
+                "name": child["name"],
+                "code": child["code"],
+                "description": child["description"] or "",
+                "defLevel": "2",
+            }
+            for child in children
+        ],
+    }
+
+
+def wire_display_result(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "displayResult": row["display_result"],
+        "resultCode": row["result_code"] or "",
+        "defId": str(row["id"]),
+    }
+
+
+def wire_display_detail(row: dict[str, Any], maps: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "defId": str(row["id"]),
+        "displayResult": row["display_result"],
+        "vdnId": row["vdn_id"],
+        "resultCode": row["result_code"] or "",
+        "resultMapList": [
+            {
+                "mapId": str(entry["id"]),
+                "defId": str(row["id"]),
+                "failCode": entry["fail_code"],
+                "vdnId": str(row["vdn_id"]),
+            }
+            for entry in maps
+        ],
+    }
