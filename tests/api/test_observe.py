@@ -228,3 +228,21 @@ def test_metrics_in_multiprocess_mode(db_url, tmp_path):
         assert any(shared.iterdir())  # the processes' values live in the shared folder
     finally:
         server.stop()
+
+
+def test_metrics_are_summed_over_workers(db_url, tmp_path):
+    server = start_serve(db_url, tmp_path, "--workers", "2")
+    try:
+        client = server.client(12)
+        for _ in range(20):
+            client.get(
+                "/rest/isales/v1/openapi/campaigns/12", params={"status": 0, "deviceType": 0}
+            )
+        route = "/rest/isales/v1/openapi/campaigns/{vdnId}"
+        key = f'isales_requests_total{{method="GET",result_code="0200000",route="{route}"}}'
+        deadline = time.monotonic() + 30
+        while scrape(server.url).get(key) != 20.0:  # whichever worker answers the scrape
+            assert time.monotonic() < deadline, scrape(server.url).get(key)
+            time.sleep(0.1)
+    finally:
+        server.stop()

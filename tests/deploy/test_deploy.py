@@ -25,8 +25,10 @@ def unit(name: str) -> dict[str, list[str]]:
 
 def parse(argv: list[str]) -> click.Context:
     """What `isales` would do with ``argv``, without running it: parse errors raise."""
-    context = main.make_context("isales", list(argv))
-    name, command, rest = main.resolve_command(context, context.protected_args + context.args)
+    context = click.Context(main, info_name="isales")
+    name, *rest = argv
+    command = main.get_command(context, name)
+    assert command is not None, f"no command {name}"
     return command.make_context(name, rest, parent=context)
 
 
