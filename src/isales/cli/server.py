@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 
 import click
 
@@ -15,8 +16,6 @@ from .common import DB_OPTION, log_setup, migrated, settings_from
 
 def ensure_port_free(host: str, port: int) -> None:
     """Fail in one line before starting when another process has the port."""
-    import socket
-
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
