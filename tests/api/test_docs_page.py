@@ -48,8 +48,10 @@ def sign_in_page(page: Page, access_key: str, secret_key: str) -> None:
 
 
 def try_it_out(page: Page, summary: str, path: dict[str, str], body: str | None = None) -> dict:
-    page.locator(".opblock-summary", has_text=summary).first.click()
-    block = page.locator(".opblock.is-open").first
+    description = page.locator(".opblock-summary-description").get_by_text(summary, exact=True)
+    operation = page.locator(".opblock", has=description)
+    operation.locator(".opblock-summary").click()
+    block = page.locator(".opblock.is-open", has=description)
     block.get_by_role("button", name="Try it out").click()
     for name, value in path.items():
         block.locator(f'tr[data-param-name="{name}"] input').fill(value)
@@ -65,7 +67,7 @@ def try_it_out(page: Page, summary: str, path: dict[str, str], body: str | None 
         ),
     }
     block.get_by_role("button", name="Cancel").click()
-    page.locator(".opblock-summary", has_text=summary).first.click()  # folded again
+    operation.locator(".opblock-summary").click()  # folded again
     return answer
 
 
@@ -82,7 +84,7 @@ def test_try_it_out_sends_signed_requests(server, page):
 
     preview = try_it_out(
         page,
-        "Preview a delete",
+        "Preview a delete: what the same body would delete and keep; changes nothing",
         {"vdnId": "12", "campaignId": str(campaign_id)},
         body='{"customField": "docs"}',
     )
