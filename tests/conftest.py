@@ -40,6 +40,9 @@ os.environ.setdefault("ISALES_MASTER_KEY", "bWFzdGVyLWtleS1vZi10aGUtdGVzdC1zdWl0
 
 BACKENDS = ("sqlite", "postgresql")
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# read once and removed, so the `isales` processes the tests start see no stray ISALES_*
+# variable (they refuse unknown ones)
+_TEST_PG = os.environ.pop("ISALES_TEST_PG", DEFAULT_PG)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -53,9 +56,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pg_admin_url() -> str:
-    import os
-
-    return os.environ.get("ISALES_TEST_PG", DEFAULT_PG)
+    return _TEST_PG
 
 
 class Templates:

@@ -7,8 +7,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json as jsonlib
 import secrets
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -102,3 +104,30 @@ class IsalesClient:
 
     def delete(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.request("DELETE", path, **kwargs)
+
+    def post_streamed(
+        self, path: str, chunks: Callable[[], Iterable[bytes]], content_type: str = JSON_TYPE
+    ) -> httpx.Response:
+        """POST a body too large to hold in memory: ``chunks()`` yields it, the same each call.
+
+        The body is read twice: once to hash it for the signature, once to send it.
+        """
+        digest, length = hashlib.sha256(), 0
+        for chunk in chunks():
+            digest.update(chunk)
+            length += len(chunk)
+        host = urlsplit(self.base_url).netloc
+        headers = {"Content-Type": content_type, "Host": host}
+        headers["Authorization"] = signing.sign(
+            self.access_key,
+            self.secret_key,
+            "POST",
+            path,
+            [],
+            headers,
+            b"",
+            self._now(),
+            payload_hash=digest.hexdigest(),
+        )
+        headers["Content-Length"] = str(length)
+        return self._http.post(self.base_url + path, content=chunks(), headers=headers)

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
+
+from .errors import ConfigError
 
 DEFAULT_DB_FILE = "isales.db"
 #: how ``isales serve --workers`` hands its resolved settings (JSON) to the worker processes;
@@ -127,10 +134,19 @@ class Settings(BaseSettings):
         None, ge=1, description="bucket size (default: the per-second rate)"
     )
 
+    # operations (spec/operations.md "Runtime")
+    metrics: bool = Field(True, description="serve GET /metrics (off: no such route)")
+    log_format: Literal["text", "json"] = "text"
+    tls_cert: Path | None = Field(None, description="PEM certificate: serve HTTPS")
+    tls_key: Path | None = Field(None, description="PEM private key of tls_cert")
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        ZoneInfo(value)
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown time zone; use an IANA name such as Europe/Paris") from None
         return value
 
     @property
@@ -140,10 +156,11 @@ class Settings(BaseSettings):
     def as_environment(self) -> dict[str, str]:
         """These settings as one variable, for ``isales serve --workers`` processes (secrets
         revealed: the variable goes only to the server's own worker processes)."""
-        values = {
-            name: value.get_secret_value() if isinstance(value, SecretStr) else value
-            for name, value in self.model_dump().items()
-        }
+        values = self.model_dump(mode="json")
+        for name in values:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                values[name] = value.get_secret_value()
         return {WORKER_SETTINGS_VARIABLE: json.dumps(values)}
 
     @classmethod
@@ -151,3 +168,116 @@ class Settings(BaseSettings):
         """A worker's settings: its parent's (:meth:`as_environment`), else ``ISALES_*``."""
         given = os.environ.get(WORKER_SETTINGS_VARIABLE)
         return cls.model_validate_json(given) if given else cls()
+
+
+# --- operations (spec/operations.md "Runtime"): config file, strict names, sources ---------------
+#
+# Secrets: a setting whose value must never be shown is declared as ``SecretStr`` or with
+# ``Field(..., json_schema_extra={"secret": True})``; ``config show`` masks both.
+
+CONFIG_VARIABLE = "ISALES_CONFIG"
+_URL_PASSWORD = re.compile(r"(://[^/@:]*:)[^/@]*@")
+ENV_PREFIX = "ISALES_"
+#: ISALES_* variables that are not settings of the server but are read by the command line
+CLIENT_VARIABLES = frozenset(
+    {
+        "CONFIG",
+        "SERVER",
+        "ACCESS_KEY",
+        "SECRET_KEY",
+        "PROFILE",
+        "DIALER_ACCESS_KEY",
+        "DIALER_SECRET_KEY",
+    }
+)
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    settings: Settings
+    #: setting name -> "default" | "file" | "environment" | "command line"
+    sources: dict[str, str]
+    config_file: Path | None
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            values = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    unknown = sorted(set(values) - set(Settings.model_fields))
+    if unknown:
+        raise ConfigError(
+            f"config file {path}: unknown setting {unknown[0]!r} "
+            "(names are the ISALES_* variables in lower case, without ISALES_)"
+        )
+    return values
+
+
+def check_environment(environ: Mapping[str, str]) -> None:
+    """Every ISALES_* variable must name a setting or a command-line variable."""
+    for name in sorted(environ):
+        if not name.startswith(ENV_PREFIX):
+            continue
+        suffix = name[len(ENV_PREFIX) :]
+        if suffix.lower() not in Settings.model_fields and suffix not in CLIENT_VARIABLES:
+            raise ConfigError(f"unknown environment variable {name}: unset it or fix its name")
+
+
+def _one_line(exc: ValidationError, sources: dict[str, str], path: Path | None) -> str:
+    error = exc.errors()[0]
+    name = str(error["loc"][0]) if error["loc"] else "?"
+    where = {
+        "environment": f"environment variable {ENV_PREFIX}{name.upper()}",
+        "file": f"{path} key {name!r}",
+    }.get(sources.get(name, ""), f"setting {name}")
+    value = error.get("input")
+    return f"{where}: {error['msg']} (got {value!r})"
+
+
+def load_settings(config_file: str | None = None, **overrides: object) -> LoadedSettings:
+    """Settings from defaults < config file < environment < command-line ``overrides``."""
+    environ = os.environ
+    check_environment(environ)
+    path_text = config_file or environ.get(CONFIG_VARIABLE)
+    path = Path(path_text) if path_text else None
+    file_values = read_config_file(path) if path else {}
+    given = {name: value for name, value in overrides.items() if value is not None}
+    sources = dict.fromkeys(Settings.model_fields, "default")
+    sources.update(dict.fromkeys(file_values, "file"))
+    for name in Settings.model_fields:
+        if f"{ENV_PREFIX}{name.upper()}" in environ:
+            sources[name] = "environment"
+    sources.update(dict.fromkeys(given, "command line"))
+
+    class FromFile(Settings):
+        @classmethod
+        def settings_customise_sources(  # type: ignore[override]
+            cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+        ):
+            return (init_settings, env_settings, InitSettingsSource(settings_cls, file_values))
+
+    try:
+        settings = FromFile(**given)
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc, sources, path)) from None
+    return LoadedSettings(settings, sources, path)
+
+
+def is_secret(name: str) -> bool:
+    field = Settings.model_fields[name]
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    return field.annotation in (SecretStr, SecretStr | None) or bool(extra.get("secret"))
+
+
+def shown_value(settings: Settings, name: str) -> object:
+    """A setting's value as ``config show`` prints it: secrets masked, URL passwords hidden."""
+    value = getattr(settings, name)
+    if is_secret(name):
+        return None if value is None else "********"
+    if name == "db":
+        return _URL_PASSWORD.sub(r"\1***@", value)
+    return value

@@ -41,7 +41,9 @@ def canonical_request(
     headers: Mapping[str, str],
     signed_headers: list[str],
     body: bytes,
+    payload_hash: str | None = None,
 ) -> str:
+    """``payload_hash``: the body's SHA-256 hex when the body is streamed, not in memory."""
     lowered = {name.lower(): value for name, value in headers.items()}
     header_lines = "\n".join(f"{name}:{lowered.get(name, '').strip()}" for name in signed_headers)
     return "\n".join(
@@ -50,7 +52,7 @@ def canonical_request(
             canonical_uri(path),
             canonical_query(query_pairs),
             header_lines,
-            hashlib.sha256(body).hexdigest(),
+            payload_hash or hashlib.sha256(body).hexdigest(),
         ]
     )
 
@@ -116,11 +118,12 @@ def sign(
     body: bytes,
     moment: datetime,
     signed_headers: list[str] | None = None,
+    payload_hash: str | None = None,
 ) -> str:
     """The Authorization header value for one request."""
     names = sorted({name.lower() for name in (signed_headers or headers)})
     auth = Authorization(access_key, moment, names, "")
-    canonical = canonical_request(method, path, query_pairs, headers, names, body)
+    canonical = canonical_request(method, path, query_pairs, headers, names, body, payload_hash)
     return f"{auth.prefix}/{signature(secret_key, auth.prefix, canonical)}"
 
 

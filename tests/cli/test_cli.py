@@ -244,9 +244,11 @@ def test_db_upgrade_keeps_data(store_url, tmp_path):
     assert created["accessKey"] in ok(run("keys", "list", "--db", store_url, cwd=tmp_path)).stdout
 
 
-def test_keys_create_migrates_an_empty_store(empty_url, tmp_path):
-    created = create_key(empty_url, tmp_path, 12)
-    assert created["accessKey"] in ok(run("keys", "list", "--db", empty_url, cwd=tmp_path)).stdout
+def test_keys_create_refuses_a_store_without_schema(empty_url, tmp_path):
+    result = run("keys", "create", "--vdn", "12", "--db", empty_url, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "isales db upgrade" in result.stderr
+    assert revision_and_tables(empty_url) == (None, set())
 
 
 # --- ISALES_DB ------------------------------------------------------------------------------------
@@ -269,6 +271,7 @@ def test_isales_db_environment_variable(store_url, tmp_path):
 
 def test_db_option_wins_over_environment(store_url, tmp_path):
     other = f"sqlite:///{tmp_path / 'other.db'}"
+    ok(run("db", "upgrade", "--db", other, cwd=tmp_path))
     result = ok(
         run(
             "keys",
@@ -288,6 +291,10 @@ def test_db_option_wins_over_environment(store_url, tmp_path):
 
 
 def test_default_store_is_a_sqlite_file_in_the_working_folder(tmp_path):
+    refused = run("keys", "create", "--vdn", "12", "--json", cwd=tmp_path)
+    assert refused.returncode == 2 and "no store at" in refused.stderr
+    assert not (tmp_path / "isales.db").exists()  # never created by a command but upgrade/serve
+    ok(run("db", "upgrade", cwd=tmp_path))
     created = json.loads(ok(run("keys", "create", "--vdn", "12", "--json", cwd=tmp_path)).stdout)
     assert (tmp_path / "isales.db").exists()
     assert created["accessKey"] in ok(run("keys", "list", cwd=tmp_path)).stdout

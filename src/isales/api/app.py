@@ -13,15 +13,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import __version__
+from .. import __version__, logs
 from ..clock import Clock, system_clock
 from ..config import Settings
 from ..errors import IsalesError
 from ..services import Services
-from . import openapi
+from . import openapi, operations
 from .envelope import error_response
 from .gate import Gate
 from .idempotency import IdempotencyMiddleware, StoredAnswer, replay_response
+from .observe import ObserveMiddleware
 from .request import new_request_id
 from .routes import (
     batches,
@@ -33,6 +34,7 @@ from .routes import (
     campaigns,
     definitions,
     dialer,
+    export,
     file_servers,
     imports,
     lifecycle,
@@ -93,7 +95,9 @@ async def _once(job: Callable[[], object]) -> None:
 
 def app_from_environment() -> FastAPI:
     """The app of one ``isales serve --workers N`` process, with its parent's settings."""
-    return create_app(Settings.from_environment())
+    settings = Settings.from_environment()
+    logs.setup(settings.log_format)
+    return create_app(settings)
 
 
 def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> FastAPI:
@@ -117,7 +121,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         description="Outbound-campaign server, wire-compatible with the Huawei CC-iSales OpenAPI. "
         "Every /rest/isales request is signed (auth-v2, see docs/api.md).",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
     )
     app.state.services = services
@@ -149,6 +153,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         special_dates,
         caller_numbers,
         imports,
+        export,
         batches,
     ):
         app.include_router(part.build_router(settings))
@@ -160,9 +165,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         console.state.services = services
         app.mount("/console", console)
 
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> JSONResponse:
-        return JSONResponse({"status": "ok"})
+    operations.install(app, services)
 
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         return error_response(request, exc)
@@ -174,5 +177,6 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.add_middleware(IdempotencyMiddleware, services=services)
     app.add_middleware(Gate, services=services)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(ObserveMiddleware)
     openapi.install(app)
     return app

@@ -110,6 +110,7 @@ async def accept(
         getattr(request.state, "precheck", None),
         changes_data(request.method, request.url.path),
     )
+    request.state.access_key = principal.access_key  # for the access log
 
     path_values = {}
     for name in path:

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from ..client import IsalesClient
+from ..errors import DialerKeyRefused
 from .driver import CallRequest, Driver
 
 log = logging.getLogger("isales.dialer")
@@ -37,6 +38,7 @@ class Dialer:
         concurrency: int = 10,
         calls_per_second: float = 5.0,
         poll_seconds: float = 0.5,
+        idle_max_seconds: float = 10.0,
     ) -> None:
         self.client_factory = client_factory
         self.vdn_ids = vdn_ids
@@ -44,6 +46,7 @@ class Dialer:
         self.concurrency = concurrency
         self.min_gap = 1.0 / calls_per_second if calls_per_second > 0 else 0.0
         self.poll_seconds = poll_seconds
+        self.idle_max_seconds = max(idle_max_seconds, poll_seconds)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._in_flight = 0
@@ -65,16 +68,33 @@ class Dialer:
             return self._in_flight
 
     def run(self, stop: threading.Event) -> None:
-        """Dial until ``stop`` is set, then let the calls in flight finish and report."""
+        """Dial until ``stop`` is set, then let the calls in flight finish and report.
+
+        An idle round doubles the wait before the next (up to ``idle_max_seconds``); a
+        refused key (HTTP 401/403) ends the run with :class:`DialerKeyRefused`.
+        """
+        idle_wait = self.poll_seconds
         try:
             while not stop.is_set():
                 try:
                     started = self.step()
+                except httpx.HTTPStatusError as exc:
+                    if exc.response.status_code in (401, 403):
+                        raise DialerKeyRefused(
+                            f"the server refused access key {self.client.access_key} "
+                            f"(HTTP {exc.response.status_code}: {exc.response.text[:100]}); "
+                            "check the key, its secret and its VDN grants"
+                        ) from None
+                    log.warning("server error: %s", exc)
+                    started = 0
                 except httpx.HTTPError as exc:
                     log.warning("server unreachable: %s", exc)
                     started = 0
-                if not started:
-                    stop.wait(self.poll_seconds)
+                if started:
+                    idle_wait = self.poll_seconds
+                else:
+                    stop.wait(idle_wait)
+                    idle_wait = min(idle_wait * 2, self.idle_max_seconds)
         finally:
             self._pool.shutdown(wait=True)
 

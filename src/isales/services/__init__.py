@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ..clock import Clock, system_clock
 from ..config import Settings
 from ..store import Store
+from ..store.migrate import schema_lag
 from .access import AccessService
 from .audit import AuditService
 from .batches import BatchService
@@ -129,3 +130,10 @@ class Services:
     def close(self) -> None:
         self.callbacks.close()
         self.store.dispose()
+
+    def not_ready(self) -> str | None:
+        """None when the store answers and its schema is current (``GET /readyz``), else why."""
+        try:
+            return schema_lag(self.store.engine)
+        except Exception as exc:  # any failure to reach the store is the answer itself
+            return f"the store does not answer: {type(exc).__name__}"

@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 
+from .. import events
 from ..clock import Clock
 from ..config import Settings
 from ..store import Store
@@ -165,6 +166,17 @@ class CallbackService:
             recorded = callback_store.record_push(conn, leased, values)
         if not recorded:
             log.warning("callback %s: lease lost before the push was recorded", leased["id"])
+        elif "gave_up_at" in values:
+            events.callback_given_up(
+                leased["id"], leased["campaign_id"], leased["pushes"] + 1, error
+            )
         elif not delivered:
             log.info("callback %s: push %s failed: %s", leased["id"], leased["pushes"] + 1, error)
         return recorded
+
+    def outbox_waiting(self) -> tuple[int, float]:
+        """Callbacks waiting for delivery, and the oldest one's age in seconds (0: none)."""
+        with self.store.read() as conn:
+            depth, oldest = callback_store.waiting(conn)
+        age = (self.clock() - oldest).total_seconds() if oldest else 0.0
+        return depth, max(age, 0.0)

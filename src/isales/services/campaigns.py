@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
+from .. import events
 from ..clock import Clock
 from ..config import Settings
 from ..domain import states
@@ -72,7 +73,9 @@ class CampaignService:
         with self.store.write() as conn:
             if campaign_store.name_taken(conn, vdn_id, values["name"]):
                 raise CampaignNameTaken()
-            return campaign_store.insert_campaign(conn, row)
+            campaign_id = campaign_store.insert_campaign(conn, row)
+        events.campaign_status_changed(vdn_id, campaign_id, "create", row["status"])
+        return campaign_id
 
     def modify(
         self, vdn_id: int, campaign_id: int, values: dict[str, Any], api_version: int
@@ -138,10 +141,12 @@ class CampaignService:
         source, target = states.CAMPAIGN_TRANSITIONS[operation]
         now = self.clock()
         with self.store.write() as conn:
-            if campaign_store.change_status(conn, vdn_id, campaign_id, source, target, now):
-                return
-            if campaign_store.get_campaign(conn, vdn_id, campaign_id) is None:
+            changed = campaign_store.change_status(conn, vdn_id, campaign_id, source, target, now)
+            if not changed and campaign_store.get_campaign(conn, vdn_id, campaign_id) is None:
                 raise CampaignNotFound()
+        if changed:
+            events.campaign_status_changed(vdn_id, campaign_id, operation, target)
+            return
         raise StateForbidsTransition(f"the current state does not allow {operation}")
 
     def pause(self, vdn_id: int, campaign_id: int) -> None:
@@ -194,4 +199,5 @@ class CampaignService:
                 detail={"campaignId": campaign_id, "archiveHistory": archive, "numbers": removed},
                 at=now,
             )
-            return removed
+        events.campaign_deleted(vdn_id, campaign_id, removed, archive)
+        return removed

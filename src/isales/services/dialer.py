@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from .. import events
 from ..clock import Clock
 from ..config import Settings
 from ..domain import reservations, retry, schedule, states, time_zones
@@ -124,6 +125,7 @@ class DialerService:
                     lease_until,
                     quota,
                 )
+            events.numbers_claimed(len(claimed) + len(reserved))
             return Claim(campaign, claimed, reserved)
 
     def report(self, vdn_id: int, owner: str, report: CallReport) -> NumberState:
@@ -185,7 +187,8 @@ class DialerService:
                     [wire_callback(result)],
                     now,
                 )
-            return target
+        events.call_reported(report.call_status)
+        return target
 
     def _report_reservation(self, owner: str, report: CallReport, now: datetime) -> NumberState:
         """A reserved call's result is kept on the reservation (appoint/list shows it)."""

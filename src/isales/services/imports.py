@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
+from .. import events
 from ..clock import Clock
 from ..config import Settings
 from ..domain import states
@@ -283,6 +284,14 @@ class ImportService:
         cursor.position += len(chunk)
         if last:
             self._forget(task_id)
+            events.import_finished(
+                task["vdn_id"],
+                task["campaign_id"],
+                task_id,
+                ImportStatus.FINISHED,
+                values["success_rows"],
+                values["failed_rows"],
+            )
         return len(chunk)
 
     def _admit(

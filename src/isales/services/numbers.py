@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from .. import events
 from ..clock import Clock
 from ..config import Settings
 from ..domain import states
@@ -216,7 +217,10 @@ class NumberService:
                     },
                     at=now,
                 )
-            return outcome
+        events.numbers_deleted(
+            vdn_id, campaign_id, removed, sum(kept.values()), archive, request_id
+        )
+        return outcome
 
     def history(
         self,
@@ -230,3 +234,12 @@ class NumberService:
             return number_store.history_page(
                 conn, vdn_id, campaign_id, filters, (page - 1) * page_size, page_size
             )
+
+    def list_page(
+        self, vdn_id: int, campaign_id: int, state: str | None, after: int, limit: int
+    ) -> list[dict]:
+        """A page of a campaign's live numbers after dataId ``after`` (the export extension)."""
+        with self.store.read() as conn:
+            if campaign_store.get_campaign(conn, vdn_id, campaign_id) is None:
+                raise CampaignNotFound()
+            return number_store.page_after(conn, campaign_id, state, after, limit)

@@ -96,3 +96,13 @@ def record_push(conn: Connection, leased: dict, values: dict[str, Any]) -> bool:
         .values(pushes=callback_outbox.c.pushes + 1, **values)
     )
     return result.rowcount == 1
+
+
+def waiting(conn: Connection) -> tuple[int, datetime | None]:
+    """How many rows wait for delivery (not delivered, not given up), and the oldest's time."""
+    row = conn.execute(
+        select(func.count(), func.min(callback_outbox.c.created_at)).where(
+            callback_outbox.c.next_attempt_at.is_not(None)
+        )
+    ).one()
+    return row[0], row[1]

@@ -521,3 +521,17 @@ def history_page(
         .limit(limit)
     ).mappings()
     return total, [dict(row) for row in rows]
+
+
+# --- listing (the number export extension) ------------------------------------------------------
+
+
+def page_after(
+    conn: Connection, campaign_id: int, state: str | None, after_id: int, limit: int
+) -> list[dict]:
+    """Up to ``limit`` live numbers of a campaign with ``id > after_id``, in id order (keyset)."""
+    query = select(numbers).where(numbers.c.campaign_id == campaign_id, numbers.c.id > after_id)
+    if state is not None:
+        query = query.where(numbers.c.state == state)
+    rows = conn.execute(query.order_by(numbers.c.id).limit(limit)).mappings()
+    return [dict(row) for row in rows]

@@ -1,0 +1,105 @@
+"""`GET /docs`: Swagger UI served offline by isales, signing "Try it out" in a real Chromium."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+from tests.helpers import add_numbers, create_campaign, numbers
+
+pytestmark = pytest.mark.usefixtures("backend")
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = browser.new_context()
+        outside: list[str] = []
+        # offline: every request the page makes goes to isales itself
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(server.base_url)
+                or route.request.url.startswith("data:")
+                else (outside.append(route.request.url), route.abort())
+            ),
+        )
+        opened = context.new_page()
+        opened.goto(f"{server.base_url}/docs")
+        opened.wait_for_selector(".opblock-summary")
+        yield opened
+        assert outside == []
+        browser.close()
+
+
+def sign_in_page(page: Page, access_key: str, secret_key: str) -> None:
+    page.get_by_label("Access key").fill(access_key)
+    page.get_by_label("Secret key").fill(secret_key)
+    page.get_by_role("button", name="Sign requests").click()
+    assert page.get_by_role("status").text_content() == f"signing as {access_key}"
+    assert page.get_by_label("Secret key").input_value() == ""  # not left in the form
+
+
+def try_it_out(page: Page, summary: str, path: dict[str, str], body: str | None = None) -> dict:
+    description = page.locator(".opblock-summary-description").get_by_text(summary, exact=True)
+    operation = page.locator(".opblock", has=description)
+    operation.locator(".opblock-summary").click()
+    block = page.locator(".opblock.is-open", has=description)
+    block.get_by_role("button", name="Try it out").click()
+    for name, value in path.items():
+        block.locator(f'tr[data-param-name="{name}"] input').fill(value)
+    if body is not None:
+        block.locator("textarea.body-param__text").fill(body)
+    block.get_by_role("button", name="Execute").click()
+    status = block.locator(".live-responses-table tbody .response-col_status").first
+    status.wait_for()
+    answer = {
+        "status": int(status.text_content().strip()),
+        "body": json.loads(
+            block.locator(".live-responses-table tbody pre.microlight").first.text_content()
+        ),
+    }
+    block.get_by_role("button", name="Cancel").click()
+    operation.locator(".opblock-summary").click()  # folded again
+    return answer
+
+
+def test_try_it_out_sends_signed_requests(server, page):
+    key = server.services.access.create_key([12])
+    with server.client() as admin:
+        campaign_id = create_campaign(admin)
+        add_numbers(admin, campaign_id, numbers(3, customField="docs"))
+    sign_in_page(page, key.access_key, key.secret_key)
+
+    one = try_it_out(page, "Query one campaign", {"vdnId": "12", "campaignId": str(campaign_id)})
+    assert one["status"] == 200 and one["body"]["resultCode"] == "0200000"
+    assert one["body"]["returnObject"]["id"] == campaign_id
+
+    preview = try_it_out(
+        page,
+        "Preview a delete: what the same body would delete and keep; changes nothing",
+        {"vdnId": "12", "campaignId": str(campaign_id)},
+        body='{"customField": "docs"}',
+    )
+    assert preview["body"]["resultCode"] == "0200000" and preview["body"]["deletable"] == 3
+
+
+def test_without_a_key_the_server_refuses(server, page):
+    page.reload()
+    page.wait_for_selector(".opblock-summary")
+    refused = try_it_out(page, "Query one campaign", {"vdnId": "12", "campaignId": "1"})
+    assert refused["status"] == 401
+
+
+def test_assets_are_served_by_isales(server):
+    html = httpx.get(f"{server.base_url}/docs").text
+    assert "http://" not in html and "https://" not in html
+    for asset in ("swagger-ui/swagger-ui-bundle.js", "swagger-ui/swagger-ui.css", "signing.js"):
+        assert httpx.get(f"{server.base_url}/docs/assets/{asset}").status_code == 200
