@@ -83,7 +83,9 @@ def add_v2(client, campaign_id: int, *called: str) -> dict:  # type: ignore[no-u
 
 
 def test_erasure_leaves_no_row_anywhere_that_holds_the_number(make_server):
-    running = make_server(import_sweep_seconds=3600, callback_sweep_seconds=3600)
+    running = make_server(
+        import_sweep_seconds=3600, callback_sweep_seconds=3600, callback_allow_private=True
+    )
     services = running.services
     with running.client((12, 13)) as client:
         live = create_campaign(client)
