@@ -31,7 +31,7 @@ def hold() -> None:
 @DB_OPTION
 def hold_set(vdn: int, campaign_id: int, reason: str | None, db: str | None) -> None:
     """Put a campaign under a legal hold."""
-    from .errors import AppError
+    from ..errors import AppError
 
     if reason is not None and len(reason) > 200:
         raise click.BadParameter("at most 200 characters", param_hint="--reason")
@@ -95,7 +95,7 @@ def erase(vdn: int, called: str, db: str | None, as_json: bool) -> None:
     """Erase every trace of a number in a VDN and refuse it from now on."""
     import re
 
-    from .errors import AppError
+    from ..errors import AppError
 
     if not re.fullmatch(r"[0-9*#]{1,24}", called):
         raise click.BadParameter("1-24 characters of 0-9 * #", param_hint="--called")

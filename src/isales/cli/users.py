@@ -36,7 +36,7 @@ def users() -> None:
 @DB_OPTION
 def users_create(name: str, vdns: tuple[int, ...], role: str, db: str | None) -> None:
     """Create a console user; the password is read from stdin, or generated and shown once."""
-    from .errors import ConsoleUserInvalid
+    from ..errors import ConsoleUserInvalid
 
     typed = None if sys.stdin.isatty() else sys.stdin.readline().rstrip("\r\n")
     with services_on(db) as services:
