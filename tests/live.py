@@ -20,8 +20,13 @@ ISALES = [sys.executable, "-m", "isales"]
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """This process's environment without ISALES_* variables, plus ``extra``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ISALES_")}
+    """This process's environment without ISALES_* variables (but the deployment's master
+    key, which a PostgreSQL store needs), plus ``extra``."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("ISALES_") or k == "ISALES_MASTER_KEY"
+    }
     env.update(extra)
     return env
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .errors import ErrorCode, InvalidParameter, TooManyPerCall
-from .imports_format import sheet_rows
+from .imports_format import FileLimits, sheet_rows
 from .wire.validation import PHONE_CHARS, Field, validate_object
 
 COLUMNS = ("number", "validityExpirationTime", "validityTime", "restrictTimes", "restrictPeriod")
@@ -32,9 +32,11 @@ ROW = (
 )
 
 
-def data_rows(file_name: str, content: bytes) -> Iterator[tuple[int, list[Any]]]:
+def data_rows(
+    file_name: str, content: bytes, limits: FileLimits
+) -> Iterator[tuple[int, list[Any]]]:
     """(row number, cells) of the data rows: every non-blank row after the header."""
-    rows = sheet_rows(file_name, content)
+    rows = sheet_rows(file_name, content, limits)
     next(rows, None)
     yield from rows
 
@@ -54,13 +56,13 @@ def entry(cells: list[Any]) -> dict[str, Any]:
     return record
 
 
-def count_rows(file_name: str, content: bytes, limit: int) -> int:
-    """Data rows of a readable file; more than ``limit`` is 0200029, none is 02000001."""
+def count_rows(file_name: str, content: bytes, limits: FileLimits) -> int:
+    """Data rows of a readable file; more than ``limits.rows`` is 0200029, none is 02000001."""
     total = 0
-    for _ in data_rows(file_name, content):
+    for _ in data_rows(file_name, content, limits):
         total += 1
-        if total > limit:
-            raise TooManyPerCall(f"the file has more than {limit} rows")
+        if total > limits.rows:
+            raise TooManyPerCall(f"the file has more than {limits.rows} rows")
     if total == 0:
         raise InvalidParameter(ErrorCode.EMPTY, "the file has no blacklist rows")
     return total

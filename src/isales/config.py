@@ -86,6 +86,15 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def file_limits(self):  # type: ignore[no-untyped-def]
+        """The bounds every uploaded file is read within (number and blacklist files)."""
+        from .imports_format import FileLimits
+
+        return FileLimits(
+            rows=self.import_max_rows, unpacked_bytes=self.import_max_xlsx_unpacked_bytes
+        )
+
+    @property
     def zone_table(self):  # type: ignore[no-untyped-def]
         from .domain.time_zones import ZoneTable, parse_prefixes
 
@@ -261,9 +270,14 @@ def load_settings(config_file: str | None = None, **overrides: object) -> Loaded
             return (init_settings, env_settings, InitSettingsSource(settings_cls, file_values))
 
     try:
-        settings = FromFile(**given)
+        loaded = FromFile(**given)
     except ValidationError as exc:
         raise ConfigError(_one_line(exc, sources, path)) from None
+    # a plain Settings (validated above): worker processes receive it pickled
+    settings = Settings.model_construct(
+        _fields_set=loaded.model_fields_set,
+        **{name: getattr(loaded, name) for name in Settings.model_fields},
+    )
     return LoadedSettings(settings, sources, path)
 
 

@@ -328,13 +328,15 @@ def count_rows(file_name: str, content: bytes, limits: FileLimits) -> int:
     return total
 
 
-def sheet_rows(file_name: str, content: bytes) -> Iterator[tuple[int, list[Any]]]:
+def sheet_rows(
+    file_name: str, content: bytes, limits: FileLimits
+) -> Iterator[tuple[int, list[Any]]]:
     """(row number, cells as the JSON binder sees them) of every row that is not all blank.
 
     For files with their own column rules (blacklist files); unreadable content is 02000008.
     """
     kind = _kind(file_name)
-    raw = _csv_rows(content) if kind == "csv" else _xlsx_rows(content)
+    raw = _csv_rows(content) if kind == "csv" else _xlsx_rows(content, limits)
     try:
         for number, cells in enumerate(raw, start=1):
             if not all(_blank(cell) for cell in cells):
@@ -356,9 +358,9 @@ def mentions(file_name: str, content: bytes, pattern: re.Pattern[str]) -> bool:
     cannot check.
     """
     try:
-        reader = _csv_rows if _kind(file_name) == "csv" else _xlsx_rows
-        return any(
-            pattern.search(str(cell)) for row in reader(content) for cell in row if cell is not None
+        rows = (
+            _csv_rows(content) if _kind(file_name) == "csv" else _xlsx_rows(content, FileLimits())
         )
+        return any(pattern.search(str(cell)) for row in rows for cell in row if cell is not None)
     except Exception:  # any parse failure of a damaged upload
         return True

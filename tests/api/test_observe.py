@@ -27,7 +27,13 @@ pytestmark = pytest.mark.usefixtures("backend")
 
 @pytest.fixture(scope="module")
 def live(db_url, tmp_path_factory):
-    server = start_serve(db_url, tmp_path_factory.mktemp("observe"), "--log-format", "json")
+    server = start_serve(
+        db_url,
+        tmp_path_factory.mktemp("observe"),
+        "--log-format",
+        "json",
+        env=clean_env(ISALES_CALLBACK_ALLOW_PRIVATE="true"),  # the receiver is on loopback
+    )
     yield server
     server.stop()
 

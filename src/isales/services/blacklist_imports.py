@@ -68,7 +68,7 @@ class BlacklistImportService:
         minute: int | None = None,
     ) -> tuple[int, int]:
         """Record a task for a checked file: (task id, data rows)."""
-        total = blacklist_file.count_rows(file_name, content, self.settings.import_max_rows)
+        total = blacklist_file.count_rows(file_name, content, self.settings.file_limits)
         now = self.clock()
         with self.store.write() as conn:
             task_id = task_store.create_task(
@@ -113,7 +113,9 @@ class BlacklistImportService:
 
     def _run(self, task: dict) -> None:
         done = task["success_rows"] + task["repeat_rows"] + task["failed_rows"]
-        rows = blacklist_file.data_rows(task["file_name"], task["content"] or b"")
+        rows = blacklist_file.data_rows(
+            task["file_name"], task["content"] or b"", self.settings.file_limits
+        )
         seen: set[str] = set()
         for _, cells in islice(rows, done):  # replay: the same rows, the same repeats
             number = cells[0] if cells else None

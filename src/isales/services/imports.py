@@ -108,10 +108,7 @@ class ImportService:
 
     @property
     def file_limits(self) -> FileLimits:
-        return FileLimits(
-            rows=self.settings.import_max_rows,
-            unpacked_bytes=self.settings.import_max_xlsx_unpacked_bytes,
-        )
+        return self.settings.file_limits
 
     # --- the interface ---------------------------------------------------------------------
 
