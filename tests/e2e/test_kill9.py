@@ -43,7 +43,11 @@ def fill(services: Services, campaign_id: int) -> None:
     now = datetime.now()
     records = [
         new_number(
-            {"called": f"1{campaign_id:04d}{n:06d}", "custom_field": "doomed"}, campaign_id, 12, now
+            {"called": f"1{campaign_id:04d}{n:06d}", "custom_field": "doomed"},
+            campaign_id,
+            12,
+            now,
+            services.settings.zone_table,
         )
         for n in range(NUMBERS)
     ]
