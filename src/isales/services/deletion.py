@@ -16,7 +16,6 @@ from ..errors import (
     CampaignNotFound,
     ImportTaskNotFound,
     RestoreRefused,
-    StateForbidsAdding,
     StateForbidsNumberDelete,
     TooManyUncompleted,
 )
@@ -29,7 +28,7 @@ from ..store import numbers as number_store
 from ..store import suppressions as suppression_store
 from ..store.imports import IN_PROGRESS
 from ..store.numbers import NumberFilter
-from .numbers import DeleteOutcome
+from .numbers import DeleteOutcome, lock_campaign_for_adding
 
 
 @dataclass(frozen=True)
@@ -130,13 +129,7 @@ class DeletionService:
         """Archived numbers back into their campaign, all or nothing; returns how many."""
         now = self.clock()
         with self.store.write() as conn:
-            # the row lock serialises restores with adds, imports and deletes of the campaign
-            campaign = campaign_store.get_campaign(conn, vdn_id, campaign_id, lock="update")
-            if campaign is None:
-                raise CampaignNotFound()
-            status = states.effective_status(campaign["status"], campaign["end_time"], now)
-            if not states.may_add_numbers(status):
-                raise StateForbidsAdding("the outbound campaign has completed")
+            lock_campaign_for_adding(conn, vdn_id, campaign_id, now)
             history = deletion_store.history_for_restore(
                 conn, vdn_id, campaign_id, data_ids, request_id
             )

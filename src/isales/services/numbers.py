@@ -65,6 +65,21 @@ def _duplicates(records: list[dict[str, Any]], per_session: bool) -> list[str]:
     return sorted(called for (_, called), count in keys.items() if count > 1)
 
 
+def lock_campaign_for_adding(conn: Any, vdn_id: int, campaign_id: int, now: datetime) -> dict:
+    """The campaign, row-locked, that numbers may be added to (or restored into).
+
+    The row lock serialises adds, imports, restores and deletes of one campaign, so the
+    uncompleted-numbers cap is exact. Missing: 0200007; completed: 0200019.
+    """
+    campaign = campaign_store.get_campaign(conn, vdn_id, campaign_id, lock="update")
+    if campaign is None:
+        raise CampaignNotFound()
+    status = states.effective_status(campaign["status"], campaign["end_time"], now)
+    if not states.may_add_numbers(status):
+        raise StateForbidsAdding("the outbound campaign has completed")
+    return campaign
+
+
 def new_number(
     record: dict[str, Any], campaign_id: int, vdn_id: int, now: datetime, zones: ZoneTable
 ) -> dict:
@@ -112,13 +127,7 @@ class NumberService:
             raise DuplicateNumbers(f"duplicate numbers in the request: {', '.join(duplicates)}")
         now = self.clock()
         with self.store.write() as conn:
-            # the row lock serialises imports and deletes of one campaign, so the cap is exact
-            campaign = campaign_store.get_campaign(conn, vdn_id, campaign_id, lock="update")
-            if campaign is None:
-                raise CampaignNotFound()
-            status = states.effective_status(campaign["status"], campaign["end_time"], now)
-            if not states.may_add_numbers(status):
-                raise StateForbidsAdding("the outbound campaign has completed")
+            lock_campaign_for_adding(conn, vdn_id, campaign_id, now)
             for batch_id in {r["batch_id"] for r in records if r.get("batch_id") is not None}:
                 if batch_store.get_batch(conn, campaign_id, batch_id) is None:
                     raise BatchNotFound(f"batchId {batch_id} is not a call batch of this campaign")
