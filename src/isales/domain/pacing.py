@@ -333,6 +333,18 @@ class Pacer:
             self._target *= FEEDBACK_UP
         self._target = min(max(self._target, goal * TARGET_FLOOR), goal * TARGET_CEILING)
 
+    def room_for_an_abandon(self, snapshot: PacingSnapshot) -> bool:
+        """Whether one more abandoned call would leave the window's rate under the cap.
+
+        Dialling ahead risks an abandon, so it needs that room: at or above the cap there
+        is none, and neither is there at the start of a window (the first abandon among
+        fewer than 33 live answers is already 3 %). The progressive dialling that runs
+        instead adds live answers without abandons, which makes the room, and it teaches
+        the hit-rate estimate before any over-dialling relies on it.
+        """
+        live, abandoned = snapshot.live_answers + 1, snapshot.abandoned + 1
+        return abandon_rate(live, abandoned) < self.settings.abandon_cap
+
     def decide(self, snapshot: PacingSnapshot, now: float) -> Pace:
         """How many numbers to dial at ``now`` (seconds on any monotonic clock)."""
         if self._feedback_at is None:
@@ -344,7 +356,7 @@ class Pacer:
             self.adjust_target(snapshot.abandon_rate)
         if snapshot.staffed_agents < self.settings.min_agents_predictive:
             return Pace(progressive_dials(snapshot), "progressive")
-        if snapshot.abandon_rate >= self.settings.abandon_cap:
+        if not self.room_for_an_abandon(snapshot):
             return Pace(progressive_dials(snapshot), "capped")
         agents = snapshot.ready_agents + snapshot.agents_freeing - snapshot.answers_waiting
         chances = [self.hit_rate.given_ringing(age) for age in snapshot.ringing]
