@@ -33,6 +33,7 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from isales.domain.pacing import (
     LOOK_AHEAD_SECONDS,
@@ -127,7 +128,7 @@ def simulate(
         while events and events[0][0] <= tick:
             at, kind, _, payload = heapq.heappop(events)
             if kind == _RESOLVE:
-                dialled, live = payload  # type: ignore[misc]
+                dialled, live = cast(tuple[int, bool], payload)
                 ringing[dialled] -= 1
                 if not ringing[dialled]:
                     del ringing[dialled]
@@ -230,11 +231,11 @@ def main() -> None:
                 )
     failed = False
     for agents, floor in GOALS.items():
-        runs = grid.get((30.0, agents, "predictive"))
-        if runs is None:
+        team = grid.get((30.0, agents, "predictive"))
+        if team is None:
             continue
-        worst = max(r.abandon_rate for r in runs)
-        least = min(r.occupancy for r in runs)
+        worst = max(r.abandon_rate for r in team)
+        least = min(r.occupancy for r in team)
         ok = worst <= CAP and least >= floor
         failed |= not ok
         print(
