@@ -184,8 +184,7 @@ class HitRateEstimator:
         self._decay = 1 / (1 - weight)
         # the weight of the next outcome: it grows instead of every stored weight shrinking
         self._next = 1.0
-        self._live_from: list[float] = []
-        self._all_from: list[float] = []
+        self._by_age: list[float] = []  # the chance per bucket; empty when out of date
 
     def record(self, live: bool, ring_seconds: float) -> None:
         """One ended dial: ``live`` when a person answered (abandoned or not), after
@@ -199,40 +198,46 @@ class HitRateEstimator:
             self._live = [w / self._next for w in self._live]
             self._all = [w / self._next for w in self._all]
             self._next = 1.0
-        self._live_from = []
+        self._by_age = []
 
-    def _suffixes(self) -> None:
-        live, every, self._live_from, self._all_from = 0.0, 0.0, [], []
-        for bucket in range(RING_BUCKETS, -1, -1):
-            live += self._live[bucket]
-            every += self._all[bucket]
-            self._live_from.append(live)
-            self._all_from.append(every)
-        self._live_from.reverse()
-        self._all_from.reverse()
+    def _table(self) -> list[float]:
+        """The chance per bucket: live outcomes over all outcomes from that bucket on."""
+        if not self._by_age:
+            live = every = 0.0
+            table = [0.0] * (RING_BUCKETS + 1)
+            for bucket in range(RING_BUCKETS, -1, -1):
+                live += self._live[bucket]
+                every += self._all[bucket]
+                # an empty tail (the prior faded out of floats) falls back to the fresh rate
+                table[bucket] = live / every if every > 0 else -1.0
+            fresh = max(table[0], HIT_RATE_FLOOR)
+            self._by_age = [fresh if chance < 0 else chance for chance in table]
+            self._by_age[0] = fresh
+        return self._by_age
 
     def given_ringing(self, age: float) -> float:
         """The chance that a call ringing for ``age`` seconds ends in a live answer."""
-        if not self._live_from:
-            self._suffixes()
-        bucket = min(max(int(age), 0), RING_BUCKETS)
-        every = self._all_from[bucket]
-        return self._live_from[bucket] / every if every > 0 else self.value
+        return self._table()[min(max(int(age), 0), RING_BUCKETS)]
+
+    def given_ringing_all(self, ages: Sequence[float]) -> list[float]:
+        """:meth:`given_ringing` of each of ``ages`` (one table look-up each)."""
+        table, last = self._table(), RING_BUCKETS
+        return [table[min(max(int(age), 0), last)] for age in ages]
 
     @property
     def value(self) -> float:
         """The chance for a fresh dial, never below :data:`HIT_RATE_FLOOR`."""
-        if not self._live_from:
-            self._suffixes()
-        return max(self._live_from[0] / self._all_from[0], HIT_RATE_FLOOR)
+        return self._table()[0]
 
 
-def _add_call(short: list[float], chance: float) -> None:
-    """Fold one more call into ``short`` = P(X = k) for k < agents (the rest is X >= agents)."""
-    stay = 1.0 - chance
-    for k in range(len(short) - 1, 0, -1):
-        short[k] = short[k] * stay + short[k - 1] * chance
-    short[0] *= stay
+def _add_calls(short: list[float], chances: Sequence[float]) -> None:
+    """Fold calls into ``short`` = P(X = k) for k < agents (the rest is X >= agents)."""
+    top = len(short) - 1
+    for chance in chances:
+        stay = 1.0 - chance
+        for k in range(top, 0, -1):
+            short[k] = short[k] * stay + short[k - 1] * chance
+        short[0] *= stay
 
 
 def _overflow_ratio(short: list[float], mean: float) -> float:
@@ -258,8 +263,7 @@ def expected_overflow_ratio(chances: Sequence[float], agents: int) -> float:
     if agents <= 0:
         return 1.0 - agents / mean if mean > 0 else 0.0
     short = [1.0] + [0.0] * (agents - 1)
-    for chance in chances:
-        _add_call(short, chance)
+    _add_calls(short, chances)
     return _overflow_ratio(short, mean)
 
 
@@ -276,16 +280,15 @@ def predictive_dials(ringing: Sequence[float], fresh: float, agents: int, target
     if agents <= 0 or not 0 < fresh <= 1:
         return 0
     short = [1.0] + [0.0] * (agents - 1)
-    mean = 0.0
-    for chance in ringing:
-        _add_call(short, chance)
-        mean += chance
+    _add_calls(short, ringing)
+    mean = math.fsum(ringing)
     if _overflow_ratio(short, mean) > target:
         return 0
     bound = math.ceil((agents / (1 - target) - mean) / fresh) + 1
     dials = 0
+    one = (fresh,)
     while dials < bound:
-        _add_call(short, fresh)
+        _add_calls(short, one)
         mean += fresh
         if _overflow_ratio(short, mean) > target:
             break
@@ -359,6 +362,8 @@ class Pacer:
         if not self.room_for_an_abandon(snapshot):
             return Pace(progressive_dials(snapshot), "capped")
         agents = snapshot.ready_agents + snapshot.agents_freeing - snapshot.answers_waiting
-        chances = [self.hit_rate.given_ringing(age) for age in snapshot.ringing]
+        if agents <= 0:  # every answer to come would overflow: nothing to weigh
+            return Pace(0, "predictive")
+        chances = self.hit_rate.given_ringing_all(snapshot.ringing)
         dials = predictive_dials(chances, self.hit_rate.value, agents, self._target)
         return Pace(dials, "predictive")
