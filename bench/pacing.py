@@ -18,8 +18,8 @@ FAIL line per goal (at a 30 % hit rate: worst seed <= 3.0 % abandoned with occup
 83 and 88 % at 10, 20 and 50 agents; 5 agents fall back to progressive and abandon
 nothing). Exit status 1 when a goal fails.
 
-    python bench/pacing.py            # the full grid, about 2-3 minutes on one core
-    python bench/pacing.py --quick    # hit 30 % only, seeds 1-3
+    python bench/pacing.py            # the full grid, about 3 minutes of CPU
+    python bench/pacing.py --quick    # hit 30 % only, seeds 1-3, about 15 s
 """
 
 from __future__ import annotations
