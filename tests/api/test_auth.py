@@ -11,7 +11,7 @@ import pytest
 
 from isales.client import IsalesClient
 from isales.clock import fixed_clock
-from tests.helpers import (
+from tests.support.api import (
     OBS,
     SUCCESS,
     add_numbers,

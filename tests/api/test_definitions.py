@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from isales.wire.schemas.definitions import OBS_CODES
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     add_numbers,
     assert_code,

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     add_numbers,
     assert_code,

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import JSON, LargeBinary, String, select
 
 from isales.store import schema
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     add_numbers,
     assert_code,

@@ -21,10 +21,7 @@ from isales.services import Services
 from isales.store import schema
 from isales.store.engine import make_engine
 from isales.store.migrate import upgrade
-from tests.api.test_callbacks import MANUAL, Receiver, dial
-from tests.conftest import start_server
-from tests.empty_store import empty_store
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     add_numbers,
     assert_code,
@@ -37,6 +34,9 @@ from tests.helpers import (
     numbers,
     rows,
 )
+from tests.support.callbacks import MANUAL, Receiver, dial
+from tests.support.servers import start_server
+from tests.support.stores import empty_store
 
 pytestmark = pytest.mark.usefixtures("backend")
 

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from isales.client import IsalesClient
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     MovableClock,
     add_numbers,

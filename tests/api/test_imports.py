@@ -14,7 +14,7 @@ import pytest
 
 from isales.errors import StoreFailure
 from isales.services.imports import CHUNK_ROWS, MAX_LISTED_ERRORS, ImportService
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     MovableClock,
     add_numbers,

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.helpers import (
+from tests.support.api import (
     OBS,
     SUCCESS,
     MovableClock,

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from isales.wire.schemas.results import display_result
-from tests.helpers import (
+from tests.support.api import (
     OBS,
     SUCCESS,
     MovableClock,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import (
+from tests.support.api import (
     OBS,
     SUCCESS,
     MovableClock,

@@ -9,8 +9,7 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 
-from tests.conftest import start_server
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     MovableClock,
     add_numbers,
@@ -21,6 +20,7 @@ from tests.helpers import (
     ok_json,
     report,
 )
+from tests.support.servers import start_server
 
 pytestmark = pytest.mark.usefixtures("backend")
 

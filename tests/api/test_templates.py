@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     assert_code,
     campaign_body,

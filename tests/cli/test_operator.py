@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     add_numbers,
     campaign_body,
@@ -20,7 +20,7 @@ from tests.helpers import (
     report,
     set_status,
 )
-from tests.live import ISALES, clean_env, isales, ok, one_line_failure, start_serve
+from tests.support.processes import ISALES, clean_env, isales, ok, one_line_failure, start_serve
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -135,7 +135,7 @@ def test_refused_credentials_are_one_line(run, live):
 
 
 def test_unreachable_server_is_one_line(run):
-    from tests.conftest import free_port
+    from tests.support.servers import free_port
 
     line = one_line_failure(
         run("stats", "--vdn", "12", ISALES_SERVER=f"http://127.0.0.1:{free_port()}"), 1

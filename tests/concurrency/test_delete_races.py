@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.helpers import (
+from tests.support.api import (
     OBS,
     SUCCESS,
     add_numbers,

@@ -18,7 +18,7 @@ import pytest
 
 from isales.client import IsalesClient
 from isales.dialer import Dialer, SimulatedDriver
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     MovableClock,
     add_numbers,

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 
 from isales import signing
 from isales.client import NONCE_HEADER
-from tests.helpers import create_campaign
+from tests.support.api import create_campaign
 
 pytestmark = pytest.mark.usefixtures("backend")
 

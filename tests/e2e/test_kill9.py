@@ -22,8 +22,8 @@ from isales.config import Settings
 from isales.services import Services
 from isales.services.numbers import new_number
 from isales.store import numbers as number_store
-from tests.e2e.test_hardening import serving
-from tests.helpers import count, create_campaign, delete_path, execute_sql, rows
+from tests.support.api import count, create_campaign, delete_path, execute_sql, rows
+from tests.support.processes import serving
 
 pytestmark = pytest.mark.usefixtures("backend")
 

@@ -16,7 +16,7 @@ from isales.secret_box import SecretBox
 from isales.store import schema
 from isales.store.engine import make_engine
 from isales.store.migrate import MIGRATIONS, downgrade, upgrade
-from tests.empty_store import empty_store
+from tests.support.stores import empty_store
 
 TABLES = set(schema.metadata.tables)
 

@@ -14,8 +14,8 @@ from isales.store import schema
 from isales.store.engine import make_engine
 from isales.store.migrate import upgrade
 from isales.store.numbers import NumberFilter
-from tests.cli.test_cli import ok, run
-from tests.empty_store import empty_store
+from tests.support.processes import ok, run
+from tests.support.stores import empty_store
 
 pytestmark = pytest.mark.usefixtures("backend")
 

@@ -174,3 +174,25 @@ class MovableClock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
+
+
+def batch_path(campaign_id: int, action: str, vdn: int = 12) -> str:
+    return f"/rest/isales/v1/openapi/campaigns/{vdn}/callbatch/{campaign_id}/{action}"
+
+
+def create_batch(client, campaign_id: int, vdn: int = 12, **body) -> dict:  # type: ignore[no-untyped-def]
+    return ok_json(client.post(batch_path(campaign_id, "create", vdn), json=body))
+
+
+def new_batch(client, campaign_id: int, name: str, status: int = 1) -> str:  # type: ignore[no-untyped-def]
+    answer = create_batch(client, campaign_id, name=name, status=status)
+    assert_code(answer, SUCCESS)
+    return answer["returnObject"]["id"]
+
+
+def add_v2(client, campaign_id: int, called: list[str], batch_id: str | None) -> dict:  # type: ignore[no-untyped-def]
+    body = {
+        "batchId": batch_id,
+        "callDataList": [{"sessionId": n, "called": [{"calledNo": n}]} for n in called],
+    }
+    return ok_json(client.post(calldata_path(campaign_id, version=2), json=body))

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from isales.client import IsalesClient
-from tests.conftest import free_port
+from isales.config import Settings
+from isales.services import Services
+from tests.support.api import SUCCESS, campaigns_path
+from tests.support.servers import free_port
 
 ISALES = [sys.executable, "-m", "isales"]
 
@@ -130,3 +137,98 @@ def start_serve(
             pass
         assert time.monotonic() < deadline, "isales serve did not answer: " + log.read_text()
         time.sleep(0.1)
+
+
+def isales_script() -> str:
+    beside = Path(sys.executable).parent / "isales"
+    found = str(beside) if beside.exists() else shutil.which("isales")
+    assert found, "the isales console script is not installed"
+    return found
+
+
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("ISALES_") or k == "ISALES_MASTER_KEY"  # the deployment's key
+    }
+    environment.update(env or {})
+    return subprocess.run(
+        [isales_script(), *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def wait_until(predicate, seconds: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.05)
+
+
+def _answers(base: str) -> bool:
+    try:
+        return httpx.get(base + "/healthz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@dataclass
+class Served:
+    process: subprocess.Popen
+    port: int
+    access_key: str
+    secret_key: str
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def client(self) -> IsalesClient:
+        return IsalesClient(self.base_url, self.access_key, self.secret_key)
+
+    def rss(self) -> int:
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        line = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
+        return int(line.split()[1]) * 1024
+
+    def still_serves(self) -> None:
+        with self.client() as signed:
+            answer = signed.get(campaigns_path(12), params={"status": 0, "deviceType": 0})
+        assert answer.status_code == 200 and answer.json()["resultCode"] == SUCCESS
+
+    def connect(self) -> socket.socket:
+        return socket.create_connection(("127.0.0.1", self.port), timeout=30)
+
+
+def new_key(db_url: str) -> tuple[str, str]:
+    services = Services.build(Settings(db=db_url))
+    try:
+        key = services.access.create_key([12])
+    finally:
+        services.close()
+    return key.access_key, key.secret_key
+
+
+@contextmanager
+def serving(db_url: str, cwd: Path, **env: object) -> Iterator[Served]:
+    access_key, secret_key = new_key(db_url)
+    port = free_port()
+    process = subprocess.Popen(
+        [*ISALES, "serve", "--db", db_url, "--port", str(port)],
+        cwd=cwd,
+        env={**os.environ, **{f"ISALES_{k.upper()}": str(v) for k, v in env.items()}},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    served = Served(process, port, access_key, secret_key)
+    try:
+        wait_until(lambda: _answers(served.base_url))
+        yield served
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
