@@ -1,0 +1,3 @@
+"""The old name of the empty stores of :mod:`tests.support.stores`, kept importable."""
+
+from tests.support.stores import *  # noqa: F403

@@ -1,0 +1,3 @@
+"""The old name of :mod:`tests.support.api`, kept importable."""
+
+from tests.support.api import *  # noqa: F403
