@@ -35,8 +35,8 @@ from tests.support.stores import (  # noqa: F401 (tests.conftest.pg_admin_url st
     pg_admin_url,
 )
 
-# a PostgreSQL store needs a master key to seal secret keys (spec/hardening.md); subprocess
-# servers inherit it
+# a PostgreSQL store needs a master key to seal secret keys
+# (docs/api.md#limits-and-protections); subprocess servers inherit it
 os.environ.setdefault("ISALES_MASTER_KEY", "bWFzdGVyLWtleS1vZi10aGUtdGVzdC1zdWl0ZS0wMDA=")
 
 BACKENDS = ("sqlite", "postgresql")

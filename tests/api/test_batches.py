@@ -218,7 +218,7 @@ def test_deleting_a_batch_of_pending_numbers_removes_it(client, server):
     assert listed(client, campaign_id)["totalCount"] == 0
     assert_code(act(client, campaign_id, "delete", {"id": batch_id}), "03000004")
     assert_code(act(client, campaign_id, "delete", {"id": empty, "archiveHistory": 2}), "02000007")
-    # the batch delete is in the audit log (spec/lifecycle.md §7); the empty one removed nothing
+    # the batch delete is in the audit log (docs/api.md#audit-log); the empty one removed nothing
     mine = f'"campaignId":{campaign_id}'
     audited = [e for e in server.services.audit.entries(vdn_id=12) if mine in e["detail"]]
     assert [e["operation"] for e in audited] == ["batch-delete"]

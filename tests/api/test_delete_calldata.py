@@ -1,4 +1,5 @@
-"""The seed interface, rule by rule (spec/delete-calldata.md), on SQLite and PostgreSQL."""
+"""The seed interface, rule by rule, on SQLite and PostgreSQL
+(docs/api.md#deleting-outbound-numbers)."""
 
 from __future__ import annotations
 

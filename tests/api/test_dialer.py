@@ -1,4 +1,5 @@
-"""Dialer-facing interfaces (spec/contract.md): tasks, callnos, call/result, leases."""
+"""Dialer-facing interfaces: tasks, callnos, call/result, leases
+(docs/api.md#dialer-facing-interfaces)."""
 
 from __future__ import annotations
 

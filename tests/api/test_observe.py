@@ -1,4 +1,4 @@
-"""Access log, business events and /metrics of a real `isales serve` (spec/operations.md)."""
+"""Access log, business events and /metrics of a real `isales serve` (docs/operations.md#logs)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Retention and legal holds (spec/lifecycle.md §5) on both stores."""
+"""Retention and legal holds (docs/api.md#retention-and-legal-holds) on both stores."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The ``isales`` console script (spec/contract.md, "Command line"), in real subprocesses."""
+"""The ``isales`` console script, in real subprocesses (README.md, "Command line";
+docs/fixed-surfaces.md)."""
 
 from __future__ import annotations
 

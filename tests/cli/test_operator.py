@@ -1,4 +1,5 @@
-"""The operator command line (spec/operations.md), against a live `isales serve`, both stores."""
+"""The operator command line against a live `isales serve`, both stores
+(docs/operations.md#the-operator-command-line)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""spec/operations.md "Errors on the command line" and "Runtime", as real `isales` processes."""
+"""Command-line errors, configuration and the server's runtime surfaces (docs/operations.md),
+as real `isales` processes."""
 
 from __future__ import annotations
 

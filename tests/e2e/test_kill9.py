@@ -1,4 +1,4 @@
-"""`kill -9` of `isales serve` at random moments (spec/hardening.md, "Proof").
+"""`kill -9` of `isales serve` at random moments (docs/api.md#how-the-test-suite-proves-it).
 
 An archived delete of 50,000 numbers is all or nothing, and live + history stays what it
 was; an import killed repeatedly resumes from its committed chunks and imports no row

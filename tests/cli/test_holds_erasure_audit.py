@@ -1,5 +1,5 @@
-"""``isales hold``, ``isales audit`` and ``isales erase`` (spec/lifecycle.md) in real
-subprocesses, on both stores."""
+"""``isales hold``, ``isales audit`` and ``isales erase`` in real subprocesses, on both
+stores (docs/api.md#data-lifecycle-isales-extensions)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""spec/hardening.md against a real `isales serve` process: each limit gets the hostile
-input, the answer is checked, the server's resident memory stays bounded, and a normal
-signed request is served meanwhile. Findings of issue 8 are named where reproduced."""
+"""The limits of docs/api.md#limits-and-protections against a real `isales serve` process:
+each limit gets the hostile input, the answer is checked, the server's resident memory
+stays bounded, and a normal signed request is served meanwhile."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def closed_by_server(sock: socket.socket, seconds: float) -> bool:
         return True
 
 
-# --- finding 1: memory before authentication --------------------------------------------------
+# --- memory before authentication --------------------------------------------------
 
 
 def test_unsigned_uploads_are_refused_before_their_body_is_read(server):
@@ -131,7 +131,7 @@ def test_two_authorization_headers_are_refused(server):
     assert status == 401 and b"more than one Authorization header" in data
 
 
-# --- finding 3: slow and unfinished requests, huge headers -----------------------------------
+# --- slow and unfinished requests, huge headers -----------------------------------
 
 
 def test_huge_headers_are_431_without_buffering_them(server):
@@ -204,7 +204,7 @@ def test_connections_past_the_cap_are_closed_at_once(db_url, tmp_path):
         capped.still_serves()
 
 
-# --- finding 2: XLSX bombs ------------------------------------------------------------------
+# --- XLSX bombs ------------------------------------------------------------------
 
 
 def test_xlsx_bombs_are_refused_at_upload_with_bounded_memory(server):
@@ -226,7 +226,7 @@ def test_xlsx_bombs_are_refused_at_upload_with_bounded_memory(server):
     server.still_serves()
 
 
-# --- finding 8: one built-in dialer key -----------------------------------------------------
+# --- one built-in dialer key -----------------------------------------------------
 
 
 def test_serve_dialer_reuses_one_key_even_after_kill_9(db_url, tmp_path):

@@ -1,5 +1,5 @@
-"""A store made by the release before the lifecycle revision (head 0002) upgrades with
-``isales db upgrade`` and keeps all its data; the lifecycle surfaces then work on it."""
+"""A store made by an older release (at revision 0002) upgrades with ``isales db upgrade``
+and keeps all its data; the data-lifecycle interfaces then work on it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Uploaded XLSX bounds (spec/hardening.md, "Uploaded files"; issue 8 finding 2): the
+"""Uploaded XLSX bounds (docs/api.md#limits-and-protections): the
 workbook is scanned as a stream and refused with 02000008 before anything reads it."""
 
 from __future__ import annotations
