@@ -381,7 +381,7 @@ def test_calling_and_completed_numbers_are_kept(client, server, campaign):
 
 def test_number_awaiting_retry_is_kept(client, server, campaign):
     first = rows(server.services, "numbers", campaign_id=campaign)[0]["id"]
-    # no retry policy is reachable through this API yet: set the state in the store
+    # set the state in the store: the shortest way to a number awaiting a retry
     execute_sql(
         server.services, f"UPDATE numbers SET state = 'retry', attempts = 1 WHERE id = {first}"
     )

@@ -119,7 +119,8 @@ def test_isales_db_upgrade_keeps_the_data_of_a_0002_store(old_store, tmp_path):
     assert numbers_after == numbers_before and len(numbers_after) == 3
     assert {"audit_log", "idempotency_keys", "legal_holds", "suppressions"} <= tables
 
-    # the lifecycle works on the upgraded data: restore the old archive, erase, audit
+    # the data-lifecycle interfaces work on the upgraded data: restore the old archive, erase,
+    # audit
     services = Services.build(Settings(db=url))
     try:
         restored = services.deletion.restore(12, campaign_id, [990001], None, "tester", None)
