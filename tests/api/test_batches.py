@@ -1,4 +1,5 @@
-"""Call batches (reference §5): create, list, pause, resume, delete, and what they change."""
+"""Call batches (docs/api.md#call-batches): create, list, pause, resume, delete, and what
+they change."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The blacklist (reference §6) and its enforcement at add and at claim time."""
+"""The blacklist (docs/api.md#blacklist) and its enforcement at add and at claim time."""
 
 from __future__ import annotations
 

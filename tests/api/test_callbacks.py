@@ -1,4 +1,4 @@
-"""Result callbacks (reference §3.3): the outbox delivered to a real HTTP receiver."""
+"""Result callbacks (docs/api.md#result-callbacks): the outbox delivered to a real HTTP receiver."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A campaign's calling numbers (reference §4.8): add and delete."""
+"""A campaign's calling numbers (docs/api.md#calling-numbers): add and delete."""
 
 from __future__ import annotations
 

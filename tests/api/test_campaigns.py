@@ -1,4 +1,4 @@
-"""Campaign interfaces (reference §4.1–4.6), rule by rule, on SQLite and PostgreSQL."""
+"""Campaign interfaces (docs/api.md#campaigns), rule by rule, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

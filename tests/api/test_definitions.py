@@ -1,5 +1,6 @@
-"""Business-result definitions and display results (reference §3.6), and the write-back
-judged against the defined results (§3.5)."""
+"""Business-result definitions and display results
+(docs/api.md#business-result-definitions-and-display-results), and the write-back judged
+against the defined results (docs/api.md#business-result-write-back)."""
 
 from __future__ import annotations
 

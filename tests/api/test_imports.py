@@ -1,4 +1,5 @@
-"""File import (reference §2.6): upload, the runner, the task query — on SQLite and PostgreSQL.
+"""File import (docs/api.md#file-import): upload, the runner, the task query — on SQLite
+and PostgreSQL.
 
 The runner is called directly (``services.imports.run_pending`` / ``step``) so every test
 is deterministic; servers made with ``import_sweep_seconds=3600`` never run it on their own.

@@ -1,5 +1,5 @@
-"""Reserved calls (reference §7): create, delete, list, update result, and dialling them —
-on SQLite and PostgreSQL."""
+"""Reserved calls (docs/api.md, "Reserved calls"): create, delete, list, update result, and
+dialling them — on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Retry policies (reference §4.7): the set/query interface, and applying them to results."""
+"""Retry policies (docs/api.md#retry-policies): the set/query interface, and applying them
+to results."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Today's statistics (reference §2.5): counters of a campaign driven through claim/report."""
+"""Today's statistics (docs/api.md, "Today's statistics"): counters of a campaign driven
+through claim/report."""
 
 from __future__ import annotations
 

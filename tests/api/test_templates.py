@@ -1,4 +1,4 @@
-"""Campaign templates (reference §4.10): create, copy, list, query."""
+"""Campaign templates (docs/api.md#campaign-templates): create, copy, list, query."""
 
 from __future__ import annotations
 
