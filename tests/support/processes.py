@@ -140,6 +140,7 @@ def start_serve(
 
 
 def isales_script() -> str:
+    """The installed ``isales`` console script, as a user runs it."""
     beside = Path(sys.executable).parent / "isales"
     found = str(beside) if beside.exists() else shutil.which("isales")
     assert found, "the isales console script is not installed"
@@ -147,6 +148,7 @@ def isales_script() -> str:
 
 
 def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The console script with ``args``, in an environment without ISALES_* variables."""
     environment = {
         k: v
         for k, v in os.environ.items()
@@ -216,6 +218,8 @@ def new_key(db_url: str) -> tuple[str, str]:
 
 @contextmanager
 def serving(db_url: str, cwd: Path, **env: object) -> Iterator[Served]:
+    """``isales serve`` with ``env`` as ISALES_* settings and a new key granted VDN 12;
+    killed (SIGKILL) when the block ends."""
     access_key, secret_key = new_key(db_url)
     port = free_port()
     process = subprocess.Popen(
