@@ -104,7 +104,7 @@ def test_isales_db_upgrade_keeps_the_data_of_a_0002_store(old_store, tmp_path):
             name: rows_of(conn, name, {column for row in before[name] for column, _ in row})
             for name in OLD_TABLES
         }
-        # the hardening revision seals stored secrets: the key is there, its secret sealed
+        # revision 0004 seals stored secrets: the key is there, its secret sealed
         sealed = dict(after["access_keys"][0])["secret_key"]
         assert sealed != "sk"
         for rows in (before, after):
