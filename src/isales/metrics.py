@@ -1,4 +1,4 @@
-"""Prometheus metrics (spec/operations.md, ``GET /metrics``): names, and the text exposition.
+"""Prometheus metrics (docs/operations.md#metrics-get-metrics): names, and the text exposition.
 
 Labels never carry tenant data (no VDN, campaign, number or key). With several server
 processes (``isales serve --workers N``), ``PROMETHEUS_MULTIPROC_DIR`` names a folder the

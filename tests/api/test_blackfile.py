@@ -13,7 +13,7 @@ from datetime import timedelta
 import openpyxl
 import pytest
 
-from tests.helpers import SUCCESS, MovableClock, assert_code, execute_sql, ok_json, rows
+from tests.support.api import SUCCESS, MovableClock, assert_code, execute_sql, ok_json, rows
 
 pytestmark = pytest.mark.usefixtures("backend")
 

@@ -1,5 +1,5 @@
-"""``isales hold``, ``isales audit`` and ``isales erase`` (spec/lifecycle.md) in real
-subprocesses, on both stores."""
+"""``isales hold``, ``isales audit`` and ``isales erase`` in real subprocesses, on both
+stores (docs/api.md#data-lifecycle-isales-extensions)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import text
 
 from isales.store.engine import make_engine
-from tests.cli.test_cli import ok, run
-from tests.conftest import start_server
-from tests.helpers import add_numbers, create_campaign
+from tests.support.api import add_numbers, create_campaign
+from tests.support.processes import ok, run
+from tests.support.servers import start_server
 
 pytestmark = pytest.mark.usefixtures("backend")
 

@@ -1,31 +1,24 @@
-"""spec/hardening.md against a real `isales serve` process: each limit gets the hostile
-input, the answer is checked, the server's resident memory stays bounded, and a normal
-signed request is served meanwhile. Findings of issue 8 are named where reproduced."""
+"""The limits of docs/api.md#limits-and-protections against a real `isales serve` process:
+each limit gets the hostile input, the answer is checked, the server's resident memory
+stays bounded, and a normal signed request is served meanwhile."""
 
 from __future__ import annotations
 
 import base64
 import json
-import os
 import resource
 import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 
-import httpx
 import pytest
 
 from isales.client import IsalesClient
 from isales.config import Settings
 from isales.services import Services
-from tests.conftest import free_port
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     assert_code,
     campaign_body,
@@ -33,6 +26,8 @@ from tests.helpers import (
     count,
     create_campaign,
 )
+from tests.support.processes import Served, _answers, new_key, serving, wait_until
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -40,77 +35,6 @@ ISALES = [sys.executable, "-m", "isales"]
 UPLOAD = "/rest/isales/v1/openapi/campaigns/12/calldatafile/upload/{}"
 #: resident memory a server may gain under an attack (a body it buffered would exceed it)
 RSS_MARGIN = 60 * 1024 * 1024
-
-
-def wait_until(predicate, seconds: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.05)
-
-
-def _answers(base: str) -> bool:
-    try:
-        return httpx.get(base + "/healthz", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-@dataclass
-class Served:
-    process: subprocess.Popen
-    port: int
-    access_key: str
-    secret_key: str
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def client(self) -> IsalesClient:
-        return IsalesClient(self.base_url, self.access_key, self.secret_key)
-
-    def rss(self) -> int:
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        line = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
-        return int(line.split()[1]) * 1024
-
-    def still_serves(self) -> None:
-        with self.client() as signed:
-            answer = signed.get(campaigns_path(12), params={"status": 0, "deviceType": 0})
-        assert answer.status_code == 200 and answer.json()["resultCode"] == SUCCESS
-
-    def connect(self) -> socket.socket:
-        return socket.create_connection(("127.0.0.1", self.port), timeout=30)
-
-
-def new_key(db_url: str) -> tuple[str, str]:
-    services = Services.build(Settings(db=db_url))
-    try:
-        key = services.access.create_key([12])
-    finally:
-        services.close()
-    return key.access_key, key.secret_key
-
-
-@contextmanager
-def serving(db_url: str, cwd: Path, **env: object) -> Iterator[Served]:
-    access_key, secret_key = new_key(db_url)
-    port = free_port()
-    process = subprocess.Popen(
-        [*ISALES, "serve", "--db", db_url, "--port", str(port)],
-        cwd=cwd,
-        env={**os.environ, **{f"ISALES_{k.upper()}": str(v) for k, v in env.items()}},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    served = Served(process, port, access_key, secret_key)
-    try:
-        wait_until(lambda: _answers(served.base_url))
-        yield served
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait(30)
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +73,7 @@ def closed_by_server(sock: socket.socket, seconds: float) -> bool:
         return True
 
 
-# --- finding 1: memory before authentication --------------------------------------------------
+# --- memory before authentication --------------------------------------------------
 
 
 def test_unsigned_uploads_are_refused_before_their_body_is_read(server):
@@ -207,7 +131,7 @@ def test_two_authorization_headers_are_refused(server):
     assert status == 401 and b"more than one Authorization header" in data
 
 
-# --- finding 3: slow and unfinished requests, huge headers -----------------------------------
+# --- slow and unfinished requests, huge headers -----------------------------------
 
 
 def test_huge_headers_are_431_without_buffering_them(server):
@@ -280,11 +204,11 @@ def test_connections_past_the_cap_are_closed_at_once(db_url, tmp_path):
         capped.still_serves()
 
 
-# --- finding 2: XLSX bombs ------------------------------------------------------------------
+# --- XLSX bombs ------------------------------------------------------------------
 
 
 def test_xlsx_bombs_are_refused_at_upload_with_bounded_memory(server):
-    from tests.unit.test_hardening_format import giant_cell, row_far_away
+    from tests.support.xlsx import giant_cell, row_far_away
 
     before = server.rss()
     with server.client() as signed:
@@ -302,7 +226,7 @@ def test_xlsx_bombs_are_refused_at_upload_with_bounded_memory(server):
     server.still_serves()
 
 
-# --- finding 8: one built-in dialer key -----------------------------------------------------
+# --- one built-in dialer key -----------------------------------------------------
 
 
 def test_serve_dialer_reuses_one_key_even_after_kill_9(db_url, tmp_path):

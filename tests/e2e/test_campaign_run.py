@@ -1,5 +1,5 @@
-"""A campaign from creation to completion with the simulated dialer (issue "Dialling and
-results", Done when), on SQLite and PostgreSQL.
+"""A campaign from creation to completion with the simulated dialer, on SQLite and
+PostgreSQL.
 
 The server runs on a clock the test moves, so windows, retry intervals and callback
 retries happen in simulated time while the dialer places real (instant) simulated calls
@@ -18,7 +18,7 @@ import pytest
 
 from isales.client import IsalesClient
 from isales.dialer import Dialer, SimulatedDriver
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     MovableClock,
     add_numbers,

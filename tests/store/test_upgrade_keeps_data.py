@@ -1,5 +1,5 @@
-"""A store made by the release before the lifecycle revision (head 0002) upgrades with
-``isales db upgrade`` and keeps all its data; the lifecycle surfaces then work on it."""
+"""A store made by an older release (at revision 0002) upgrades with ``isales db upgrade``
+and keeps all its data; the data-lifecycle interfaces then work on it."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from isales.store import schema
 from isales.store.engine import make_engine
 from isales.store.migrate import upgrade
 from isales.store.numbers import NumberFilter
-from tests.cli.test_cli import ok, run
-from tests.empty_store import empty_store
+from tests.support.processes import ok, run
+from tests.support.stores import empty_store
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -104,7 +104,7 @@ def test_isales_db_upgrade_keeps_the_data_of_a_0002_store(old_store, tmp_path):
             name: rows_of(conn, name, {column for row in before[name] for column, _ in row})
             for name in OLD_TABLES
         }
-        # the hardening revision seals stored secrets: the key is there, its secret sealed
+        # revision 0004 seals stored secrets: the key is there, its secret sealed
         sealed = dict(after["access_keys"][0])["secret_key"]
         assert sealed != "sk"
         for rows in (before, after):
@@ -119,7 +119,8 @@ def test_isales_db_upgrade_keeps_the_data_of_a_0002_store(old_store, tmp_path):
     assert numbers_after == numbers_before and len(numbers_after) == 3
     assert {"audit_log", "idempotency_keys", "legal_holds", "suppressions"} <= tables
 
-    # the lifecycle works on the upgraded data: restore the old archive, erase, audit
+    # the data-lifecycle interfaces work on the upgraded data: restore the old archive, erase,
+    # audit
     services = Services.build(Settings(db=url))
     try:
         restored = services.deletion.restore(12, campaign_id, [990001], None, "tester", None)

@@ -1,5 +1,6 @@
-"""spec/hardening.md on a real HTTP server: replay, duplicate JSON keys, callbacks (SSRF and
-isolation per receiver), secrets at rest. Issue 8's findings are named where reproduced."""
+"""The protections of docs/api.md#limits-and-protections on a real HTTP server: single-use
+signatures, duplicate JSON keys, callback targets (SSRF) and isolation per receiver,
+secrets at rest."""
 
 from __future__ import annotations
 
@@ -21,10 +22,7 @@ from isales.services import Services
 from isales.store import schema
 from isales.store.engine import make_engine
 from isales.store.migrate import upgrade
-from tests.api.test_callbacks import MANUAL, Receiver, dial
-from tests.conftest import start_server
-from tests.empty_store import empty_store
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     add_numbers,
     assert_code,
@@ -37,6 +35,9 @@ from tests.helpers import (
     numbers,
     rows,
 )
+from tests.support.callbacks import MANUAL, Receiver, dial
+from tests.support.servers import start_server
+from tests.support.stores import empty_store
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -51,7 +52,7 @@ def replay(client: IsalesClient, method: str, path: str, body: object, times: in
     ]
 
 
-# --- finding 4: replay ------------------------------------------------------------------------
+# --- replay ------------------------------------------------------------------------
 
 
 def test_a_replayed_add_adds_nothing(client, server):
@@ -116,7 +117,7 @@ def test_the_exemptions_are_exactly_the_listed_reads():
     assert changes_data("DELETE", f"{v1}/campaigns/12/5")
 
 
-# --- finding 8: duplicate JSON keys --------------------------------------------------------------
+# --- duplicate JSON keys --------------------------------------------------------------
 
 
 def test_a_duplicate_json_key_is_02000008(client, server):
@@ -128,7 +129,7 @@ def test_a_duplicate_json_key_is_02000008(client, server):
     assert count(server.services, "numbers", campaign_id=campaign_id) == 2
 
 
-# --- finding 6: SSRF ---------------------------------------------------------------------------
+# --- SSRF ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -171,7 +172,7 @@ def test_a_private_receiver_is_refused_again_at_delivery(make_server):
         receiver.close()
 
 
-# --- finding 5: one receiver stalls nobody else -------------------------------------------------
+# --- one receiver stalls nobody else -------------------------------------------------
 
 
 def test_a_hanging_receiver_delays_no_other_receiver(make_server):
@@ -226,7 +227,7 @@ def test_a_hanging_receiver_delays_no_other_receiver(make_server):
         healthy.close()
 
 
-# --- finding 7: secrets at rest -----------------------------------------------------------------
+# --- secrets at rest -----------------------------------------------------------------
 
 
 def test_secrets_are_not_stored_in_plain_text(server):
