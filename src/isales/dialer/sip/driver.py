@@ -63,6 +63,21 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
+RTP_HEADER_BYTES = 12
+
+
+class _Endpoint(RTPEPoint):
+    """sippy's RTP endpoint, counting the audio that comes back (logged per call: what the
+    callee's side returned, e.g. an echo test's measure of what it heard)."""
+
+    received_bytes = 0
+
+    def rtp_received(self, data, address, rtime_ns=None):  # type: ignore[no-untyped-def]
+        if address == self.rtp_params.rtp_target and len(data) > RTP_HEADER_BYTES:
+            self.received_bytes += len(data) - RTP_HEADER_BYTES
+        return super().rtp_received(data, address, rtime_ns)
+
+
 class _CallAgent(UA):
     """sippy's UA, telling the attempt when our ring limit fired and when timer B did."""
 
@@ -88,7 +103,8 @@ class _Attempt:
         self.detector = AnsweringMachineDetector(media.SAMPLE_RATE) if amd else None
         self.done = threading.Event()
         self.ua: _CallAgent | None = None
-        self.rtp: RTPEPoint | None = None
+        self.rtp: _Endpoint | None = None
+        self.heard_ms = 0  # audio received back, in ms (G.711: 8 bytes a millisecond)
         self.answer: media.Answer | None = None
         self.ring_limit_fired = self.timed_out = self.ringing = self.heard = False
         self.started_utc = datetime.now(UTC)
@@ -104,7 +120,7 @@ class _Attempt:
             params = RTPParams(None, out_ptime=media.PTIME_MS, out_sr=media.SAMPLE_RATE)
             params.rtp_laddr = config.bind[0]
             params.codec = media.CODECS[config.codecs[0]]
-            self.rtp = RTPEPoint(self.driver.rtp_conf, params, self._audio_in)
+            self.rtp = _Endpoint(self.driver.rtp_conf, params, self._audio_in)
             offer = media.offer(config.bind[0], params.rtp_lport, config.codecs)
         except Exception as exc:  # no RTP port free: the call cannot be offered at all
             log.error("call to %s not placed: no RTP port (%s)", self.call.numbers[0], exc)
@@ -214,6 +230,7 @@ class _Attempt:
             self.play_timer = None
         if self.rtp is not None:
             rtp, self.rtp = self.rtp, None
+            self.heard_ms = rtp.received_bytes // (media.SAMPLE_RATE // 1000)
             rtp.shutdown()
         self.done.set()
 
@@ -313,6 +330,22 @@ class SipDriver:
             attempt.done.wait(5.0)
         outcome, result = attempt.outcome()
         self._count(result, call, outcome)
+        detail = outcome.detail or {}
+        log.info(
+            "call %s to %s: SIP %s cause %s, status %s failCode %s, ring %s ms, talk %s ms, "
+            "prompt %s ms, audio back %s ms%s",
+            outcome.call_id,
+            call.numbers[0],
+            detail.get("sipCode"),
+            detail.get("q850Cause"),
+            outcome.status,
+            outcome.fail_code,
+            detail.get("ringMs"),
+            detail.get("talkMs"),
+            prompt.duration_ms if prompt and detail.get("talkMs") else 0,
+            attempt.heard_ms,
+            f", amd {detail['amd']}" if "amd" in detail else "",
+        )
         return outcome
 
     # --- credentials ---------------------------------------------------------------------
