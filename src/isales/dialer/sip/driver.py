@@ -71,11 +71,15 @@ class _Endpoint(RTPEPoint):
     callee's side returned, e.g. an echo test's measure of what it heard)."""
 
     received_bytes = 0
+    #: decode what comes in (for answering-machine detection); off, packets are only counted
+    #: (decoding every packet through the jitter buffer is most of a call's CPU)
+    listening = False
 
     def rtp_received(self, data, address, rtime_ns=None):  # type: ignore[no-untyped-def]
         if address == self.rtp_params.rtp_target and len(data) > RTP_HEADER_BYTES:
             self.received_bytes += len(data) - RTP_HEADER_BYTES
-        return super().rtp_received(data, address, rtime_ns)
+        if self.listening:
+            super().rtp_received(data, address, rtime_ns)
 
 
 class _CallAgent(UA):
@@ -121,6 +125,7 @@ class _Attempt:
             params.rtp_laddr = config.bind[0]
             params.codec = media.CODECS[config.codecs[0]]
             self.rtp = _Endpoint(self.driver.rtp_conf, params, self._audio_in)
+            self.rtp.listening = self.detector is not None
             offer = media.offer(config.bind[0], params.rtp_lport, config.codecs)
         except Exception as exc:  # no RTP port free: the call cannot be offered at all
             log.error("call to %s not placed: no RTP port (%s)", self.call.numbers[0], exc)
