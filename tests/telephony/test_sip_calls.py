@@ -9,7 +9,13 @@ from collections import Counter
 import pytest
 
 from tests.helpers import add_numbers, create_campaign, rows
-from tests.telephony.sipp import Sipp, start_sip_dialer, wait_until, write_prompt
+from tests.telephony.sipp import (
+    Sipp,
+    free_udp_port,
+    start_sip_dialer,
+    wait_until,
+    write_prompt,
+)
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -98,3 +104,25 @@ def test_every_scripted_outcome_is_reported_as_the_table_says(make_server, tmp_p
     # the Contact's upper-case ";transport=UDP" did not stop the BYEs
     byes = [m for m in messages if m.first_line.startswith("BYE")]
     assert len(byes) == 5
+
+
+def test_an_unreachable_trunk_is_a_failed_attempt_with_its_detail(make_server, tmp_path):
+    server = make_server()
+    with server.client() as admin:
+        campaign_id = notification_campaign(admin, tmp_path)
+        add_numbers(admin, campaign_id, [{"called": "20000001"}])
+    silent = f"127.0.0.1:{free_udp_port()}"  # nothing listens there
+    dialer = start_sip_dialer(server, tmp_path, silent)
+    try:
+        wait_until(
+            lambda: len(rows(server.services, "call_results", campaign_id=campaign_id)) == 1,
+            30,
+            "the result",
+        )
+    finally:
+        assert dialer.stop() == 0, dialer.log.read_text()
+    [result] = rows(server.services, "call_results", campaign_id=campaign_id)
+    assert (result["call_status"], result["fail_code"]) == ("5", "34606")
+    detail = result["telephony"]
+    assert detail["sipCode"] is None and detail["q850Cause"] is None and detail["talkMs"] == 0
+    assert abs(detail["ringMs"] - RING_LIMIT * 1000) <= 500

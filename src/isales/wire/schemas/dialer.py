@@ -50,10 +50,11 @@ TELEPHONY_FIELDS = ("sipCode", "q850Cause", "ringMs", "talkMs", "amd")
 
 
 def telephony_detail(body: dict[str, Any]) -> dict[str, Any] | None:
-    """A report's telephony detail; None when the dialer sent none (no ``sipCode``).
+    """A report's telephony detail; None when the dialer sent none of its fields.
 
-    ``q850Cause`` stays in it as null when no cause was given; ``amd`` only when it ran."""
-    if body.get("sipCode") is None:
+    ``sipCode`` and ``q850Cause`` stay in it as null when not given (no final response, no
+    cause); ``amd`` only when detection ran."""
+    if all(body.get(name) is None for name in TELEPHONY_FIELDS):
         return None
     detail = {name: body.get(name) for name in TELEPHONY_FIELDS}
     if detail["amd"] is None:
