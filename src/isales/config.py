@@ -149,6 +149,47 @@ class Settings(BaseSettings):
     tls_cert: Path | None = Field(None, description="PEM certificate: serve HTTPS")
     tls_key: Path | None = Field(None, description="PEM private key of tls_cert")
 
+    # SIP driver of the built-in dialer (docs/telephony.md); TOML: the [sip] table
+    sip_trunk: str | None = Field(
+        None, description="host:port of the SIP trunk; required by `isales dialer --driver sip`"
+    )
+    sip_username: str | None = Field(None, description="digest user name (401 and 407)")
+    sip_password: SecretStr | None = Field(None, description="digest password")
+    sip_bind: str = Field("127.0.0.1:5062", description="local SIP address, host:port")
+    sip_rtp_ports: str = Field("20000-20999", description="local RTP port range, low-high")
+    sip_codecs: str = Field("PCMU,PCMA", description="offered codecs, in order")
+    sip_fail_code_style: Literal["reference", "detailed"] = Field(
+        "reference", description="detailed: report the 128 + Q.850 failCodes where they exist"
+    )
+    prompts_dir: Path = Field(
+        Path("prompts"), description="{campaignId}.wav prompts (8 kHz mono 16-bit PCM WAV)"
+    )
+
+    @field_validator("sip_trunk", "sip_bind")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is not None:
+            from .dialer.sip.settings import parse_host_port
+
+            parse_host_port(value, "address")
+        return value
+
+    @field_validator("sip_rtp_ports")
+    @classmethod
+    def _port_range(cls, value: str) -> str:
+        from .dialer.sip.settings import parse_port_range
+
+        parse_port_range(value)
+        return value
+
+    @field_validator("sip_codecs")
+    @classmethod
+    def _codecs(cls, value: str) -> str:
+        from .dialer.sip.settings import parse_codecs
+
+        parse_codecs(value)
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -209,6 +250,32 @@ class LoadedSettings:
     config_file: Path | None
 
 
+#: TOML tables whose keys are settings named ``{table}_{key}`` (``[sip] trunk`` = sip_trunk)
+CONFIG_TABLES = ("sip",)
+
+
+def _flatten_tables(path: Path, values: dict[str, Any]) -> dict[str, Any]:
+    flat = {name: value for name, value in values.items() if name not in CONFIG_TABLES}
+    for table in CONFIG_TABLES:
+        section = values.get(table)
+        if section is None:
+            continue
+        if not isinstance(section, dict):
+            raise ConfigError(f"config file {path}: {table!r} must be a table ([{table}])")
+        for key, value in section.items():
+            name = f"{table}_{key}"
+            if name not in Settings.model_fields:
+                raise ConfigError(
+                    f"config file {path}: unknown setting {key!r} in [{table}] "
+                    f"(names are the ISALES_{table.upper()}_* variables in lower case, "
+                    f"without ISALES_{table.upper()}_)"
+                )
+            if name in flat:
+                raise ConfigError(f"config file {path}: {name} is given twice")
+            flat[name] = value
+    return flat
+
+
 def read_config_file(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
@@ -217,6 +284,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"config file {path} does not exist") from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    values = _flatten_tables(path, values)
     unknown = sorted(set(values) - set(Settings.model_fields))
     if unknown:
         raise ConfigError(

@@ -92,6 +92,7 @@ def build_router(settings: Settings) -> APIRouter:
             fetch_time=body["fetchTime"],
             write_start_time=body["writeStartTime"],
             end_call_time=body["endCallTime"],
+            telephony=schema.telephony_detail(body),
         )
         await call.run(call.services.dialer.report, call.vdn_id, call.principal.access_key, report)
         return dialer_ok()

@@ -110,6 +110,12 @@ def display_result(fail_code: str | None) -> str:
     return "OB99999"
 
 
+def telephony(row: dict[str, Any]) -> dict[str, Any]:
+    """A result's telephony detail (isales extension: sipCode, q850Cause, ringMs, talkMs and
+    amd when detection ran), as extra members; none for a result reported without it."""
+    return dict(row.get("telephony") or {})
+
+
 def wire_result(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "campaignId": str(row["campaign_id"]),
@@ -122,6 +128,7 @@ def wire_result(row: dict[str, Any]) -> dict[str, Any]:
         "vdnId": row["vdn_id"],
         "callId": row["call_id"] or "",
         "recordPath": "",
+        **telephony(row),
     }
 
 
@@ -145,6 +152,7 @@ def wire_detail(row: dict[str, Any]) -> dict[str, Any]:
         "failCode": row["fail_code"] or "",
         "resultCode": row.get("display_code") or display_result(row["fail_code"]),
         "recordPath": "",
+        **telephony(row),
     }
 
 
