@@ -3,7 +3,7 @@
 Revision ID: 0001
 Revises:
 Create Date: 2026-11-27 15:11:01.498979
-Chain: 0001 → 0002 → 0003 → 0007 → 0008 → 0005 → 0006 → 0004 (the ids are names, not the order)
+Chain: the whole chain is drawn in store/migrations/README.md (the ids are names, not the order)
 """
 
 import sqlalchemy as sa

@@ -4,7 +4,7 @@ definitions, display results, campaign templates
 Revision ID: 0007
 Revises: 0003
 Create Date: 2026-11-29 21:40:00
-Chain: 0001 → 0002 → 0003 → 0007 → 0008 → 0005 → 0006 → 0004 (the ids are names, not the order)
+Chain: the whole chain is drawn in store/migrations/README.md (the ids are names, not the order)
 """
 
 import sqlalchemy as sa

@@ -3,6 +3,7 @@
 Revision ID: 0009
 Revises: 0004
 Create Date: 2026-12-07 19:40:00
+Chain: the whole chain is drawn in store/migrations/README.md (the ids are names, not the order)
 """
 
 import sqlalchemy as sa
