@@ -15,12 +15,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
 
+from .domain.time_zones import ZoneTable, parse_prefixes
 from .errors import ConfigError
 
 DEFAULT_DB_FILE = "isales.db"
 #: how ``isales serve --workers`` hands its resolved settings (JSON) to the worker processes;
 #: outside the ``ISALES_`` prefix, so it is never mistaken for a setting
 WORKER_SETTINGS_VARIABLE = "_ISALES_WORKER_SETTINGS"
+
+
+@dataclass(frozen=True)
+class FileLimits:
+    """The bounds every uploaded file is read within (number and blacklist files); the
+    readers (``imports_format``) take them as a value, so they need no settings."""
+
+    rows: int = 500_000
+    unpacked_bytes: int = 200 * 1024 * 1024
 
 
 def default_db_url() -> str:
@@ -80,24 +90,18 @@ class Settings(BaseSettings):
     @field_validator("time_zone_prefixes")
     @classmethod
     def _known_prefix_zones(cls, value: str) -> str:
-        from .domain.time_zones import parse_prefixes
-
         parse_prefixes(value)
         return value
 
     @property
-    def file_limits(self):  # type: ignore[no-untyped-def]
+    def file_limits(self) -> FileLimits:
         """The bounds every uploaded file is read within (number and blacklist files)."""
-        from .imports_format import FileLimits
-
         return FileLimits(
             rows=self.import_max_rows, unpacked_bytes=self.import_max_xlsx_unpacked_bytes
         )
 
     @property
-    def zone_table(self):  # type: ignore[no-untyped-def]
-        from .domain.time_zones import ZoneTable, parse_prefixes
-
+    def zone_table(self) -> ZoneTable:
         return ZoneTable(
             parse_prefixes(self.time_zone_prefixes), self.time_zone_international_prefix
         )
@@ -254,7 +258,9 @@ def load_settings(config_file: str | None = None, **overrides: object) -> Loaded
     path_text = config_file or environ.get(CONFIG_VARIABLE)
     path = Path(path_text) if path_text else None
     file_values = read_config_file(path) if path else {}
-    given = {name: value for name, value in overrides.items() if value is not None}
+    given: dict[str, Any] = {
+        name: value for name, value in overrides.items() if value is not None
+    }
     sources = dict.fromkeys(Settings.model_fields, "default")
     sources.update(dict.fromkeys(file_values, "file"))
     for name in Settings.model_fields:

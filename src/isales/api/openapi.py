@@ -10,7 +10,7 @@ from fastapi.openapi.utils import get_openapi
 from ..errors import ErrorCode
 from ..wire.validation import Schema, json_schema
 
-ENVELOPE = {
+ENVELOPE: dict[str, Any] = {
     "type": "object",
     "required": ["resultCode", "resultDesc", "returnCode", "returnDesc"],
     "properties": {

@@ -45,7 +45,7 @@ def _remember(ctx: click.Context, param: click.Parameter, value: object) -> None
 
 def remote_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--server``, ``--access-key``, ``--profile``, ``--json`` (kept in the click context)."""
-    hidden = {"expose_value": False, "callback": _remember}
+    hidden: dict[str, Any] = {"expose_value": False, "callback": _remember}
     options = [
         click.option(
             "--server", help=f"server URL (or ISALES_SERVER; default {DEFAULT_SERVER})", **hidden

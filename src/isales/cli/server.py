@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from typing import Any
 
 import click
 
@@ -232,7 +233,7 @@ def serve(
     ServerWithDialer(config).run()
 
 
-def _serve_workers(settings: Settings, workers: int, tls: dict[str, str]) -> None:
+def _serve_workers(settings: Settings, workers: int, tls: dict[str, Any]) -> None:
     """``workers`` uvicorn processes on one port; each builds the app from the environment.
 
     Background jobs run in every worker: each job leases its rows, so they share the work.

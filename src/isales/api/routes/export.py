@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -45,7 +47,7 @@ def build_router(settings: Settings) -> APIRouter:
             call.body["after"] or 0,
             limit,
         )
-        page = {"data": [schema.wire_listed(row) for row in rows]}
+        page: dict[str, Any] = {"data": [schema.wire_listed(row) for row in rows]}
         if len(rows) == limit:
             page["nextAfterDataId"] = str(rows[-1]["id"])
         return ok("query data success", **page)

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from ...config import Settings
 from ...domain.recycle import recycle_window
+from ...store.numbers import NumberFilter
 from ...wire.schemas import lifecycle as schema
 from ...wire.schemas import numbers as number_schema
 from ..envelope import ok
@@ -46,7 +47,7 @@ def build_router(settings: Settings) -> APIRouter:
             call.services.deletion.preview,
             call.vdn_id,
             call.path["campaignId"],
-            number_schema.number_filter(call.body, recycle),
+            NumberFilter(**number_schema.filter_fields(call.body), recycle=recycle),
         )
         return ok(
             "preview succeeded; nothing was changed",

@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 from ...config import Settings
 from ...domain.recycle import recycle_window
 from ...errors import ExpectedCountMismatch
+from ...store.numbers import NumberFilter
 from ...wire.schemas import numbers as schema
 from ..envelope import envelope, ok
 from ..openapi import doc
@@ -121,7 +122,7 @@ def build_router(settings: Settings) -> APIRouter:
                 call.services.numbers.delete,
                 call.vdn_id,
                 call.path["campaignId"],
-                schema.number_filter(call.body, recycle),
+                NumberFilter(**schema.filter_fields(call.body), recycle=recycle),
                 archive,
                 call.principal.access_key,
                 call.request_id,

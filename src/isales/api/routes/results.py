@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ...config import Settings
+from ...store.results import ResultFilter
 from ...wire.schemas import results as schema
 from ..envelope import ok
 from ..openapi import doc
@@ -41,7 +42,8 @@ def build_router(settings: Settings) -> APIRouter:
         call = await accept(
             request, path=("vdnId", "campaignId"), body=schema.QUERY, body_optional=True
         )
-        result_filter, offset, limit = schema.result_query(call.body, settings.zone)
+        filter_fields, offset, limit = schema.result_query(call.body, settings.zone)
+        result_filter = ResultFilter(**filter_fields)
         total, rows = await call.run(
             call.services.results.query,
             call.vdn_id,
