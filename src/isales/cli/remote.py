@@ -20,18 +20,12 @@ import click
 import httpx
 
 from ..client import IsalesClient
-from ..errors import CommandFailed
+from ..errors import CommandFailed, CredentialsRefused
 
 DEFAULT_SERVER = "http://127.0.0.1:8080"
 SUCCESS = "0200000"
 V1 = "/rest/isales/v1/openapi/campaigns"
 V2 = "/rest/isales/v2/openapi/campaigns"
-
-
-class CredentialsRefused(CommandFailed):
-    """the server refused the access key (HTTP 401/403)"""
-
-    exit_code = 3
 
 
 def credentials_file() -> Path:

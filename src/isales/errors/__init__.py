@@ -86,11 +86,14 @@ code: ``code``, ``http_status`` and ``exit_code`` are declared on each class. Th
     │   ├── SignInFailed                401
     │   ├── SignInThrottled             429
     │   └── CsrfRejected                403
-    └── ConsoleUserInvalid              console page / command-line message
+    ├── ConsoleUserInvalid              console page / command-line message
+    ├── MasterKeyMissing                the operator's master key: serving, key commands
+    └── MasterKeyInvalid                the same, a key that is not one or opens nothing
     CommandFailed                       exit code 1 (not an IsalesError: a process outcome)
     ├── ConfigError                     exit code 2
     ├── StoreMissing                    exit code 2
-    └── DialerKeyRefused                exit code 3
+    ├── DialerKeyRefused                exit code 3
+    └── CredentialsRefused              exit code 3
 
 The groups under ``AppError`` (campaigns, numbers, …) are sections of ``errors/api.py``,
 not classes. ``tests/unit/test_error_catalogue.py`` checks that this tree names every
@@ -163,7 +166,15 @@ from .api import (
     WriteBackFailed,
 )
 from .base import IsalesError
-from .cli import CommandFailed, ConfigError, DialerKeyRefused, StoreMissing
+from .cli import (
+    CommandFailed,
+    ConfigError,
+    CredentialsRefused,
+    DialerKeyRefused,
+    MasterKeyInvalid,
+    MasterKeyMissing,
+    StoreMissing,
+)
 from .console import ConsoleRefused, ConsoleUserInvalid, CsrfRejected, SignInFailed, SignInThrottled
 from .dialer import DialerCode, DialerRefused
 
@@ -189,6 +200,7 @@ __all__ = [
     "ConfigError",
     "ConsoleRefused",
     "ConsoleUserInvalid",
+    "CredentialsRefused",
     "CsrfRejected",
     "DefinitionTaken",
     "DialerCode",
@@ -208,6 +220,8 @@ __all__ = [
     "IsalesError",
     "LastCallerNumber",
     "LegalHold",
+    "MasterKeyInvalid",
+    "MasterKeyMissing",
     "NotBlacklisted",
     "NumberBeingCalled",
     "NumberNotFound",

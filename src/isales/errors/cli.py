@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from .base import IsalesError
+
 
 class CommandFailed(Exception):
     """the command failed"""
@@ -27,7 +29,25 @@ class DialerKeyRefused(CommandFailed):
     exit_code = 3
 
 
+class CredentialsRefused(CommandFailed):
+    """the server refused the access key (HTTP 401/403)"""
+
+    exit_code = 3
+
+
 class StoreMissing(CommandFailed):
     """no isales store there; create one with `isales db upgrade` (or start `isales serve`)"""
 
     exit_code = 2
+
+
+# the operator's keys, refused where they are used (serving, key commands)
+
+
+class MasterKeyMissing(IsalesError):
+    """A PostgreSQL store needs ISALES_MASTER_KEY (a Fernet key) to seal secret keys."""
+
+
+class MasterKeyInvalid(IsalesError):
+    """The master key is not a Fernet key (URL-safe base64 of 32 bytes), or does not open
+    the secret keys of this store."""
