@@ -12,8 +12,6 @@ from ..envelope import ok
 from ..openapi import operation
 from ..request import accept
 
-_BASE_CODES = ["0200000", "0200001", "0200006", "0200007", "02000001-02000011"]
-
 
 def build_router(settings: Settings) -> APIRouter:
     router = APIRouter(tags=["batches"])
