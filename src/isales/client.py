@@ -18,6 +18,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from . import signing
+from .wire.paths import DIALER_BASE
 
 JSON_TYPE = "application/json; charset=UTF-8"
 #: a random value signed with every request, so that two identical data-changing requests
@@ -26,6 +27,9 @@ NONCE_HEADER = "X-Isales-Nonce"
 
 
 class IsalesClient:
+    #: the dialer-facing interfaces' base path, for clients that call them (the dialer)
+    DIALER_BASE = DIALER_BASE
+
     def __init__(
         self,
         base_url: str,

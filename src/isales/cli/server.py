@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+from typing import Any
 
 import click
 
@@ -244,7 +246,9 @@ def serve(
         # sippy's event loop must own a process's main thread, and uvicorn owns this one:
         # the SIP dialer is `isales dialer --driver sip` as a child process (its SIP settings
         # from the same environment and --config file)
-        runner = _ChildDialer(server_url, key.access_key, key.secret_key, dialer_vdns)
+        runner: _ChildDialer | _ThreadDialer = _ChildDialer(
+            server_url, key.access_key, key.secret_key, dialer_vdns
+        )
     else:
         dialer = _make_dialer(
             server_url, key.access_key, key.secret_key, dialer_vdns, driver_options
@@ -306,11 +310,9 @@ class _ChildDialer:
             "ISALES_DIALER_ACCESS_KEY": access_key,
             "ISALES_DIALER_SECRET_KEY": secret_key,
         }
-        self.process = None
+        self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        import subprocess
-
         self.process = subprocess.Popen(self.command, env=self.environment)
 
     def stop(self, timeout: float) -> None:
@@ -327,7 +329,7 @@ class _ChildDialer:
             self.process.wait()
 
 
-def _serve_workers(settings: Settings, workers: int, tls: dict[str, str]) -> None:
+def _serve_workers(settings: Settings, workers: int, tls: dict[str, Any]) -> None:
     """``workers`` uvicorn processes on one port; each builds the app from the environment.
 
     Background jobs run in every worker: each job leases its rows, so they share the work.
@@ -465,7 +467,7 @@ def dialer(
         timer.daemon = True
         timer.start()
     click.echo(f"isales dialer: VDNs {', '.join(map(str, vdns))} via {server_url}")
-    if stack is None:
+    if stack is None or driver is None:
         worker.run(stop)
     else:
         from ..dialer.sip.driver import run_dialer

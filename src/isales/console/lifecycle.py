@@ -7,6 +7,7 @@ answer; the typed count travels as ``expectedCount``. No rule is decided here.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -15,6 +16,7 @@ from ..domain.console import Role
 from ..domain.recycle import recycle_window
 from ..domain.states import KEPT_REASON, NumberState
 from ..errors import AppError, ErrorCode, InvalidParameter
+from ..store.numbers import NumberFilter
 from ..wire.schemas import lifecycle as lifecycle_schema
 from ..wire.schemas import numbers as number_schema
 from .campaigns import CAMPAIGN, campaign_context
@@ -36,7 +38,7 @@ AUDIT_DAYS = 30
 
 def _delete_body(form: dict, expected_count: object = None) -> dict:
     """The delete interface's body from the form, checked by its own schema."""
-    values = {wire: text(form, name) for name, wire in FILTER_FIELDS.items()}
+    values: dict[str, Any] = {wire: text(form, name) for name, wire in FILTER_FIELDS.items()}
     values["archiveHistory"] = 1 if form.get("archive") == "1" else 0
     values["expectedCount"] = expected_count
     return wire_body(number_schema.DELETE, values)
@@ -46,7 +48,7 @@ def _filter(request: Request, body: dict):  # type: ignore[no-untyped-def]
     recycle_time, recycle_type, archive = number_schema.delete_request(body)
     zone = services(request).settings.zone
     recycle = recycle_window(recycle_time, recycle_type, zone) if recycle_time else None
-    return number_schema.number_filter(body, recycle), archive
+    return NumberFilter(**number_schema.filter_fields(body), recycle=recycle), archive
 
 
 async def _delete_page(

@@ -17,7 +17,7 @@ from .driver import CallRequest, CampaignRefused, Driver
 
 log = logging.getLogger("isales.dialer")
 
-OBS = "/rest/isales/v1/openapi/obs/business"
+OBS = IsalesClient.DIALER_BASE
 CAMPAIGN_CACHE_SECONDS = 30.0
 REPORT_ATTEMPTS = 5
 

@@ -30,7 +30,7 @@ def count_for_campaign(conn: Connection, campaign_id: int) -> int:
     ).scalar_one()
 
 
-def get_batch(conn: Connection, campaign_id: int, batch_id: str) -> dict | None:
+def get_batch(conn: Connection, campaign_id: int, batch_id: str) -> dict[str, Any] | None:
     row = (
         conn.execute(
             select(call_batches).where(
@@ -50,7 +50,7 @@ def list_batches(
     name: str | None,
     offset: int,
     limit: int,
-) -> tuple[int, list[dict]]:
+) -> tuple[int, list[dict[str, Any]]]:
     conditions = [call_batches.c.campaign_id == campaign_id]
     if status is not None:
         conditions.append(call_batches.c.status == status)

@@ -115,7 +115,7 @@ numbers = Table(
         Column(
             name,
             type_,
-            ForeignKey("campaigns.id") if name == "campaign_id" else None,
+            *([ForeignKey("campaigns.id")] if name == "campaign_id" else []),
             nullable=name not in _NOT_NULL,
         )
         for name, type_ in _number_columns

@@ -303,7 +303,8 @@ class SipDriver:
         campaign_id = int(campaign["id"])
         device = int(campaign.get("deviceType") or 0)
         self._device[campaign_id] = device
-        ivr = campaign.get("ivrParam") if isinstance(campaign.get("ivrParam"), dict) else {}
+        ivr_param = campaign.get("ivrParam")
+        ivr: dict[str, Any] = ivr_param if isinstance(ivr_param, dict) else {}
         self._amd[campaign_id] = device == NOTIFICATION and ivr.get("amd") in AMD_ON
         if device != NOTIFICATION:
             return

@@ -10,40 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ...config import CODEC_NAMES, parse_codecs, parse_host_port, parse_port_range
+
 if TYPE_CHECKING:
     from ...config import Settings
-
-#: the codecs the driver can offer: G.711 mu-law and A-law, by SDP encoding name
-CODEC_NAMES = ("PCMU", "PCMA")
-
-
-def parse_host_port(text: str, what: str) -> tuple[str, int]:
-    host, _, port = text.strip().rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"{what} {text!r}: write host:port, e.g. 127.0.0.1:5060")
-    return host, int(port)
-
-
-def parse_port_range(text: str) -> tuple[int, int]:
-    low, _, high = text.partition("-")
-    try:
-        first, last = int(low), int(high or low)
-    except ValueError:
-        first, last = 0, -1
-    if not 1024 <= first < last <= 65535:
-        raise ValueError(f"RTP ports {text!r}: write low-high, e.g. 20000-20999")
-    return first, last
-
-
-def parse_codecs(text: str) -> tuple[str, ...]:
-    """``"PCMU,PCMA"`` -> ("PCMU", "PCMA"); only G.711 names, each once."""
-    names = tuple(part.strip().upper() for part in text.split(",") if part.strip())
-    unknown = [name for name in names if name not in CODEC_NAMES]
-    if not names or unknown or len(set(names)) != len(names):
-        raise ValueError(
-            f"codecs {text!r}: list PCMU and/or PCMA, comma-separated, in order of preference"
-        )
-    return names
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-from ...config import Settings
 from ...errors import ErrorCode, InvalidParameter
-from ...store.numbers import NumberFilter
 from ..validation import INT32_MAX, PHONE_CHARS, TIME_FORMAT, Field, Schema
 
 #: characters v2 refuses in customField (ASCII specials and their full-width forms)
@@ -58,7 +56,17 @@ V2_RECORD = (
 )
 
 
-def add_v1(settings: Settings) -> Schema:
+class AddLimits(Protocol):
+    """The per-call maxima of the add interfaces (the settings have them)."""
+
+    @property
+    def add_v1_max_per_call(self) -> int: ...
+
+    @property
+    def add_v2_max_per_call(self) -> int: ...
+
+
+def add_v1(settings: AddLimits) -> Schema:
     return (
         Field(
             "callDataList",
@@ -71,7 +79,7 @@ def add_v1(settings: Settings) -> Schema:
     )
 
 
-def add_v2(settings: Settings) -> Schema:
+def add_v2(settings: AddLimits) -> Schema:
     return (
         Field("batchId", max_length=64),
         Field(
@@ -141,14 +149,15 @@ def delete_request(body: dict[str, Any]) -> tuple[Any, str, bool]:
     return body["recycleTime"], body["recycleType"] or "3", body["archiveHistory"] == 1
 
 
-def number_filter(body: dict[str, Any], recycle) -> NumberFilter:  # type: ignore[no-untyped-def]
-    return NumberFilter(
-        session_id=body["sessionId"],
-        called=body["called"],
-        custom_field=body["customField"],
-        recycle=recycle,
-        batch_id=body["batchId"],
-    )
+def filter_fields(body: dict[str, Any]) -> dict[str, str | None]:
+    """The delete filter's plain fields (``store.numbers.NumberFilter`` keywords, without
+    the recycle window, which needs the server's zone)."""
+    return {
+        "session_id": body["sessionId"],
+        "called": body["called"],
+        "custom_field": body["customField"],
+        "batch_id": body["batchId"],
+    }
 
 
 HISTORY_QUERY: Schema = (
