@@ -1,4 +1,4 @@
-"""The states of an idempotency key (docs/api.md, "Idempotency-Key").
+"""The states of an idempotency key (docs/api.md, "Idempotency keys").
 
 A key's row is inserted ``running`` before its request runs; the runner that inserted it
 (the owner token) moves it to ``done`` with the answer it sent. A ``running`` row whose
