@@ -12,7 +12,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..domain.console import Role
-from ..domain.recycle import recycle_window
 from ..domain.states import KEPT_REASON, NumberState
 from ..errors import AppError, ErrorCode, InvalidParameter
 from ..wire.schemas import lifecycle as lifecycle_schema
@@ -43,10 +42,7 @@ def _delete_body(form: dict, expected_count: object = None) -> dict:
 
 
 def _filter(request: Request, body: dict):  # type: ignore[no-untyped-def]
-    recycle_time, recycle_type, archive = number_schema.delete_request(body)
-    zone = services(request).settings.zone
-    recycle = recycle_window(recycle_time, recycle_type, zone) if recycle_time else None
-    return number_schema.number_filter(body, recycle), archive
+    return number_schema.delete_filter(body, services(request).settings.zone)
 
 
 async def _delete_page(

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, exists, func, insert, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from ..domain.batches import BatchStatus
 from .schema import call_batches
@@ -30,7 +31,7 @@ def count_for_campaign(conn: Connection, campaign_id: int) -> int:
     ).scalar_one()
 
 
-def get_batch(conn: Connection, campaign_id: int, batch_id: str) -> dict | None:
+def get_batch(conn: Connection, campaign_id: int, batch_id: str) -> dict[str, Any] | None:
     row = (
         conn.execute(
             select(call_batches).where(
@@ -50,7 +51,7 @@ def list_batches(
     name: str | None,
     offset: int,
     limit: int,
-) -> tuple[int, list[dict]]:
+) -> tuple[int, list[dict[str, Any]]]:
     conditions = [call_batches.c.campaign_id == campaign_id]
     if status is not None:
         conditions.append(call_batches.c.status == status)
@@ -116,7 +117,7 @@ def delete_for_campaign(conn: Connection, campaign_id: int) -> None:
     conn.execute(delete(call_batches).where(call_batches.c.campaign_id == campaign_id))
 
 
-def claimable(batch_column):  # type: ignore[no-untyped-def]
+def claimable(batch_column: ColumnElement[Any]) -> ColumnElement[bool]:
     """Claim condition: the number is in no batch, or in one that is not paused."""
     paused = exists().where(
         call_batches.c.id == batch_column, call_batches.c.status == int(BatchStatus.PAUSED)
