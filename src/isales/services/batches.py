@@ -14,6 +14,7 @@ from ..clock import Clock
 from ..config import Settings
 from ..domain import batches as rules
 from ..domain.batches import BATCH_TRANSITIONS, BatchStatus
+from ..domain.number_filter import NumberFilter
 from ..errors import (
     BatchAlreadyPaused,
     BatchNameTaken,
@@ -26,7 +27,7 @@ from ..errors import (
 from ..store import Store
 from ..store import batches as batch_store
 from ..store import campaigns as campaign_store
-from ..store.numbers import NumberFilter, Row
+from ..store.numbers import Row
 from . import campaign_numbers as owner
 from .campaign_numbers import DeleteOutcome
 

@@ -31,7 +31,7 @@ from ..store import blacklist as blacklist_store
 from ..store import blacklist_imports as task_store
 from ..store.tasks import Row
 from .imports import IMPORT_FAILURES, import_lease
-from .tasks import LeasedTasks
+from .tasks import LeasedTaskRunner, LeasedTasks
 
 CHUNK_ROWS = 1000
 
@@ -55,18 +55,10 @@ def next_run(now: datetime, hour: int | None, minute: int | None, zone: Any) -> 
     return target.astimezone(UTC).replace(tzinfo=None)
 
 
-class BlacklistImportService:
+class BlacklistImportService(LeasedTaskRunner):
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
         self.tasks = LeasedTasks(store, clock, import_lease(settings), IMPORT_FAILURES)
-
-    @property
-    def owner(self) -> str:
-        return self.tasks.owner
-
-    @property
-    def lease(self) -> timedelta:
-        return self.tasks.lease
 
     def submit(
         self,

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from ..domain import states
+from ..domain.number_filter import NumberFilter
 from ..domain.states import KEPT_REASON, CampaignStatus, NumberState
 from ..domain.time_zones import ZoneTable
 from ..errors import (
@@ -34,7 +35,7 @@ from ..store import campaigns as campaign_store
 from ..store import erasure as erasure_store
 from ..store import numbers as number_store
 from ..store import suppressions as suppression_store
-from ..store.numbers import Claimant, NumberFilter, Row
+from ..store.numbers import Claimant, Row
 
 # --- the campaign row lock ----------------------------------------------------------------
 
@@ -278,16 +279,7 @@ def remove(
     removal.after_status(conn, campaign)
     number_store.release_lapsed_claims(conn, now, campaign_id)
     number_filter, archive = removal.number_filter, removal.archive
-    removed = number_store.remove_matching(
-        conn,
-        campaign_id,
-        number_filter,
-        archive=archive,
-        now=now,
-        archived_by=removal.actor,
-        request_id=removal.request_id,
-        reason=removal.operation,
-    )
+    removed = _remove_matching(conn, campaign_id, removal, now)
     if removal.expected_count is not None and removed != removal.expected_count:
         raise ExpectedCountMismatch(removed)
     kept = number_store.kept_by_state(conn, campaign_id, number_filter)
@@ -313,6 +305,22 @@ def remove(
     return outcome
 
 
+def _remove_matching(
+    conn: Connection, campaign_id: int, removal: Removal, now: datetime, only_deletable: bool = True
+) -> int:
+    return number_store.remove_matching(
+        conn,
+        campaign_id,
+        removal.number_filter,
+        archive=removal.archive,
+        now=now,
+        archived_by=removal.actor,
+        request_id=removal.request_id,
+        reason=removal.operation,
+        only_deletable=only_deletable,
+    )
+
+
 def remove_all(
     conn: Connection,
     campaign_id: int,
@@ -325,17 +333,8 @@ def remove_all(
 ) -> int:
     """Every number of the campaign (a campaign delete; the caller has refused while any
     is being called, after :func:`release_lapsed`)."""
-    return number_store.remove_matching(
-        conn,
-        campaign_id,
-        NumberFilter(),
-        archive=archive,
-        now=now,
-        archived_by=actor,
-        request_id=request_id,
-        reason=operation,
-        only_deletable=False,
-    )
+    everything = Removal(operation, NumberFilter(), archive, actor, request_id, executing="")
+    return _remove_matching(conn, campaign_id, everything, now, only_deletable=False)
 
 
 def release_lapsed(conn: Connection, now: datetime, campaign_id: int | None = None) -> int:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from ..clock import Clock
 from ..config import Settings
 from ..domain.imports import IN_PROGRESS
+from ..domain.number_filter import NumberFilter
 from ..domain.states import DELETABLE
 from ..errors import (
     CampaignNotFound,
@@ -22,7 +23,7 @@ from ..store import Store, audit
 from ..store import campaigns as campaign_store
 from ..store import deletion as deletion_store
 from ..store import imports as import_store
-from ..store.numbers import NumberFilter, Row
+from ..store.numbers import Row
 from . import campaign_numbers as owner
 from .campaign_numbers import DeleteOutcome
 

@@ -42,7 +42,7 @@ from ..store import numbers as number_store
 from ..store.tasks import Row
 from . import campaign_numbers as owner
 from .campaign_numbers import new_number
-from .tasks import MAX_CONSECUTIVE_FAILURES, FailurePolicy, LeasedTasks
+from .tasks import MAX_CONSECUTIVE_FAILURES, FailurePolicy, LeasedTaskRunner, LeasedTasks
 
 #: rows per transaction
 CHUNK_ROWS = 1000
@@ -103,7 +103,7 @@ class UploadOutcome:
     total_rows: int
 
 
-class ImportService:
+class ImportService(LeasedTaskRunner):
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
         self.zones = settings.zone_table
@@ -111,14 +111,6 @@ class ImportService:
         self.tasks = LeasedTasks(store, clock, import_lease(settings), IMPORT_FAILURES)
         self._cursors: dict[int, _Cursor] = {}
         self._run_lock = threading.RLock()
-
-    @property
-    def owner(self) -> str:
-        return self.tasks.owner
-
-    @property
-    def lease(self) -> timedelta:
-        return self.tasks.lease
 
     @property
     def file_limits(self) -> FileLimits:

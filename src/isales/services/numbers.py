@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from .. import events
 from ..clock import Clock
 from ..config import Settings
+from ..domain.number_filter import NumberFilter
 from ..errors import (
     BatchNotFound,
     CalledTooFrequently,
@@ -24,7 +25,7 @@ from ..store import batches as batch_store
 from ..store import campaigns as campaign_store
 from ..store import numbers as number_store
 from ..store import suppressions as suppression_store
-from ..store.numbers import NumberFilter, Row
+from ..store.numbers import Row
 from . import campaign_numbers as owner
 
 # the owner's names, importable from here as they always were

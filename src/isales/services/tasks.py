@@ -108,3 +108,19 @@ class LeasedTasks:
         with self._lock:
             self._failures.pop(task_id, None)
         return result
+
+
+class LeasedTaskRunner:
+    """A service that runs leased tasks: its engine, and the engine's owner and lease."""
+
+    tasks: LeasedTasks
+
+    @property
+    def owner(self) -> str:
+        """This process as the holder of its tasks' leases."""
+        return self.tasks.owner
+
+    @property
+    def lease(self) -> timedelta:
+        """How long a lease lasts; renewed with every chunk."""
+        return self.tasks.lease

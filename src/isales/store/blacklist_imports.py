@@ -38,18 +38,10 @@ def page(conn: Connection, vdn_id: int, offset: int, limit: int) -> tuple[int, l
 
 def lease_next(conn: Connection, owner: str, now: datetime, until: datetime) -> Row | None:
     """Lease the oldest due task nobody else holds; the task with its file."""
+    due = [blacklist_imports.c.run_after <= now]
+    started = {"status": RUNNING, "started_at": func.coalesce(blacklist_imports.c.started_at, now)}
     return lease_task(
-        conn,
-        blacklist_imports,
-        in_progress=IN_PROGRESS,
-        owner=owner,
-        now=now,
-        until=until,
-        due=[blacklist_imports.c.run_after <= now],
-        values={
-            "status": RUNNING,
-            "started_at": func.coalesce(blacklist_imports.c.started_at, now),
-        },
+        conn, blacklist_imports, IN_PROGRESS, owner, now, until, due=due, values=started
     )
 
 

@@ -9,8 +9,9 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, case, delete, func, insert, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from ..domain.number_filter import NumberFilter
 from ..domain.states import NumberState
-from .numbers import NumberFilter, Row, deletable
+from .numbers import Row, deletable, filter_conditions
 from .schema import NUMBER_COPY_COLUMNS, number_history, numbers
 
 #: deletable numbers listed by a preview
@@ -30,7 +31,7 @@ def preview_counts(
     state = _effective_state(now)
     counts = conn.execute(
         select(*(func.count().filter(state == s) for s in NumberState)).where(
-            *number_filter.conditions(campaign_id)
+            *filter_conditions(number_filter, campaign_id)
         )
     ).one()
     return dict(zip(NumberState, counts, strict=True))
@@ -47,7 +48,7 @@ def deletable_sample(
             numbers.c.custom_field,
             _effective_state(now).label("state"),
         )
-        .where(*number_filter.conditions(campaign_id), deletable(_effective_state(now)))
+        .where(*filter_conditions(number_filter, campaign_id), deletable(_effective_state(now)))
         .order_by(numbers.c.id)
         .limit(SAMPLE_SIZE)
     ).mappings()

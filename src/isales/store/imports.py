@@ -31,15 +31,7 @@ def create_task(conn: Connection, values: dict[str, Any]) -> int:
 
 def lease_next(conn: Connection, owner: str, now: datetime, until: datetime) -> Row | None:
     """Lease the oldest task in progress that nobody else holds, without its file."""
-    return lease_task(
-        conn,
-        import_tasks,
-        in_progress=IN_PROGRESS,
-        owner=owner,
-        now=now,
-        until=until,
-        returning=_TASK,
-    )
+    return lease_task(conn, import_tasks, IN_PROGRESS, owner, now, until, returning=_TASK)
 
 
 def get_content(conn: Connection, task_id: int) -> bytes | None:

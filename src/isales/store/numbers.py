@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -39,7 +39,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import CTE, Select
 
 from ..domain.blacklist import QuotaPeriods
-from ..domain.recycle import RecycleWindow
+from ..domain.number_filter import NumberFilter
 from ..domain.reservations import ReservationState
 from ..domain.states import CLAIMABLE, DELETABLE, NumberState
 from ..errors import StoreFailure
@@ -59,52 +59,35 @@ INSERT_CHUNK = 500
 
 Row = dict[str, Any]
 
-
-@dataclass(frozen=True)
-class NumberFilter:
-    """Which numbers of a campaign a removal (or its preview) matches: the given filters,
-    combined with AND; None means not given. ``batch_id`` is a batch delete's,
-    ``import_task_id`` an import rollback's."""
-
-    session_id: str | None = None
-    called: str | None = None
-    custom_field: str | None = None
-    recycle: RecycleWindow | None = None
-    batch_id: str | None = None
-    import_task_id: int | None = None
-
-    @property
-    def shape(self) -> tuple[str, ...]:
-        """Which filters are given (and whether the recycle window has a lower bound)."""
-        given = tuple(f.name for f in fields(self) if getattr(self, f.name) is not None)
-        if self.recycle is not None and self.recycle.lower is not None:
-            given += ("recycle_lower",)
-        return given
-
-    def params(self, campaign_id: int) -> dict[str, Any]:
-        """The values of :func:`_filter_conditions`'s bind parameters."""
-        values: dict[str, Any] = {"match_campaign_id": campaign_id}
-        values |= {f"match_{name}": getattr(self, name) for name in _EQUAL_FILTERS}
-        if self.recycle is not None:
-            values["match_recycle_upper"] = self.recycle.upper
-            values["match_recycle_lower"] = self.recycle.lower
-        return values
-
-    def conditions(self, campaign_id: int) -> list[ColumnElement[bool]]:
-        """The filter with its values inlined (reads that are not on a hot path)."""
-        result = [numbers.c.campaign_id == campaign_id]
-        for name in _EQUAL_FILTERS:
-            if getattr(self, name) is not None:
-                result.append(numbers.c[name] == getattr(self, name))
-        if self.recycle is not None:
-            result.append(numbers.c.recycle_time < self.recycle.upper)
-            if self.recycle.lower is not None:
-                result.append(numbers.c.recycle_time >= self.recycle.lower)
-        return result
+__all__ = ["NumberFilter"]  # domain/number_filter.py's, importable from here as it was
 
 
 #: the filters that match one column by equality
 _EQUAL_FILTERS = ("batch_id", "import_task_id", "session_id", "called", "custom_field")
+
+
+def filter_params(number_filter: NumberFilter, campaign_id: int) -> dict[str, Any]:
+    """The values of :func:`_filter_conditions`'s bind parameters."""
+    values: dict[str, Any] = {"match_campaign_id": campaign_id}
+    values |= {f"match_{name}": getattr(number_filter, name) for name in _EQUAL_FILTERS}
+    if number_filter.recycle is not None:
+        values["match_recycle_upper"] = number_filter.recycle.upper
+        values["match_recycle_lower"] = number_filter.recycle.lower
+    return values
+
+
+def filter_conditions(number_filter: NumberFilter, campaign_id: int) -> list[ColumnElement[bool]]:
+    """The filter with its values inlined (reads that are not on a hot path)."""
+    result = [numbers.c.campaign_id == campaign_id]
+    for name in _EQUAL_FILTERS:
+        if getattr(number_filter, name) is not None:
+            result.append(numbers.c[name] == getattr(number_filter, name))
+    recycle = number_filter.recycle
+    if recycle is not None:
+        result.append(numbers.c.recycle_time < recycle.upper)
+        if recycle.lower is not None:
+            result.append(numbers.c.recycle_time >= recycle.lower)
+    return result
 
 
 def _filter_conditions(shape: tuple[str, ...]) -> list[ColumnElement[bool]]:
@@ -270,7 +253,7 @@ def remove_matching(
     is False: a campaign delete, which has checked that none is being called); with
     ``archive`` move them to history. Returns how many were removed."""
     statements = _removal(number_filter.shape, only_deletable, archive, conn.dialect.name)
-    params = number_filter.params(campaign_id)
+    params = filter_params(number_filter, campaign_id)
     if archive:
         params |= {
             "archive_archived_at": now,
@@ -306,7 +289,9 @@ def kept_by_state(
     One filtered count per state, without GROUP BY, so the planner keeps using the
     filter's own index instead of walking the whole campaign in state order.
     """
-    counts = conn.execute(_kept_count(number_filter.shape), number_filter.params(campaign_id))
+    counts = conn.execute(
+        _kept_count(number_filter.shape), filter_params(number_filter, campaign_id)
+    )
     return {state: n for state, n in zip(_KEPT, counts.one(), strict=True) if n}
 
 

@@ -53,11 +53,11 @@ def lease_one(
 def lease_task(
     conn: Connection,
     table: Table,
-    *,
     in_progress: Sequence[str],
     owner: str,
     now: datetime,
     until: datetime,
+    *,
     due: Sequence[ColumnElement[bool]] = (),
     values: dict[str, Any] | None = None,
     returning: Sequence[ColumnElement[Any]] | None = None,

@@ -6,9 +6,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ...config import Settings
+from ...domain.number_filter import NumberFilter
 from ...domain.recycle import recycle_window
 from ...errors import ErrorCode, InvalidParameter
-from ...store.numbers import NumberFilter
 from ..validation import INT32_MAX, PHONE_CHARS, TIME_FORMAT, Field, Schema
 
 #: characters v2 refuses in customField (ASCII specials and their full-width forms)
