@@ -45,9 +45,8 @@ class CallReport:
 class Claim:
     campaign: dict[str, Any]
     numbers: list[dict[str, Any]]
-    reservations: list[dict[str, Any]] = field(
-        default_factory=list
-    )  # reserved calls, dialled first
+    #: reserved calls, dialled first
+    reservations: list[dict[str, Any]] = field(default_factory=list)
 
 
 class DialerService:
