@@ -321,14 +321,16 @@ def _candidates(
     conditions: Sequence[ColumnElement[bool]],
     due: ColumnElement[Any],
     limit: ColumnElement[Any],
+    *columns: ColumnElement[Any],
 ) -> Select[Any]:
-    """The claim's candidates: the first ``limit`` rows meeting ``conditions`` in (due, id)
-    order, locked FOR UPDATE SKIP LOCKED, so concurrent claims take different rows and
-    never wait for each other. SQLite drops the locking clause; its single writer makes
-    the claim atomic. Always used inside a WITH query: PostgreSQL evaluates it once, where
-    an ``IN (subquery ... LIMIT)`` could claim more than ``limit`` (bug #15715)."""
+    """The claim's candidates (their ids, and ``columns``): the first ``limit`` rows meeting
+    ``conditions`` in (due, id) order, locked FOR UPDATE SKIP LOCKED, so concurrent claims
+    take different rows and never wait for each other. SQLite drops the locking clause;
+    its single writer makes the claim atomic. Always used inside a WITH query: PostgreSQL
+    evaluates it once, where an ``IN (subquery ... LIMIT)`` could claim more than
+    ``limit`` (bug #15715)."""
     return (
-        select(table.c.id, due)
+        select(table.c.id, *columns)
         .where(*conditions)
         .order_by(due, table.c.id)
         .limit(limit)
@@ -392,7 +394,8 @@ def _claim_in_zones(named_keys: int, without_zone: bool) -> Executable:
     share = bindparam("claim_share", type_=Integer())
     legs = []
     for zone in zones:
-        leg = _candidates(numbers, _due_numbers(zone), numbers.c.next_due_at, share).subquery()
+        due = numbers.c.next_due_at
+        leg = _candidates(numbers, _due_numbers(zone), due, share, due).subquery()
         legs.append(select(leg.c.id, leg.c.next_due_at))
     merged = union_all(*legs).subquery("due_in_zones")
     candidates = (
