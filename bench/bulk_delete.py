@@ -1,4 +1,4 @@
-"""Bulk delete benchmark (issue: "Delete outbound numbers", item 8).
+"""Bulk delete benchmark (docs/performance.md, "Bulk delete").
 
 Builds a campaign of TOTAL numbers, BATCH of which carry customField "target", then
 deletes that batch with archiveHistory 1 in ONE signed request to a real `isales serve`

@@ -1,4 +1,5 @@
-"""Guarded delete benchmark (issue 9: "Deletion safety and data lifecycle").
+"""Guarded delete benchmark: preview + ``expectedCount`` against a plain delete
+(docs/performance.md, "Guarded delete").
 
 Builds a campaign of TOTAL numbers, BATCH of which carry customField "target" (the data
 of bench/bulk_delete.py), copies the store, then deletes that batch with archiveHistory 1

@@ -1,4 +1,4 @@
-"""Cost of single-use signatures (spec/hardening.md, "Replay"; issue 8).
+"""Cost of single-use signatures (docs/api.md#limits-and-protections).
 
 A data-changing request writes its signature to the store (one INSERT). This measures a
 signed no-op delete (a filter that matches nothing) on a real uvicorn server in this

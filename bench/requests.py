@@ -9,8 +9,9 @@ P10: the peak resident set of every server process.
 Four client processes with one keep-alive connection each, signing every request.
 ``--client light`` (default) sends with ``http.client``: the server's cost dominates.
 ``--client httpx`` sends with the project's ``IsalesClient`` (httpx), heavier per request,
-as the issue's first figures were taken. Each figure is the median of ``--rounds`` rounds,
-floor and project interleaved within a round; server CPU per request comes from /proc.
+as the first figures in docs/performance.md were taken. Each figure is the median of
+``--rounds`` rounds, floor and project interleaved within a round; server CPU per request
+comes from /proc.
 
     python bench/requests.py --backend sqlite            # or postgresql; --client httpx
 """

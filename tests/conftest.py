@@ -12,37 +12,34 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from isales.api.app import create_app
 from isales.client import IsalesClient
 from isales.clock import Clock, system_clock
-from isales.config import Settings
-from isales.services import Services
 from isales.store.engine import make_engine
 from isales.store.migrate import upgrade
+from tests.support.servers import (  # noqa: F401 (tests.conftest.free_port, .start_server stay importable)
+    RunningServer,
+    free_port,
+    start_server,
+)
+from tests.support.stores import (  # noqa: F401 (tests.conftest.pg_admin_url stays importable)
+    DEFAULT_PG,
+    pg_admin_url,
+)
 
-# a PostgreSQL store needs a master key to seal secret keys (spec/hardening.md); subprocess
-# servers inherit it
+# a PostgreSQL store needs a master key to seal secret keys
+# (docs/api.md#limits-and-protections); subprocess servers inherit it
 os.environ.setdefault("ISALES_MASTER_KEY", "bWFzdGVyLWtleS1vZi10aGUtdGVzdC1zdWl0ZS0wMDA=")
 
 BACKENDS = ("sqlite", "postgresql")
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-# read once and removed, so the `isales` processes the tests start see no stray ISALES_*
-# variable (they refuse unknown ones)
-_TEST_PG = os.environ.pop("ISALES_TEST_PG", DEFAULT_PG)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -53,10 +50,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         chosen = metafunc.config.getoption("db") or list(BACKENDS)
         metafunc.parametrize("backend", chosen, scope="module")
-
-
-def pg_admin_url() -> str:
-    return _TEST_PG
 
 
 class Templates:
@@ -132,54 +125,6 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
 def db_url(backend: str, templates: Templates) -> str:
     """A freshly migrated store for this module."""
     return templates.url(backend)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class RunningServer:
-    base_url: str
-    services: Services
-    settings: Settings
-    clock: Clock
-    _server: uvicorn.Server
-    _thread: threading.Thread
-
-    def client(self, vdns: tuple[int, ...] = (12,)) -> IsalesClient:
-        """A client signing with a new key, on the server's clock."""
-        key = self.services.access.create_key(list(vdns))
-        return IsalesClient(
-            self.base_url,
-            key.access_key,
-            key.secret_key,
-            now=lambda: self.clock().replace(tzinfo=UTC),
-        )
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
-
-
-def start_server(db_url: str, clock: Clock = system_clock, **settings: object) -> RunningServer:
-    """A real uvicorn server on a free port, in a thread of this process."""
-    config = Settings(db=db_url, **settings)
-    app = create_app(config, clock=clock)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("test server did not start")
-        time.sleep(0.01)
-    return RunningServer(
-        f"http://127.0.0.1:{port}", app.state.services, config, clock, server, thread
-    )
 
 
 @pytest.fixture(scope="module")

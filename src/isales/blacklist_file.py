@@ -1,4 +1,5 @@
-"""Blacklist files (reference §6, cec_07_4028): CSV and XLSX rows become blacklist entries.
+"""Blacklist files (docs/api.md, "Blacklist file import"): CSV and XLSX rows become
+blacklist entries.
 
 Pure: no SQL, no HTTP. Huawei's template has five columns, read **by position** (their
 header texts differ by language, so the first non-blank row is taken as the header and

@@ -1,4 +1,4 @@
-"""A signing HTTP client for the isales / CC-iSales OpenAPI (spec/auth.md).
+"""A signing HTTP client for the isales / CC-iSales OpenAPI (docs/api.md#authentication).
 
 >>> client = IsalesClient("http://127.0.0.1:8080", "AK...", "SK...")
 >>> client.post("/rest/isales/v1/openapi/campaigns/12/calldata/46/delete",
@@ -18,14 +18,18 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from . import signing
+from .wire.paths import DIALER_BASE
 
 JSON_TYPE = "application/json; charset=UTF-8"
 #: a random value signed with every request, so that two identical data-changing requests
-#: within one second are two requests, not a replay (spec/hardening.md, "Replay")
+#: within one second are two requests, not a replay (docs/api.md#limits-and-protections)
 NONCE_HEADER = "X-Isales-Nonce"
 
 
 class IsalesClient:
+    #: the dialer-facing interfaces' base path, for clients that call them (the dialer)
+    DIALER_BASE = DIALER_BASE
+
     def __init__(
         self,
         base_url: str,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
 
+from .domain.time_zones import ZoneTable, parse_prefixes
 from .errors import ConfigError
 
 DEFAULT_DB_FILE = "isales.db"
@@ -23,8 +24,52 @@ DEFAULT_DB_FILE = "isales.db"
 WORKER_SETTINGS_VARIABLE = "_ISALES_WORKER_SETTINGS"
 
 
+@dataclass(frozen=True)
+class FileLimits:
+    """The bounds every uploaded file is read within (number and blacklist files); the
+    readers (``imports_format``) take them as a value, so they need no settings."""
+
+    rows: int = 500_000
+    unpacked_bytes: int = 200 * 1024 * 1024
+
+
 def default_db_url() -> str:
     return f"sqlite:///{Path.cwd() / DEFAULT_DB_FILE}"
+
+
+# The SIP settings are checked here, where every setting is read, so that a misspelt
+# address fails at start; the driver (dialer/sip/) reads the parsed values.
+#: the codecs the driver can offer: G.711 mu-law and A-law, by SDP encoding name
+CODEC_NAMES = ("PCMU", "PCMA")
+
+
+def parse_host_port(text: str, what: str) -> tuple[str, int]:
+    host, _, port = text.strip().rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{what} {text!r}: write host:port, e.g. 127.0.0.1:5060")
+    return host, int(port)
+
+
+def parse_port_range(text: str) -> tuple[int, int]:
+    low, _, high = text.partition("-")
+    try:
+        first, last = int(low), int(high or low)
+    except ValueError:
+        first, last = 0, -1
+    if not 1024 <= first < last <= 65535:
+        raise ValueError(f"RTP ports {text!r}: write low-high, e.g. 20000-20999")
+    return first, last
+
+
+def parse_codecs(text: str) -> tuple[str, ...]:
+    """``"PCMU,PCMA"`` -> ("PCMU", "PCMA"); only G.711 names, each once."""
+    names = tuple(part.strip().upper() for part in text.split(",") if part.strip())
+    unknown = [name for name in names if name not in CODEC_NAMES]
+    if not names or unknown or len(set(names)) != len(names):
+        raise ValueError(
+            f"codecs {text!r}: list PCMU and/or PCMA, comma-separated, in order of preference"
+        )
+    return names
 
 
 class Settings(BaseSettings):
@@ -80,24 +125,18 @@ class Settings(BaseSettings):
     @field_validator("time_zone_prefixes")
     @classmethod
     def _known_prefix_zones(cls, value: str) -> str:
-        from .domain.time_zones import parse_prefixes
-
         parse_prefixes(value)
         return value
 
     @property
-    def file_limits(self):  # type: ignore[no-untyped-def]
+    def file_limits(self) -> FileLimits:
         """The bounds every uploaded file is read within (number and blacklist files)."""
-        from .imports_format import FileLimits
-
         return FileLimits(
             rows=self.import_max_rows, unpacked_bytes=self.import_max_xlsx_unpacked_bytes
         )
 
     @property
-    def zone_table(self):  # type: ignore[no-untyped-def]
-        from .domain.time_zones import ZoneTable, parse_prefixes
-
+    def zone_table(self) -> ZoneTable:
         return ZoneTable(
             parse_prefixes(self.time_zone_prefixes), self.time_zone_international_prefix
         )
@@ -148,6 +187,41 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     tls_cert: Path | None = Field(None, description="PEM certificate: serve HTTPS")
     tls_key: Path | None = Field(None, description="PEM private key of tls_cert")
+
+    # SIP driver of the built-in dialer (docs/telephony.md); TOML: the [sip] table
+    sip_trunk: str | None = Field(
+        None, description="host:port of the SIP trunk; required by `isales dialer --driver sip`"
+    )
+    sip_username: str | None = Field(None, description="digest user name (401 and 407)")
+    sip_password: SecretStr | None = Field(None, description="digest password")
+    sip_bind: str = Field("127.0.0.1:5062", description="local SIP address, host:port")
+    sip_rtp_ports: str = Field("20000-20999", description="local RTP port range, low-high")
+    sip_codecs: str = Field("PCMU,PCMA", description="offered codecs, in order")
+    sip_fail_code_style: Literal["reference", "detailed"] = Field(
+        "reference", description="detailed: report the 128 + Q.850 failCodes where they exist"
+    )
+    prompts_dir: Path = Field(
+        Path("prompts"), description="{campaignId}.wav prompts (8 kHz mono 16-bit PCM WAV)"
+    )
+
+    @field_validator("sip_trunk", "sip_bind")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_host_port(value, "address")
+        return value
+
+    @field_validator("sip_rtp_ports")
+    @classmethod
+    def _port_range(cls, value: str) -> str:
+        parse_port_range(value)
+        return value
+
+    @field_validator("sip_codecs")
+    @classmethod
+    def _codecs(cls, value: str) -> str:
+        parse_codecs(value)
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -209,6 +283,32 @@ class LoadedSettings:
     config_file: Path | None
 
 
+#: TOML tables whose keys are settings named ``{table}_{key}`` (``[sip] trunk`` = sip_trunk)
+CONFIG_TABLES = ("sip",)
+
+
+def _flatten_tables(path: Path, values: dict[str, Any]) -> dict[str, Any]:
+    flat = {name: value for name, value in values.items() if name not in CONFIG_TABLES}
+    for table in CONFIG_TABLES:
+        section = values.get(table)
+        if section is None:
+            continue
+        if not isinstance(section, dict):
+            raise ConfigError(f"config file {path}: {table!r} must be a table ([{table}])")
+        for key, value in section.items():
+            name = f"{table}_{key}"
+            if name not in Settings.model_fields:
+                raise ConfigError(
+                    f"config file {path}: unknown setting {key!r} in [{table}] "
+                    f"(names are the ISALES_{table.upper()}_* variables in lower case, "
+                    f"without ISALES_{table.upper()}_)"
+                )
+            if name in flat:
+                raise ConfigError(f"config file {path}: {name} is given twice")
+            flat[name] = value
+    return flat
+
+
 def read_config_file(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
@@ -217,6 +317,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"config file {path} does not exist") from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    values = _flatten_tables(path, values)
     unknown = sorted(set(values) - set(Settings.model_fields))
     if unknown:
         raise ConfigError(
@@ -254,7 +355,7 @@ def load_settings(config_file: str | None = None, **overrides: object) -> Loaded
     path_text = config_file or environ.get(CONFIG_VARIABLE)
     path = Path(path_text) if path_text else None
     file_values = read_config_file(path) if path else {}
-    given = {name: value for name, value in overrides.items() if value is not None}
+    given: dict[str, Any] = {name: value for name, value in overrides.items() if value is not None}
     sources = dict.fromkeys(Settings.model_fields, "default")
     sources.update(dict.fromkeys(file_values, "file"))
     for name in Settings.model_fields:

@@ -32,12 +32,12 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Generator, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from xml.parsers import expat
 
+from .config import FileLimits
 from .errors import ErrorCode, InvalidParameter, TooManyPerCall
 from .wire.schemas.numbers import V2_RECORD, records_v2
 from .wire.validation import TIME_FORMAT, Field, validate_object
@@ -65,12 +65,8 @@ MAX_CELL_CHARS = 64 * 1024
 #: an XLSX unpacks to at most this many times its own size
 MAX_UNPACK_RATIO = 100
 _SCAN_CHUNK = 64 * 1024
-
-
-@dataclass(frozen=True)
-class FileLimits:
-    rows: int = 500_000
-    unpacked_bytes: int = 200 * 1024 * 1024
+#: the limits of a file read without settings (tests, the blacklist sheet reader)
+DEFAULT_LIMITS = FileLimits()
 
 
 def _unreadable(message: str) -> InvalidParameter:
@@ -159,11 +155,11 @@ def _kind(file_name: str) -> str:
     raise InvalidParameter(ErrorCode.WRONG_VALUE, "fileName: must end with .csv or .xlsx")
 
 
-def _csv_rows(content: bytes) -> Iterator[Sequence[Any]]:
+def _csv_rows(content: bytes) -> Generator[Sequence[Any]]:
     yield from csv.reader(io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline=""))
 
 
-def _xlsx_rows(content: bytes, limits: FileLimits) -> Iterator[Sequence[Any]]:
+def _xlsx_rows(content: bytes, limits: FileLimits) -> Generator[Sequence[Any]]:
     import openpyxl
 
     check_xlsx(content, limits)
@@ -240,7 +236,7 @@ def fingerprints(record: dict[str, Any]) -> list[bytes]:
 class NumberFile:
     """An uploaded file, opened and its header read. Unreadable content is 02000008."""
 
-    def __init__(self, file_name: str, content: bytes, limits: FileLimits = FileLimits()) -> None:
+    def __init__(self, file_name: str, content: bytes, limits: FileLimits = DEFAULT_LIMITS) -> None:
         self.kind = _kind(file_name)
         self.limits = limits
         self._raw = _csv_rows(content) if self.kind == "csv" else _xlsx_rows(content, limits)
@@ -248,7 +244,7 @@ class NumberFile:
         self.header_row = 0
         self.columns = self._header()
 
-    def _guarded(self) -> Iterator[tuple[int, Sequence[Any]]]:
+    def _guarded(self) -> Generator[tuple[int, Sequence[Any]]]:
         try:
             yield from enumerate(self._raw, start=1)
         except InvalidParameter:
@@ -299,7 +295,7 @@ class NumberFile:
                     ErrorCode.PARAMETER_ERROR,
                     f"a value in column {index + 1}, which has no header",
                 )
-            values[self.columns[index]] = _cell(cell)
+            values[cast(str, self.columns[index])] = _cell(cell)
         values["called"] = _called(values.get("called"))
         validated = validate_object(values, RECORD, "")
         return records_v2({"batchId": None, "callDataList": [validated]})[0]
@@ -359,7 +355,7 @@ def mentions(file_name: str, content: bytes, pattern: re.Pattern[str]) -> bool:
     """
     try:
         rows = (
-            _csv_rows(content) if _kind(file_name) == "csv" else _xlsx_rows(content, FileLimits())
+            _csv_rows(content) if _kind(file_name) == "csv" else _xlsx_rows(content, DEFAULT_LIMITS)
         )
         return any(pattern.search(str(cell)) for row in rows for cell in row if cell is not None)
     except Exception:  # any parse failure of a damaged upload

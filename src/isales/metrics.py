@@ -1,4 +1,4 @@
-"""Prometheus metrics (spec/operations.md, ``GET /metrics``): names, and the text exposition.
+"""Prometheus metrics (docs/operations.md#metrics-get-metrics): names, and the text exposition.
 
 Labels never carry tenant data (no VDN, campaign, number or key). With several server
 processes (``isales serve --workers N``), ``PROMETHEUS_MULTIPROC_DIR`` names a folder the
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -23,7 +24,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
-_OWN = {"registry": None}  # registered per scrape, never in the library's global registry
+# registered per scrape, never in the library's global registry
+_OWN: dict[str, Any] = {"registry": None}
 
 REQUESTS = Counter(
     "isales_requests",

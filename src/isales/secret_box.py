@@ -22,12 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.engine import make_url
 
 from .config import Settings
-from .errors import IsalesError
-
-
-class MasterKeyMissing(IsalesError):
-    """A PostgreSQL store needs ISALES_MASTER_KEY (a Fernet key) to seal secret keys."""
-
+from .errors import MasterKeyInvalid, MasterKeyMissing
 
 #: marks a sealed secret: ``gcm1.`` + URL-safe base64 of nonce, ciphertext and tag (99
 #: characters for a generated 43-character secret)
@@ -35,11 +30,6 @@ SEALED_PREFIX = "gcm1."
 _NONCE_BYTES = 12
 #: longest secret that fits the store's column once sealed
 MAX_SECRET_CHARS = 64
-
-
-class MasterKeyInvalid(IsalesError):
-    """The master key is not a Fernet key (URL-safe base64 of 32 bytes), or does not open
-    the secret keys of this store."""
 
 
 def key_file(db_url: str) -> Path | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import cast
 
 import asyncssh
 
@@ -67,7 +68,7 @@ async def _fetch(
         raise FetchError(f"cannot reach {host}:{port}: {exc}") from exc
     if len(content) > max_bytes:
         raise FetchError(f"{path}: larger than {max_bytes} bytes")
-    return Fetched(content, client.seen or "")
+    return Fetched(cast(bytes, content), client.seen or "")
 
 
 def fetch(

@@ -1,4 +1,4 @@
-"""The "auth-v2" AK/SK request signature of spec/auth.md: pure functions, no I/O.
+"""The "auth-v2" AK/SK request signature (docs/api.md#authentication): pure functions, no I/O.
 
 Used by the server to verify requests and by :mod:`isales.client` to sign them.
 """

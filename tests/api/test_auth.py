@@ -1,4 +1,4 @@
-"""Signed access (spec/auth.md) against the real server, on SQLite and PostgreSQL."""
+"""Signed access (docs/api.md#authentication) against the real server, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from isales.client import IsalesClient
 from isales.clock import fixed_clock
-from tests.helpers import (
+from tests.support.api import (
     OBS,
     SUCCESS,
     add_numbers,
@@ -402,7 +402,7 @@ def test_refusals_do_not_echo_secrets(server, client):
         assert set(response.json()) == {"error"}
 
 
-# --- the worked examples of spec/auth.md, byte for byte -------------------------------------------
+# --- the worked examples of docs/api.md#worked-examples, byte for byte --------------------------
 
 
 @pytest.fixture

@@ -1,38 +1,28 @@
-"""Call batches (reference §5): create, list, pause, resume, delete, and what they change."""
+"""Call batches (docs/api.md#call-batches): create, list, pause, resume, delete, and what
+they change."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
+    add_v2,
     assert_code,
-    calldata_path,
     claim,
     count,
     create_campaign,
     delete,
+    new_batch,
     ok_json,
     report,
     rows,
     set_status,
 )
+from tests.support.api import batch_path as path
+from tests.support.api import create_batch as create
 
 pytestmark = pytest.mark.usefixtures("backend")
-
-
-def path(campaign_id: int, action: str, vdn: int = 12) -> str:
-    return f"/rest/isales/v1/openapi/campaigns/{vdn}/callbatch/{campaign_id}/{action}"
-
-
-def create(client, campaign_id: int, vdn: int = 12, **body) -> dict:  # type: ignore[no-untyped-def]
-    return ok_json(client.post(path(campaign_id, "create", vdn), json=body))
-
-
-def new_batch(client, campaign_id: int, name: str, status: int = 1) -> str:  # type: ignore[no-untyped-def]
-    answer = create(client, campaign_id, name=name, status=status)
-    assert_code(answer, SUCCESS)
-    return answer["returnObject"]["id"]
 
 
 def listed(client, campaign_id: int, vdn: int = 12, **body) -> dict:  # type: ignore[no-untyped-def]
@@ -42,14 +32,6 @@ def listed(client, campaign_id: int, vdn: int = 12, **body) -> dict:  # type: ig
 
 def act(client, campaign_id: int, action: str, body, vdn: int = 12) -> dict:  # type: ignore[no-untyped-def]
     return ok_json(client.post(path(campaign_id, action, vdn), json=body))
-
-
-def add_v2(client, campaign_id: int, called: list[str], batch_id: str | None) -> dict:  # type: ignore[no-untyped-def]
-    body = {
-        "batchId": batch_id,
-        "callDataList": [{"sessionId": n, "called": [{"calledNo": n}]} for n in called],
-    }
-    return ok_json(client.post(calldata_path(campaign_id, version=2), json=body))
 
 
 def test_create_and_list(client):
@@ -237,7 +219,7 @@ def test_deleting_a_batch_of_pending_numbers_removes_it(client, server):
     assert listed(client, campaign_id)["totalCount"] == 0
     assert_code(act(client, campaign_id, "delete", {"id": batch_id}), "03000004")
     assert_code(act(client, campaign_id, "delete", {"id": empty, "archiveHistory": 2}), "02000007")
-    # the batch delete is in the audit log (spec/lifecycle.md §7); the empty one removed nothing
+    # the batch delete is in the audit log (docs/api.md#audit-log); the empty one removed nothing
     mine = f'"campaignId":{campaign_id}'
     audited = [e for e in server.services.audit.entries(vdn_id=12) if mine in e["detail"]]
     assert [e["operation"] for e in audited] == ["batch-delete"]

@@ -15,7 +15,7 @@ import pytest
 
 from isales.errors import StoreFailure
 from isales.services.tasks import MAX_CONSECUTIVE_FAILURES
-from tests.helpers import SUCCESS, MovableClock, assert_code, execute_sql, ok_json, rows
+from tests.support.api import SUCCESS, MovableClock, assert_code, execute_sql, ok_json, rows
 
 pytestmark = pytest.mark.usefixtures("backend")
 

@@ -1,4 +1,4 @@
-"""The blacklist (reference §6) and its enforcement at add and at claim time."""
+"""The blacklist (docs/api.md#blacklist) and its enforcement at add and at claim time."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.api.test_store_failures import refuse
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     TIME,
     MovableClock,
@@ -25,6 +24,7 @@ from tests.helpers import (
     rows,
     utc_now,
 )
+from tests.support.stores import refuse
 
 pytestmark = pytest.mark.usefixtures("backend")
 

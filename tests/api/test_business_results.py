@@ -1,4 +1,5 @@
-"""Business-result write-back (reference §3.5) and the recalls of a campaign's busiPolicy."""
+"""Business-result write-back (docs/api.md#business-result-write-back) and the recalls of a
+campaign's busiPolicy."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     MovableClock,
     add_numbers,

@@ -1,78 +1,27 @@
-"""Result callbacks (reference §3.3): the outbox delivered to a real HTTP receiver."""
+"""Result callbacks (docs/api.md#result-callbacks): the outbox delivered to a real HTTP receiver."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 
-from tests.conftest import free_port, start_server
-from tests.helpers import (
+from tests.support.api import (
     MovableClock,
     add_numbers,
-    claim,
     create_campaign,
-    report,
     rows,
 )
+from tests.support.callbacks import MANUAL, Receiver, dial
+from tests.support.servers import free_port, start_server
 
 pytestmark = pytest.mark.usefixtures("backend")
 
 TIME = "%Y-%m-%d %H:%M:%S"
 RETRY = 600  # the default callback_retry_seconds
-#: background sweeps never run during these tests: they drive deliver_due themselves
-MANUAL = {"callback_sweep_seconds": 3600, "callback_allow_private": True}
-
-
-class Receiver:
-    """A customer's callBackUrl: refuses (HTTP 500) the first ``refuse`` POSTs, then 200."""
-
-    def __init__(self) -> None:
-        self.refuse = 0
-        self.received: list[dict[str, Any]] = []
-        self._lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                with receiver._lock:
-                    receiver.received.append(
-                        {"path": self.path, "headers": dict(self.headers), "body": json.loads(body)}
-                    )
-                    refused = len(receiver.received) <= receiver.refuse
-                answer = (
-                    b'{"retCode":"1","retMsg":"busy"}'
-                    if refused
-                    else (b'{"retCode":"0","retMsg":"success"}')
-                )
-                self.send_response(500 if refused else 200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self._http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._http.server_address[1]}/isales/results"
-        self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
-        self._thread.start()
-
-    @property
-    def bodies(self) -> list[Any]:
-        return [item["body"] for item in self.received]
-
-    def close(self) -> None:
-        self._http.shutdown()
-        self._http.server_close()
 
 
 @pytest.fixture
@@ -84,14 +33,6 @@ def receiver() -> Iterator[Receiver]:
 
 def outbox(server) -> list[dict]:
     return sorted(rows(server.services, "callback_outbox"), key=lambda row: row["id"])
-
-
-def dial(client, campaign_id: int, outcomes: list[str]) -> list[str]:
-    claimed = claim(client, campaign_id, len(outcomes))
-    assert len(claimed) == len(outcomes)
-    for item, status in zip(claimed, outcomes, strict=True):
-        assert report(client, campaign_id, item["uniqueId"], status=status) == {"result": "0"}
-    return [item["uniqueId"] for item in claimed]
 
 
 def one_result(make_server, receiver, **settings):  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""A campaign's calling numbers (reference §4.8): add and delete."""
+"""A campaign's calling numbers (docs/api.md#calling-numbers): add and delete."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import threading
 
 import pytest
 
-from tests.api.test_store_failures import refuse
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     add_numbers,
     assert_code,
@@ -19,6 +18,7 @@ from tests.helpers import (
     ok_json,
     rows,
 )
+from tests.support.stores import refuse
 
 pytestmark = pytest.mark.usefixtures("backend")
 

@@ -1,4 +1,4 @@
-"""Campaign interfaces (reference §4.1–4.6), rule by rule, on SQLite and PostgreSQL."""
+"""Campaign interfaces (docs/api.md#campaigns), rule by rule, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     TIME,
     add_numbers,

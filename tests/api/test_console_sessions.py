@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.helpers import MovableClock
+from tests.support.api import MovableClock
 
 PASSWORD = "long enough pw"
 

@@ -1,12 +1,13 @@
-"""Business-result definitions and display results (reference §3.6), and the write-back
-judged against the defined results (§3.5)."""
+"""Business-result definitions and display results
+(docs/api.md#business-result-definitions-and-display-results), and the write-back judged
+against the defined results (docs/api.md#business-result-write-back)."""
 
 from __future__ import annotations
 
 import pytest
 
 from isales.wire.schemas.definitions import OBS_CODES
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     add_numbers,
     assert_code,

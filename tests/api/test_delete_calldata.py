@@ -1,10 +1,11 @@
-"""The seed interface, rule by rule (spec/delete-calldata.md), on SQLite and PostgreSQL."""
+"""The seed interface, rule by rule, on SQLite and PostgreSQL
+(docs/api.md#deleting-outbound-numbers)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     add_numbers,
     assert_code,
@@ -380,7 +381,7 @@ def test_calling_and_completed_numbers_are_kept(client, server, campaign):
 
 def test_number_awaiting_retry_is_kept(client, server, campaign):
     first = rows(server.services, "numbers", campaign_id=campaign)[0]["id"]
-    # no retry policy is reachable through this issue's API yet: set the state in the store
+    # set the state in the store: the shortest way to a number awaiting a retry
     execute_sql(
         server.services, f"UPDATE numbers SET state = 'retry', attempts = 1 WHERE id = {first}"
     )

@@ -1,5 +1,5 @@
-"""Delete preview (§1), the count guard (§2) and restore from history (§4) of
-spec/lifecycle.md, over real HTTP on both stores."""
+"""Delete preview, the count guard and restore from history, over real HTTP on both stores
+(docs/api.md#data-lifecycle-isales-extensions)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     add_numbers,
     assert_code,

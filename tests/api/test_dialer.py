@@ -1,10 +1,11 @@
-"""Dialer-facing interfaces (spec/contract.md): tasks, callnos, call/result, leases."""
+"""Dialer-facing interfaces: tasks, callnos, call/result, leases
+(docs/api.md#dialer-facing-interfaces)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.helpers import (
+from tests.support.api import (
     OBS,
     SUCCESS,
     MovableClock,
@@ -220,7 +221,7 @@ def test_lapsed_retry_claim_goes_back_to_retry(make_server):
     with server.client() as dialer:
         campaign_id = create_campaign(dialer, init_status=0)
         [data_id] = add_numbers(dialer, campaign_id, numbers(1))
-        from tests.helpers import execute_sql
+        from tests.support.api import execute_sql
 
         execute_sql(
             server.services,

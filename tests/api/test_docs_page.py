@@ -8,7 +8,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from tests.helpers import add_numbers, create_campaign, numbers
+from tests.support.api import add_numbers, create_campaign, numbers
 
 pytestmark = pytest.mark.usefixtures("backend")
 

@@ -1,4 +1,4 @@
-"""Erasure of a person's number (spec/lifecycle.md §6) on both stores.
+"""Erasure of a person's number (docs/api.md, "Erasure") on both stores.
 
 The decisive check reads EVERY table of ``schema.metadata`` and every text, JSON and
 binary column (unzipping stored XLSX files), not a list kept by hand: a new table or
@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import JSON, LargeBinary, String, select
 
 from isales.store import schema
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     add_numbers,
     assert_code,

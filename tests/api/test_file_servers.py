@@ -14,8 +14,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from isales.secret_box import MasterKeyInvalid, SecretBox
-from tests.conftest import free_port
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     MovableClock,
     assert_code,
@@ -24,6 +23,7 @@ from tests.helpers import (
     ok_json,
     rows,
 )
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.usefixtures("backend")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import SUCCESS, add_numbers, calldata_path, create_campaign, delete, numbers
+from tests.support.api import SUCCESS, add_numbers, calldata_path, create_campaign, delete, numbers
 
 pytestmark = pytest.mark.usefixtures("backend")
 

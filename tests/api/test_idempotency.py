@@ -1,4 +1,4 @@
-"""Idempotency-Key (spec/lifecycle.md §3) over real HTTP on both stores."""
+"""Idempotency-Key (docs/api.md, "Idempotency keys") over real HTTP on both stores."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from isales.client import IsalesClient
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     MovableClock,
     add_numbers,

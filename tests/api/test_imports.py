@@ -1,4 +1,5 @@
-"""File import (reference §2.6): upload, the runner, the task query — on SQLite and PostgreSQL.
+"""File import (docs/api.md#file-import): upload, the runner, the task query — on SQLite
+and PostgreSQL.
 
 The runner is called directly (``services.imports.run_pending`` / ``step``) so every test
 is deterministic; servers made with ``import_sweep_seconds=3600`` never run it on their own.
@@ -19,7 +20,7 @@ from isales.services.imports import (
     MAX_LISTED_ERRORS,
     ImportService,
 )
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     MovableClock,
     add_numbers,
@@ -273,7 +274,7 @@ def test_a_file_over_the_row_limit_is_refused_whole(make_server):
         campaign_id = create_campaign(limited)
         answer = upload(limited, campaign_id, csv_bytes("a,1", "b,2", "c,3", "d,4"))
         assert_code(answer, "0200029")
-        # a blank row counts (spec/hardening.md): four rows after the header
+        # a blank row counts (docs/api.md#limits-and-protections): four rows after the header
         assert_code(upload(limited, campaign_id, csv_bytes("a,1", "", "b,2", "c,3")), "0200029")
         assert_code(upload(limited, campaign_id, csv_bytes("a,1", "", "b,2")), SUCCESS)
     assert count(running.services, "import_tasks", campaign_id=campaign_id) == 1

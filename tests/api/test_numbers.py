@@ -1,4 +1,5 @@
-"""Adding numbers (v1 §2.2, v2 §2.3) and querying one number (§2.4), on SQLite and PostgreSQL."""
+"""Adding numbers (v1 and v2) and querying one number (docs/api.md#numbers), on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     assert_code,
     calldata_path,

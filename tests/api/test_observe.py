@@ -1,4 +1,4 @@
-"""Access log, business events and /metrics of a real `isales serve` (spec/operations.md)."""
+"""Access log, business events and /metrics of a real `isales serve` (docs/operations.md#logs)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import free_port
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     add_numbers,
     claim,
@@ -20,7 +19,8 @@ from tests.helpers import (
     report,
     set_status,
 )
-from tests.live import clean_env, start_serve
+from tests.support.processes import clean_env, start_serve
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.usefixtures("backend")
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.usefixtures("backend")
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 DELETE_PATH = "/rest/isales/v1/openapi/campaigns/{vdnId}/calldata/{campaignId}/delete"
 
-#: the interfaces the project documents (spec/contract.md, spec/delete-calldata.md)
+#: the interfaces the project documents (docs/api.md#the-cc-isales-interface-family)
 EXPECTED = {
     ("/rest/isales/v1/openapi/campaigns/{vdnId}", "post"),
     ("/rest/isales/v2/openapi/campaigns/{vdnId}", "post"),
@@ -31,7 +31,7 @@ EXPECTED = {
     ("/rest/isales/v1/openapi/obs/business/tasks", "post"),
     ("/rest/isales/v1/openapi/obs/business/callnos", "post"),
     ("/rest/isales/v1/openapi/obs/business/call/result", "post"),
-    # issue 12 part A
+    # call batches, definitions, display results, call records, templates
     ("/rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/create", "post"),
     ("/rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/list", "get"),
     ("/rest/isales/v1/openapi/campaigns/{vdnId}/callbatch/{campaignId}/pause", "post"),
@@ -161,7 +161,7 @@ def test_delete_request_body(document):
         "recycleType",
         "archiveHistory",
         "batchId",
-        "expectedCount",  # isales extension (spec/lifecycle.md §2)
+        "expectedCount",  # isales extension (docs/api.md, "Count guard")
     }
     assert schema["additionalProperties"] is False
     assert schema.get("required", []) == []

@@ -1,5 +1,5 @@
-"""Reserved calls (reference §7): create, delete, list, update result, and dialling them —
-on SQLite and PostgreSQL."""
+"""Reserved calls (docs/api.md, "Reserved calls"): create, delete, list, update result, and
+dialling them — on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from datetime import UTC, timedelta
 import pytest
 
 from isales.domain.reservations import ID_BASE
-from tests.dialer.test_loop import instant, make_dialer, wait_until
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     MovableClock,
     add_numbers,
@@ -20,6 +19,7 @@ from tests.helpers import (
     rows,
     utc_now,
 )
+from tests.support.dialer import instant, make_dialer, wait_until
 
 pytestmark = pytest.mark.usefixtures("backend")
 

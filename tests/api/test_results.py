@@ -1,4 +1,4 @@
-"""Call-result queries (reference §3.1, §3.2), on SQLite and PostgreSQL."""
+"""Call-result queries (docs/api.md#call-results), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from isales.wire.schemas.results import display_result
-from tests.helpers import (
+from tests.support.api import (
     OBS,
     SUCCESS,
     MovableClock,
@@ -309,7 +309,7 @@ def test_days_are_taken_in_the_configured_zone_and_end_is_exclusive(make_server)
         ]
 
 
-# --- one result in detail (§3.2) ---
+# --- one result in detail ---
 
 
 def test_detail_of_one_call(client, server):

@@ -1,4 +1,4 @@
-"""Retention and legal holds (spec/lifecycle.md §5) on both stores."""
+"""Retention and legal holds (docs/api.md#retention-and-legal-holds) on both stores."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import time
 import pytest
 
 from isales.services.retention import PURGE_BATCH
-from tests.conftest import start_server
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     MovableClock,
     add_numbers,
@@ -24,6 +23,7 @@ from tests.helpers import (
     report,
     set_status,
 )
+from tests.support.servers import start_server
 
 pytestmark = pytest.mark.usefixtures("backend")
 

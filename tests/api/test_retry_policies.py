@@ -1,4 +1,5 @@
-"""Retry policies (reference §4.7): the set/query interface, and applying them to results."""
+"""Retry policies (docs/api.md#retry-policies): the set/query interface, and applying them
+to results."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import (
+from tests.support.api import (
     OBS,
     SUCCESS,
     MovableClock,

@@ -1,12 +1,12 @@
-"""Special dates (holidays) of a campaign (reference §4.10)."""
+"""Special dates (holidays) of a campaign (docs/api.md#special-dates)."""
 
 from __future__ import annotations
 
 import pytest
 
 from isales.store import special_dates as special_date_store
-from tests.api.test_store_failures import refuse
-from tests.helpers import SUCCESS, assert_code, count, create_campaign, execute_sql, ok_json
+from tests.support.api import SUCCESS, assert_code, count, create_campaign, execute_sql, ok_json
+from tests.support.stores import refuse
 
 pytestmark = pytest.mark.usefixtures("backend")
 

@@ -1,4 +1,5 @@
-"""Today's statistics (reference §2.5): counters of a campaign driven through claim/report."""
+"""Today's statistics (docs/api.md, "Today's statistics"): counters of a campaign driven
+through claim/report."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 
-from tests.conftest import start_server
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     MovableClock,
     add_numbers,
@@ -21,6 +21,7 @@ from tests.helpers import (
     ok_json,
     report,
 )
+from tests.support.servers import start_server
 
 pytestmark = pytest.mark.usefixtures("backend")
 

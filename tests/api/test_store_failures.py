@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import (
+from tests.support.api import (
     add_numbers,
     assert_code,
     calldata_path,
@@ -20,29 +20,9 @@ from tests.helpers import (
     numbers,
     rows,
 )
+from tests.support.stores import refuse
 
 pytestmark = pytest.mark.usefixtures("backend")
-
-
-def refuse(server, backend: str, table: str, operation: str) -> None:
-    name = f"refuse_{table}_{operation.lower()}"
-    if backend == "sqlite":
-        execute_sql(
-            server.services,
-            f"CREATE TRIGGER {name} BEFORE {operation} ON {table} "
-            "BEGIN SELECT RAISE(ABORT, 'refused'); END",
-        )
-    else:
-        execute_sql(
-            server.services,
-            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger "
-            "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$",
-        )
-        execute_sql(
-            server.services,
-            f"CREATE TRIGGER {name} BEFORE {operation} ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION {name}()",
-        )
 
 
 @pytest.fixture

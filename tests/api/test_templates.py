@@ -1,10 +1,10 @@
-"""Campaign templates (reference §4.10): create, copy, list, query."""
+"""Campaign templates (docs/api.md#campaign-templates): create, copy, list, query."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     assert_code,
     campaign_body,

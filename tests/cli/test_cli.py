@@ -1,12 +1,10 @@
-"""The ``isales`` console script (spec/contract.md, "Command line"), in real subprocesses."""
+"""The ``isales`` console script, in real subprocesses (README.md, "Command line";
+docs/fixed-surfaces.md)."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,35 +14,12 @@ from isales.client import IsalesClient
 from isales.store import schema
 from isales.store.engine import make_engine
 from isales.store.migrate import MIGRATIONS
-from tests.conftest import start_server
-from tests.empty_store import empty_store
-from tests.helpers import SUCCESS, add_numbers, campaigns_path, create_campaign, delete, numbers
+from tests.support.api import SUCCESS, add_numbers, campaigns_path, create_campaign, delete, numbers
+from tests.support.processes import run
+from tests.support.servers import start_server
+from tests.support.stores import empty_store
 
 pytestmark = pytest.mark.usefixtures("backend")
-
-
-def isales_script() -> str:
-    beside = Path(sys.executable).parent / "isales"
-    found = str(beside) if beside.exists() else shutil.which("isales")
-    assert found, "the isales console script is not installed"
-    return found
-
-
-def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("ISALES_") or k == "ISALES_MASTER_KEY"  # the deployment's key
-    }
-    environment.update(env or {})
-    return subprocess.run(
-        [isales_script(), *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:

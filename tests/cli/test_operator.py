@@ -1,4 +1,5 @@
-"""The operator command line (spec/operations.md), against a live `isales serve`, both stores."""
+"""The operator command line against a live `isales serve`, both stores
+(docs/operations.md#the-operator-command-line)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sys
 
 import pytest
 
-from tests.helpers import (
+from tests.support.api import (
     SUCCESS,
     add_numbers,
     campaign_body,
@@ -20,7 +21,7 @@ from tests.helpers import (
     report,
     set_status,
 )
-from tests.live import ISALES, clean_env, isales, ok, one_line_failure, start_serve
+from tests.support.processes import ISALES, clean_env, isales, ok, one_line_failure, start_serve
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -135,7 +136,7 @@ def test_refused_credentials_are_one_line(run, live):
 
 
 def test_unreachable_server_is_one_line(run):
-    from tests.conftest import free_port
+    from tests.support.servers import free_port
 
     line = one_line_failure(
         run("stats", "--vdn", "12", ISALES_SERVER=f"http://127.0.0.1:{free_port()}"), 1

@@ -1,4 +1,5 @@
-"""spec/operations.md "Errors on the command line" and "Runtime", as real `isales` processes."""
+"""Command-line errors, configuration and the server's runtime surfaces (docs/operations.md),
+as real `isales` processes."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import httpx
 import pytest
 
 from isales import __version__
-from tests.empty_store import empty_store
-from tests.live import clean_env, isales, ok, one_line_failure, start_serve
+from tests.support.processes import clean_env, isales, ok, one_line_failure, start_serve
+from tests.support.stores import empty_store
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -141,7 +142,7 @@ def test_commands_refuse_a_missing_sqlite_store(tmp_path, command):
 
 
 def test_commands_refuse_a_missing_postgresql_database(tmp_path):
-    from tests.conftest import pg_admin_url
+    from tests.support.stores import pg_admin_url
 
     url = pg_admin_url().rsplit("/", 1)[0] + "/isales_no_such_database"
     line = one_line_failure(isales("keys", "list", "--db", url, cwd=tmp_path), 2)
@@ -237,7 +238,7 @@ def test_tls_files_must_exist(tmp_path):
 
 
 def test_readyz_reports_a_store_without_schema(backend, tmp_path):
-    from tests.conftest import start_server
+    from tests.support.servers import start_server
 
     with empty_store(backend, tmp_path) as url:
         running = start_server(url)

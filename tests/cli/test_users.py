@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 
 from isales.config import Settings
 from isales.services import Services
-from tests.helpers import rows
+from tests.support.api import rows
 
 pytestmark = pytest.mark.usefixtures("backend")
 

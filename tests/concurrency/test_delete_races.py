@@ -2,7 +2,7 @@
 
 Real threads send real HTTP requests to one real server; on PostgreSQL the requests run
 concurrently on row locks, on SQLite they serialise on the write lock. Either way the
-invariants of spec/delete-calldata.md, "Concurrency", must hold afterwards.
+invariants of docs/api.md#deleting-outbound-numbers ("Concurrency") must hold afterwards.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.helpers import (
+from tests.support.api import (
     OBS,
     SUCCESS,
     add_numbers,

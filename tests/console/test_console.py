@@ -9,15 +9,7 @@ from playwright.sync_api import expect
 
 from isales.config import Settings
 from isales.services import Services
-from tests.console.conftest import (
-    PASSWORD,
-    ConsoleServer,
-    csrf_token,
-    run_isales,
-    screenshot,
-    sign_in,
-)
-from tests.helpers import (
+from tests.support.api import (
     add_numbers,
     calldata_path,
     campaigns_path,
@@ -27,6 +19,14 @@ from tests.helpers import (
     numbers,
     report,
     set_status,
+)
+from tests.support.console import (
+    PASSWORD,
+    ConsoleServer,
+    csrf_token,
+    run_isales,
+    screenshot,
+    sign_in,
 )
 
 pytestmark = pytest.mark.usefixtures("backend")

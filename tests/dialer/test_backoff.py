@@ -9,7 +9,7 @@ import pytest
 from isales.client import IsalesClient
 from isales.dialer import Dialer, SimulatedDriver
 from isales.errors import DialerKeyRefused
-from tests.live import ISALES, clean_env, one_line_failure
+from tests.support.processes import ISALES, clean_env, one_line_failure
 
 pytestmark = pytest.mark.usefixtures("backend")
 

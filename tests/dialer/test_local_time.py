@@ -10,17 +10,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.api.test_batches import add_v2, new_batch
-from tests.dialer.test_loop import instant, make_dialer, wait_until
-from tests.helpers import (
+from tests.support.api import (
     OBS,
     TIME,
     add_numbers,
+    add_v2,
     campaign_body,
     campaigns_path,
     create_campaign,
+    new_batch,
     rows,
 )
+from tests.support.dialer import instant, make_dialer, wait_until
 
 pytestmark = pytest.mark.usefixtures("backend")
 

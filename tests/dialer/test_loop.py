@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import threading
-import time
-from datetime import UTC
 
 import pytest
 
-from isales.client import IsalesClient
-from isales.dialer import CallOutcome, CallRequest, Dialer, SimulatedDriver
-from tests.helpers import (
+from isales.dialer import CallOutcome, CallRequest, SimulatedDriver
+from tests.support.api import (
     MovableClock,
     add_numbers,
     campaigns_path,
@@ -20,31 +17,9 @@ from tests.helpers import (
     set_status,
     utc_now,
 )
+from tests.support.dialer import instant, make_dialer, wait_until
 
 pytestmark = pytest.mark.usefixtures("backend")
-
-
-def make_dialer(server, driver, concurrency=5) -> Dialer:  # type: ignore[no-untyped-def]
-    key = server.services.access.create_key([12])
-    return Dialer(
-        lambda: IsalesClient(
-            server.base_url,
-            key.access_key,
-            key.secret_key,
-            now=lambda: server.clock().replace(tzinfo=UTC),
-        ),
-        [12],
-        driver,
-        concurrency=concurrency,
-        calls_per_second=1000,
-        poll_seconds=0.02,
-    )
-
-
-def instant(outcomes=None) -> SimulatedDriver:  # type: ignore[no-untyped-def]
-    return SimulatedDriver(
-        outcomes or {"00000": 1}, ring_seconds=(1, 1), talk_seconds=(1, 1), time_scale=0, seed=1
-    )
 
 
 class HeldDriver:
@@ -58,13 +33,6 @@ class HeldDriver:
         self.placed.append(call)
         self.release.wait(30)
         return CallOutcome("6", "00000", f"held-{call.data_id}", "", "", "")
-
-
-def wait_until(predicate, seconds=30.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.02)
 
 
 def states(server, campaign_id) -> list[str]:  # type: ignore[no-untyped-def]
@@ -160,6 +128,6 @@ def test_ringing_is_capped_by_max_alerting_time(make_server):
 
 
 def _v2_body(priority: int) -> dict:
-    from tests.helpers import campaign_body
+    from tests.support.api import campaign_body
 
     return campaign_body(version=2, priority=priority, initStatus=0)

@@ -16,8 +16,8 @@ import pytest
 
 from isales.client import IsalesClient
 from isales.store import Store
-from tests.conftest import free_port
-from tests.helpers import MovableClock, add_numbers, create_campaign, numbers, rows
+from tests.support.api import MovableClock, add_numbers, create_campaign, numbers, rows
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.usefixtures("backend")
 

@@ -1,4 +1,5 @@
-"""Property-based fuzzing of every interface in /openapi.json (spec/hardening.md, "Proof").
+"""Property-based fuzzing of every interface in /openapi.json
+(docs/api.md#how-the-test-suite-proves-it).
 
 schemathesis generates requests from the published document; each is signed like a
 client would sign it (a signing hook on the session) and sent to a real server. Every
@@ -21,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 
 from isales import signing
 from isales.client import NONCE_HEADER
-from tests.helpers import create_campaign
+from tests.support.api import create_campaign
 
 pytestmark = pytest.mark.usefixtures("backend")
 

@@ -1,4 +1,4 @@
-"""`kill -9` of `isales serve` at random moments (spec/hardening.md, "Proof").
+"""`kill -9` of `isales serve` at random moments (docs/api.md#how-the-test-suite-proves-it).
 
 An archived delete of 50,000 numbers is all or nothing, and live + history stays what it
 was; an import killed repeatedly resumes from its committed chunks and imports no row
@@ -22,8 +22,8 @@ from isales.config import Settings
 from isales.services import Services
 from isales.services.numbers import new_number
 from isales.store import numbers as number_store
-from tests.e2e.test_hardening import serving
-from tests.helpers import count, create_campaign, delete_path, execute_sql, rows
+from tests.support.api import count, create_campaign, delete_path, execute_sql, rows
+from tests.support.processes import serving
 
 pytestmark = pytest.mark.usefixtures("backend")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import isales, ok, start_serve
+from tests.support.processes import isales, ok, start_serve
 
 pytestmark = pytest.mark.usefixtures("backend")
 

@@ -13,8 +13,8 @@ import pytest
 from isales.client import IsalesClient
 from isales.config import Settings
 from isales.services import Services
-from tests.conftest import free_port
-from tests.helpers import add_numbers, create_campaign, delete, numbers
+from tests.support.api import add_numbers, create_campaign, delete, numbers
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.usefixtures("backend")
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from isales.domain.states import UNCOMPLETED
 from isales.store import schema
-from tests.helpers import (
+from tests.support.api import (
     MovableClock,
     add_numbers,
     claim,
@@ -181,7 +181,7 @@ def test_an_older_store_is_counted_when_it_upgrades(backend, tmp_path):
     """Migration 0003 counts the numbers a store already holds, then the triggers go on."""
     from isales.store.engine import make_engine
     from isales.store.migrate import upgrade
-    from tests.empty_store import empty_store
+    from tests.support.stores import empty_store
 
     with empty_store(backend, tmp_path) as url:
         engine = make_engine(url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime
 
 import pytest
@@ -15,7 +16,7 @@ from isales.secret_box import SecretBox
 from isales.store import schema
 from isales.store.engine import make_engine
 from isales.store.migrate import MIGRATIONS, downgrade, upgrade
-from tests.empty_store import empty_store
+from tests.support.stores import empty_store
 
 TABLES = set(schema.metadata.tables)
 
@@ -69,7 +70,7 @@ def test_metadata_has_the_expected_tables():
         "console_users",
         "console_user_vdns",
         "console_sessions",
-        # lifecycle (0005)
+        # data lifecycle (0005)
         "audit_log",
         "idempotency_keys",
         "legal_holds",
@@ -82,11 +83,36 @@ def test_metadata_has_the_expected_tables():
         "display_results",
         "display_result_codes",
         "campaign_templates",
-        # issue 12 part B (revision 0008)
+        # blacklist file imports, reserved calls, file servers (0008)
         "blacklist_imports",
         "reservations",
         "file_servers",
     }
+
+
+def revisions() -> list:
+    """The revisions from the base to the head, in the order they are applied."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return list(reversed(list(ScriptDirectory.from_config(config).walk_revisions())))
+
+
+def test_every_header_names_the_real_parent():
+    """The docstring's ``Revises:`` line is what a reader trusts; Alembic reads
+    ``down_revision``. They must agree."""
+    for script in revisions():
+        header = script.module.__doc__
+        assert re.search(r"^Revision ID: (\S+)$", header, re.M).group(1) == script.revision
+        named = re.search(r"^Revises:[ ]*(\S*)$", header, re.M).group(1)
+        assert named == (script.down_revision or ""), script.path
+
+
+def test_the_migrations_readme_draws_the_real_chain():
+    chain = " → ".join(script.revision for script in revisions())
+    readme = (MIGRATIONS / "README.md").read_text()
+    assert f"    {chain} (head)\n" in readme
 
 
 def test_empty_store_differs_from_the_schema(engine):

@@ -175,7 +175,7 @@ def test_xlsx_that_is_not_a_workbook_is_unreadable(content):
 
 
 def test_count_rows_and_its_limit():
-    # blank rows count toward the limit (spec/hardening.md), trailing ones aside
+    # blank rows count toward the limit (docs/api.md#limits-and-protections), trailing ones aside
     text = "called\n" + "".join(f"{n}\n\n" for n in range(1, 6))
     assert count_rows("n.csv", text.encode(), FileLimits(rows=9)) == 5
     with pytest.raises(AppError) as caught:

@@ -1,4 +1,4 @@
-"""The auth-v2 signature of spec/auth.md: the worked examples are fixed vectors."""
+"""The auth-v2 signature (docs/api.md#authentication): the worked examples are fixed vectors."""
 
 from __future__ import annotations
 

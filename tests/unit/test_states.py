@@ -1,4 +1,4 @@
-"""Campaign and number states (src/isales/domain/states.py, spec/contract.md)."""
+"""Campaign and number states (src/isales/domain/states.py, docs/api.md#number-states)."""
 
 from __future__ import annotations
 

@@ -532,7 +532,7 @@ def test_json_schema_of_delete_lists_its_fields_in_order():
         "recycleType",
         "archiveHistory",
         "batchId",
-        "expectedCount",  # isales extension (spec/lifecycle.md §2)
+        "expectedCount",  # isales extension (docs/api.md, "Count guard")
     ]
     assert produced["required"] == []
     assert produced["additionalProperties"] is False

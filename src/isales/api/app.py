@@ -24,29 +24,8 @@ from .gate import Gate
 from .idempotency import IdempotencyMiddleware, StoredAnswer, replay_response
 from .observe import ObserveMiddleware
 from .request import new_request_id
-from .routes import (
-    batches,
-    blackfile,
-    blacklist,
-    business,
-    call_records,
-    caller_numbers,
-    campaigns,
-    definitions,
-    dialer,
-    export,
-    file_servers,
-    imports,
-    lifecycle,
-    numbers,
-    obs,
-    policies,
-    reservations,
-    results,
-    special_dates,
-    statistics,
-    templates,
-)
+from .route_table import BY_KEY
+from .routes import ROUTERS
 
 log = logging.getLogger("isales.api")
 
@@ -100,6 +79,18 @@ def app_from_environment() -> FastAPI:
     return create_app(settings)
 
 
+def include_routes(app: FastAPI, settings: Settings) -> None:
+    """Register every router, then order the interfaces so that at each path segment a
+    literal comes before a parameter (``…/{vdnId}/blocklist`` before ``…/{vdnId}/{campaignId}``):
+    which handler answers never depends on the order routers are listed in."""
+    handlers = [route for build in ROUTERS for route in build(settings).routes]
+    keys = {route.endpoint.route_key for route in handlers}  # type: ignore[attr-defined]
+    if keys != set(BY_KEY):
+        raise RuntimeError(f"route table and handlers differ: {sorted(keys ^ set(BY_KEY))}")
+    handlers.sort(key=lambda route: BY_KEY[route.endpoint.route_key].specificity())  # type: ignore[attr-defined]
+    app.router.routes.extend(handlers)
+
+
 def create_app(settings: Settings | None = None, clock: Clock = system_clock) -> FastAPI:
     settings = settings or Settings()
     services = Services.build(settings, clock)
@@ -125,38 +116,7 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
         redoc_url=None,
     )
     app.state.services = services
-    # before campaigns: DELETE …/campaigns/{vdnId}/blocklist would match …/{vdnId}/{campaignId}
-    app.include_router(blacklist.build_router(settings))
-    # before campaigns and numbers: …/{vdnId}/erasure is not a campaign id, and
-    # …/calldata/{campaignId}/delete/preview is not a number's dataId
-    app.include_router(lifecycle.build_router(settings))
-    # before campaigns too: GET …/{vdnId}/queryBusinessResults, …/failcategorystatistics
-    # and …/template are not campaign ids
-    app.include_router(definitions.build_router(settings))
-    app.include_router(call_records.build_router(settings))
-    app.include_router(templates.build_router(settings))
-    for family_b in (
-        blackfile,
-        reservations,
-        obs,
-        file_servers,
-    ):  # issue 12 part B, before campaigns too
-        app.include_router(family_b.build_router(settings))
-    app.include_router(campaigns.router)
-    app.include_router(numbers.build_router(settings))
-    app.include_router(dialer.build_router(settings))
-    for part in (
-        policies,
-        business,
-        results,
-        statistics,
-        special_dates,
-        caller_numbers,
-        imports,
-        export,
-        batches,
-    ):
-        app.include_router(part.build_router(settings))
+    include_routes(app, settings)
 
     if settings.console:
         from ..console import build_console

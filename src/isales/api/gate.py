@@ -8,16 +8,14 @@ carries the precheck in ``scope["state"]``; the full signature is verified once 
 is read (``request.accept``). Header limits and the read deadlines live one layer below,
 in the connection (``api/server.py``).
 
-Two declarative lists live here, for other modules to extend: the POST interfaces that
-change nothing (exempt from single-use signatures), and the interfaces taking large
-bodies.
+Which POST interfaces change nothing (exempt from single-use signatures) and which take
+large bodies are facts of the route table (``api/route_table.py``).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import re
 
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -25,52 +23,40 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ..config import Settings
 from ..errors import AuthError, Unauthenticated
 from ..services import Services
+from ..wire.paths import OPENAPI_PREFIX, V1
+from .route_table import ROUTES, Route, matching
 
 log = logging.getLogger("isales.api")
 
-OPENAPI_PREFIX = "/rest/isales/"
-V1 = "/rest/isales/v1/openapi"
+__all__ = ["OPENAPI_PREFIX", "V1", "Gate", "body_limit", "changes_data", "refuse"]
+
 #: body bytes read from a refused request before its connection is closed
 DRAIN_LIMIT = 64 * 1024
-
-#: read-only queries sent as POST: their signatures may be used again within the window
-#: (spec/hardening.md, "Replay"). Everything else but GET changes data.
-REPLAY_EXEMPT_POSTS: list[str] = [
-    V1 + "/campaigns/{vdnId}/callresult/{campaignId}",
-    V1 + "/campaigns/{vdnId}/callRecord",  # call records: results too
-    "/rest/isales/v2/openapi/campaigns/{vdnId}/callRecord",
-    V1 + "/campaigns/{vdnId}/calldata/{campaignId}/history",
-    V1 + "/campaigns/{vdnId}/calldata/{campaignId}/delete/preview",
-    V1 + "/campaigns/{vdnId}/blocklist/query",
-    V1 + "/campaigns/{vdnId}/calldatafile/queryDataImportTask/{campaignId}",
-    # dialers poll these with identical bodies within a second
-    V1 + "/obs/business/tasks",
-    V1 + "/obs/business/callnos",
-]
-
-#: interfaces whose body may exceed ``max_body_bytes``: path -> the setting of their limit
-LARGE_BODIES: dict[str, str] = {
-    V1 + "/campaigns/{vdnId}/calldatafile/upload/{campaignId}": "import_max_body_bytes",
-    V1 + "/campaigns/{vdnId}/calldatafile/uploadFileServer/{campaignId}": "import_max_body_bytes",
-}
+#: views of the route table, under the names they had when the gate kept them itself
+REPLAY_EXEMPT_POSTS: list[str] = [r.path for r in ROUTES if r.replay_exempt]
+LARGE_BODIES: dict[str, str] = {r.path: r.large_body for r in ROUTES if r.large_body}
 
 
-@functools.lru_cache(maxsize=256)
-def _pattern(template: str) -> re.Pattern[str]:
-    return re.compile(re.sub(r"\\\{[A-Za-z]+\\\}", "[^/]+", re.escape(template)) + r"\Z")
+@functools.lru_cache(maxsize=4096)
+def _routes_of(path: str) -> tuple[Route, ...]:
+    return tuple(matching(path))
 
 
 def changes_data(method: str, path: str) -> bool:
-    """Whether a request's signature is single-use."""
+    """Whether a request's signature is single-use (route table: ``replay_exempt``)."""
     if method in ("GET", "HEAD"):
         return False
-    return not (method == "POST" and any(_pattern(t).match(path) for t in REPLAY_EXEMPT_POSTS))
+    return not (
+        method == "POST"
+        and any(r.replay_exempt and "POST" in r.methods for r in _routes_of(path))
+    )
 
 
 def body_limit(settings: Settings, path: str) -> int:
-    for template, setting in LARGE_BODIES.items():
-        if _pattern(template).match(path):
-            return getattr(settings, setting)
+    """The body limit of a path (route table: ``large_body``), else ``max_body_bytes``."""
+    for route in _routes_of(path):
+        if route.large_body is not None:
+            return int(getattr(settings, route.large_body))
     return settings.max_body_bytes
 
 

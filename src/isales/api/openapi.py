@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from ..errors import ErrorCode
-from ..wire.validation import Schema, json_schema
+from ..errors import FIELD_CODES, DialerCode, ErrorCode
+from ..wire.validation import Schema, json_schema, schema_codes
+from .route_table import BY_KEY, DIALER_MEANINGS, PATH_RANGES, Route
 
-ENVELOPE = {
+ENVELOPE: dict[str, Any] = {
     "type": "object",
     "required": ["resultCode", "resultDesc", "returnCode", "returnDesc"],
     "properties": {
@@ -30,7 +32,7 @@ _PROBLEM = {
 }
 _STATUS_RESPONSES = {
     "401": {
-        "description": "signature missing, malformed, expired or wrong (spec/auth.md)",
+        "description": "signature missing, malformed, expired or wrong (docs/api.md)",
         "content": _PROBLEM,
     },
     "403": {"description": "the access key is not granted this VDN", "content": _PROBLEM},
@@ -43,29 +45,55 @@ _STATUS_RESPONSES = {
 }
 
 
+def _described(codes: list[str], dialer: bool) -> str:
+    """``result codes: …``; the field codes as their range, the dialer's with meanings."""
+    if dialer:
+        return "result codes: " + ", ".join(
+            f"{code} {DIALER_MEANINGS[DialerCode(code)]}" for code in codes
+        )
+    fields = {str(code) for code in FIELD_CODES}
+    listed = [code for code in codes if code not in fields]
+    if fields <= set(codes):
+        listed.append(f"{min(fields)}-{max(fields)}")
+    return "result codes: " + ", ".join(listed)
+
+
+def _path_parameters(route: Route) -> list[dict[str, Any]]:
+    parameters = []
+    for name in route.path_parameters:
+        schema: dict[str, Any] = {"type": "string"}
+        if name in PATH_RANGES:
+            low, high = PATH_RANGES[name]
+            schema = {"type": "integer", "minimum": low, "maximum": high}
+        parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
+    return parameters
+
+
 def doc(
-    summary: str,
-    codes: list[str],
+    route: Route,
     *,
     body: Schema | None = None,
     query: Schema | None = None,
     payload: dict[str, Any] | None = None,
-    dialer: bool = False,
 ) -> dict[str, Any]:
-    """Keyword arguments for a route decorator: its documentation."""
-    if dialer:
+    """Keyword arguments for a route decorator: its documentation, from its table entry."""
+    if route.dialer:
         answer = {"type": "object", "properties": {"result": {"type": "string"}, **(payload or {})}}
     else:
         answer = {**ENVELOPE, "properties": {**ENVELOPE["properties"], **(payload or {})}}
+    extra_codes = [str(c) for schema in (body, query) if schema for c in schema_codes(schema)]
     extra: dict[str, Any] = {
         "responses": {
             "200": {
-                "description": "result codes: " + ", ".join(codes),
+                "description": _described(route.codes(*extra_codes), route.dialer),
                 "content": {"application/json": {"schema": answer}},
             },
             **_STATUS_RESPONSES,
-        }
+        },
+        "parameters": _path_parameters(route),
     }
+    if route.flow_control is not None:
+        extra["responses"]["429"] = {"description": route.flow_control}
     if body is not None:
         extra["requestBody"] = {
             "content": {"application/json": {"schema": json_schema(body)}},
@@ -73,7 +101,7 @@ def doc(
         }
     if query is not None:
         query_schema = json_schema(query)
-        extra["parameters"] = [
+        extra["parameters"] += [
             {
                 "name": name,
                 "in": "query",
@@ -82,7 +110,36 @@ def doc(
             }
             for name, spec in query_schema["properties"].items()
         ]
-    return {"summary": summary, "openapi_extra": extra}
+    return {"summary": route.summary, "openapi_extra": extra}
+
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def operation(
+    router: APIRouter,
+    key: str,
+    *,
+    body: Schema | None = None,
+    query: Schema | None = None,
+    payload: dict[str, Any] | None = None,
+) -> Callable[[Endpoint], Endpoint]:
+    """Register a handler under its route table entry ``key`` (path, method, summary and
+    codes come from the table; ``body``, ``query`` and ``payload`` document its fields)."""
+    route = BY_KEY[key]
+
+    def register(endpoint: Endpoint) -> Endpoint:
+        endpoint.route_key = key  # type: ignore[attr-defined]
+        router.add_api_route(
+            route.path,
+            endpoint,
+            methods=list(route.methods),
+            include_in_schema=route.documented,
+            **(doc(route, body=body, query=query, payload=payload) if route.documented else {}),
+        )
+        return endpoint
+
+    return register
 
 
 def install(app: FastAPI) -> None:

@@ -20,30 +20,15 @@ from starlette.exceptions import HTTPException
 from ..errors import ErrorCode, InvalidParameter
 from ..services import Services
 from ..services.access import Principal, SignedRequest
-from ..wire.validation import (
-    INT32_MAX,
-    INT64_MAX,
-    Schema,
-    path_integer,
-    validate_body,
-    validate_query,
-)
+from ..wire.validation import Schema, path_integer, validate_body, validate_query
 from . import idempotency
 from .gate import changes_data
+from .route_table import BY_KEY, PATH_RANGES
 
 T = TypeVar("T")
 
 _JSON_TYPE = re.compile(r"^application/json\s*(;\s*charset\s*=\s*\"?utf-8\"?\s*)?$", re.IGNORECASE)
 
-#: path parameter -> (minimum, maximum)
-PATH_RANGES = {
-    "vdnId": (1, 9999),
-    "campaignId": (1, INT32_MAX),
-    "dataId": (1, INT64_MAX),
-    "defId": (1, INT64_MAX),
-    "campaignTemplateId": (1, INT32_MAX),
-    "serverId": (1, INT32_MAX),
-}
 
 
 @dataclass(frozen=True)
@@ -85,7 +70,6 @@ def _raw_path(request: Request) -> str:
 async def accept(
     request: Request,
     *,
-    path: tuple[str, ...] = ("vdnId",),
     body: Schema | None = None,
     body_optional: bool = False,
     query: Schema | None = None,
@@ -113,7 +97,7 @@ async def accept(
     request.state.access_key = principal.access_key  # for the access log
 
     path_values = {}
-    for name in path:
+    for name in BY_KEY[request.scope["endpoint"].route_key].path_parameters:
         text = request.path_params[name]
         if name in PATH_RANGES:
             path_values[name] = path_integer(name, text, *PATH_RANGES[name])

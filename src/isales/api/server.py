@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import resource
+from typing import Any
 
 import httptools
 import uvicorn
@@ -177,7 +178,7 @@ def raise_file_limit(settings: Settings) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, ceiling), hard))
 
 
-def guarded_protocol(settings: Settings) -> functools.partial:
+def guarded_protocol(settings: Settings) -> Any:  # uvicorn takes it as a protocol class
     """The ``http`` protocol option of uvicorn for ``settings``."""
     return functools.partial(GuardedHttpToolsProtocol, settings=settings)
 

@@ -1,4 +1,5 @@
-"""The ``isales`` command (spec/contract.md, "Command line"; spec/operations.md).
+"""The ``isales`` command (README.md, "Command line"; docs/operations.md; what may not
+change: docs/fixed-surfaces.md).
 
 One module per command group; each is registered here. A failing command prints one
 line to stderr (what is wrong, what to do) and exits non-zero; ``--debug`` shows the
@@ -14,7 +15,19 @@ import click
 
 from .. import __version__
 from ..errors import CommandFailed, IsalesError
-from . import campaigns, config, keys, lifecycle, numbers, reports, server, store, users
+from . import (
+    audit,
+    campaigns,
+    config,
+    erasure,
+    holds,
+    keys,
+    numbers,
+    reports,
+    server,
+    store,
+    users,
+)
 
 
 def _fail(message: str, exit_code: int) -> None:
@@ -64,7 +77,7 @@ main.add_command(campaigns.campaigns)
 main.add_command(numbers.numbers)
 main.add_command(reports.results)
 main.add_command(reports.stats)
-main.add_command(lifecycle.hold)
-main.add_command(lifecycle.erase)
-main.add_command(lifecycle.audit)
+main.add_command(holds.hold)
+main.add_command(erasure.erase)
+main.add_command(audit.audit)
 main.add_command(users.users)

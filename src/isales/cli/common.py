@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,6 +13,15 @@ from ..config import LoadedSettings, Settings, load_settings
 from ..services import Services
 from ..store import Store
 from ..store.migrate import open_store
+
+#: the actor recorded in the audit log for changes made on the command line
+CLI_ACTOR = "cli"
+
+
+def refuse(message: str) -> None:
+    """A refusal by a rule of the store (not a usage error): one line, exit 1."""
+    click.echo(f"isales: {message}", err=True)
+    sys.exit(1)
 
 
 def _remember_config(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:

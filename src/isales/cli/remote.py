@@ -20,18 +20,12 @@ import click
 import httpx
 
 from ..client import IsalesClient
-from ..errors import CommandFailed
+from ..errors import CommandFailed, CredentialsRefused
 
 DEFAULT_SERVER = "http://127.0.0.1:8080"
 SUCCESS = "0200000"
 V1 = "/rest/isales/v1/openapi/campaigns"
 V2 = "/rest/isales/v2/openapi/campaigns"
-
-
-class CredentialsRefused(CommandFailed):
-    """the server refused the access key (HTTP 401/403)"""
-
-    exit_code = 3
 
 
 def credentials_file() -> Path:
@@ -45,7 +39,7 @@ def _remember(ctx: click.Context, param: click.Parameter, value: object) -> None
 
 def remote_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--server``, ``--access-key``, ``--profile``, ``--json`` (kept in the click context)."""
-    hidden = {"expose_value": False, "callback": _remember}
+    hidden: dict[str, Any] = {"expose_value": False, "callback": _remember}
     options = [
         click.option(
             "--server", help=f"server URL (or ISALES_SERVER; default {DEFAULT_SERVER})", **hidden

@@ -24,6 +24,12 @@ RESULT_COLUMNS = (
     "failCode",
     "resultCode",
     "callId",
+    # what the SIP driver saw; empty for results reported without it
+    "sipCode",
+    "q850Cause",
+    "ringMs",
+    "talkMs",
+    "amd",
 )
 COUNTERS = (
     "unCallCount",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+from typing import Any
 
 import click
 
@@ -12,7 +14,7 @@ from ..config import Settings
 from ..errors import CommandFailed, IsalesError
 from ..logs import FORMATS
 from ..secret_box import SecretBox
-from .common import DB_OPTION, log_setup, migrated, settings_from
+from .common import CONFIG_OPTION, DB_OPTION, log_setup, migrated, settings_from
 
 
 def ensure_port_free(host: str, port: int) -> None:
@@ -45,10 +47,10 @@ def _driver_options(command):  # type: ignore[no-untyped-def]
     options = [
         click.option(
             "--driver",
-            type=click.Choice(["simulated"]),
+            type=click.Choice(["simulated", "sip"]),
             default="simulated",
             show_default=True,
-            help="telephony driver",
+            help="telephony driver (sip: real calls through ISALES_SIP_TRUNK, docs/telephony.md)",
         ),
         click.option(
             "--concurrency",
@@ -86,13 +88,42 @@ def _driver_options(command):  # type: ignore[no-untyped-def]
     return command
 
 
-def _make_dialer(server_url, access_key, secret_key, vdns, options):  # type: ignore[no-untyped-def]
-    from ..client import IsalesClient
-    from ..dialer import Dialer, SimulatedDriver
+#: `isales dialer` options of the SIP settings (same names as the settings, docs/telephony.md)
+_SIP_OPTIONS = (
+    click.option("--sip-trunk", help="host:port of the SIP trunk (or ISALES_SIP_TRUNK)"),
+    click.option("--sip-username", help="digest user name (or ISALES_SIP_USERNAME)"),
+    click.option(
+        "--sip-password", help="digest password (or ISALES_SIP_PASSWORD; prefer the variable)"
+    ),
+    click.option("--sip-bind", help="local SIP host:port (default 127.0.0.1:5062)"),
+    click.option("--sip-rtp-ports", help="local RTP port range (default 20000-20999)"),
+    click.option("--sip-codecs", help="offered codecs in order (default PCMU,PCMA)"),
+    click.option(
+        "--sip-fail-code-style",
+        type=click.Choice(["reference", "detailed"]),
+        help="detailed: the 128 + Q.850 failCodes where they exist (default reference)",
+    ),
+    click.option(
+        "--prompts-dir",
+        type=click.Path(file_okay=False),
+        help="folder of {campaignId}.wav prompts (default ./prompts)",
+    ),
+)
+
+
+def _sip_options(command):  # type: ignore[no-untyped-def]
+    for option in reversed(_SIP_OPTIONS):
+        command = option(command)
+    return CONFIG_OPTION(command)
+
+
+def _make_driver(options):  # type: ignore[no-untyped-def]
+    """The simulated driver from its options (the SIP driver is built in `_run_sip_dialer`)."""
+    from ..dialer import SimulatedDriver
     from ..dialer.simulated import parse_outcomes, parse_range
 
     try:
-        driver = SimulatedDriver(
+        return SimulatedDriver(
             outcomes=parse_outcomes(options["outcomes"]),
             ring_seconds=parse_range(options["ring"]),
             talk_seconds=parse_range(options["talk"]),
@@ -101,6 +132,13 @@ def _make_dialer(server_url, access_key, secret_key, vdns, options):  # type: ig
         )
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
+
+
+def _make_dialer(server_url, access_key, secret_key, vdns, options, driver=None):  # type: ignore[no-untyped-def]
+    from ..client import IsalesClient
+    from ..dialer import Dialer
+
+    driver = driver or _make_driver(options)
     return Dialer(
         lambda: IsalesClient(server_url, access_key, secret_key),
         list(vdns),
@@ -152,7 +190,6 @@ def serve(
 ) -> None:
     """Run the OpenAPI server (applies pending migrations first)."""
     import asyncio
-    import threading
 
     import uvicorn
 
@@ -204,35 +241,95 @@ def serve(
     # and revoked when the server stops
     services = app.state.services
     key = services.access.builtin_dialer_key(list(dialer_vdns))
-    dialer = _make_dialer(
-        f"http://{settings.host}:{settings.port}",
-        key.access_key,
-        key.secret_key,
-        dialer_vdns,
-        driver_options,
-    )
-    stop = threading.Event()
+    server_url = f"http://{settings.host}:{settings.port}"
+    if driver_options["driver"] == "sip":
+        # sippy's event loop must own a process's main thread, and uvicorn owns this one:
+        # the SIP dialer is `isales dialer --driver sip` as a child process (its SIP settings
+        # from the same environment and --config file)
+        runner: _ChildDialer | _ThreadDialer = _ChildDialer(
+            server_url, key.access_key, key.secret_key, dialer_vdns
+        )
+    else:
+        dialer = _make_dialer(
+            server_url, key.access_key, key.secret_key, dialer_vdns, driver_options
+        )
+        runner = _ThreadDialer(dialer)
 
     class ServerWithDialer(uvicorn.Server):
         async def startup(self, sockets=None):  # type: ignore[no-untyped-def]
             await super().startup(sockets)
-            thread.start()
+            runner.start()
 
         async def shutdown(self, sockets=None):  # type: ignore[no-untyped-def]
             # stop claiming, let calls in flight report while we still serve, then retire
             # the dialer's key (uvicorn re-raises the signal after this, ending the process)
-            stop.set()
-            await asyncio.to_thread(thread.join, 60)
+            await asyncio.to_thread(runner.stop, 60)
             await asyncio.to_thread(
                 services.access.revoke_key, key.access_key, "isales serve --dialer"
             )
             await super().shutdown(sockets)
 
-    thread = threading.Thread(target=dialer.run, args=(stop,), name="dialer", daemon=True)
     ServerWithDialer(config).run()
 
 
-def _serve_workers(settings: Settings, workers: int, tls: dict[str, str]) -> None:
+class _ThreadDialer:
+    """The built-in dialer on a thread of the server process (simulated driver)."""
+
+    def __init__(self, dialer) -> None:  # type: ignore[no-untyped-def]
+        import threading
+
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(
+            target=dialer.run, args=(self.stop_event,), name="dialer", daemon=True
+        )
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self, timeout: float) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout)
+
+
+class _ChildDialer:
+    """`isales dialer --driver sip` as a child of `isales serve --dialer` (same settings)."""
+
+    def __init__(self, server_url: str, access_key: str, secret_key: str, vdns) -> None:  # type: ignore[no-untyped-def]
+        import sys
+
+        self.command = [sys.executable, "-m", "isales", "dialer", "--driver", "sip"]
+        self.command += ["--server", server_url]
+        for vdn in vdns:
+            self.command += ["--vdn", str(vdn)]
+        context = click.get_current_context(silent=True)
+        config_file = context.meta.get("isales.config") if context else None
+        if config_file:
+            self.command += ["--config", str(config_file)]
+        self.environment = {
+            **os.environ,
+            "ISALES_DIALER_ACCESS_KEY": access_key,
+            "ISALES_DIALER_SECRET_KEY": secret_key,
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command, env=self.environment)
+
+    def stop(self, timeout: float) -> None:
+        import signal
+        import subprocess
+
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _serve_workers(settings: Settings, workers: int, tls: dict[str, Any]) -> None:
     """``workers`` uvicorn processes on one port; each builds the app from the environment.
 
     Background jobs run in every worker: each job leases its rows, so they share the work.
@@ -264,6 +361,41 @@ def _serve_workers(settings: Settings, workers: int, tls: dict[str, str]) -> Non
         access_log=False,
         **tls,
     )
+
+
+_SIP_SETTING_NAMES = (
+    "sip_trunk",
+    "sip_username",
+    "sip_password",
+    "sip_bind",
+    "sip_rtp_ports",
+    "sip_codecs",
+    "sip_fail_code_style",
+    "prompts_dir",
+)
+
+
+def _sip_driver(overrides: dict[str, object]):  # type: ignore[no-untyped-def]
+    """sippy's stack (imported here, on the main thread) and the SIP driver."""
+    from ..dialer.sip.settings import SipConfig
+    from .common import loaded_settings
+
+    settings = loaded_settings(None, **overrides).settings
+    try:
+        config = SipConfig.from_settings(settings)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    from ..dialer.sip.driver import SipDriver
+    from ..dialer.sip.stack import SipStack
+
+    try:
+        stack = SipStack(*config.bind)
+    except OSError as exc:
+        raise CommandFailed(
+            f"cannot listen for SIP on {config.bind[0]}:{config.bind[1]}: {exc.strerror}; "
+            "stop the other process or set ISALES_SIP_BIND"
+        ) from None
+    return stack, SipDriver(config, stack)
 
 
 @click.command()
@@ -302,6 +434,7 @@ def _serve_workers(settings: Settings, workers: int, tls: dict[str, str]) -> Non
     help="stop after this long (default: until interrupted)",
 )
 @_driver_options
+@_sip_options
 def dialer(
     server_url: str,
     access_key: str,
@@ -310,12 +443,22 @@ def dialer(
     max_seconds: float | None,
     **driver_options: object,
 ) -> None:
-    """Run the built-in dialer against a server, as its own process."""
+    """Run the built-in dialer against a server, as its own process.
+
+    With --driver sip the process places real calls (docs/telephony.md): sippy's event
+    loop runs on the main thread, the dialer loop and the calls on worker threads. Exit
+    code 3: the server refused the access key, or the SIP trunk refused our credentials on
+    5 calls in a row (no further number is claimed)."""
     import signal
     import threading
 
     log_setup()
-    worker = _make_dialer(server_url, access_key, secret_key, vdns, driver_options)
+    sip_overrides = {name: driver_options.pop(name) for name in _SIP_SETTING_NAMES}
+    driver = None
+    stack = None
+    if driver_options["driver"] == "sip":
+        stack, driver = _sip_driver(sip_overrides)
+    worker = _make_dialer(server_url, access_key, secret_key, vdns, driver_options, driver)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -324,5 +467,14 @@ def dialer(
         timer.daemon = True
         timer.start()
     click.echo(f"isales dialer: VDNs {', '.join(map(str, vdns))} via {server_url}")
-    worker.run(stop)
+    if stack is None or driver is None:
+        worker.run(stop)
+    else:
+        from ..dialer.sip.driver import run_dialer
+
+        click.echo(
+            f"SIP trunk {driver.config.trunk_text}, local {driver.config.bind[0]}:"
+            f"{driver.config.bind[1]}"
+        )
+        run_dialer(stack, lambda: worker.run(stop))
     click.echo(f"isales dialer stopped: {worker.placed} calls placed, {worker.reported} reported")

@@ -7,6 +7,7 @@ answer; the typed count travels as ``expectedCount``. No rule is decided here.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -35,7 +36,7 @@ AUDIT_DAYS = 30
 
 def _delete_body(form: dict, expected_count: object = None) -> dict:
     """The delete interface's body from the form, checked by its own schema."""
-    values = {wire: text(form, name) for name, wire in FILTER_FIELDS.items()}
+    values: dict[str, Any] = {wire: text(form, name) for name, wire in FILTER_FIELDS.items()}
     values["archiveHistory"] = 1 if form.get("archive") == "1" else 0
     values["expectedCount"] = expected_count
     return wire_body(number_schema.DELETE, values)

@@ -12,6 +12,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from ..domain.console import Role
 from ..errors import AppError, FlowControlled
+from ..store.results import ResultFilter
 from ..wire.schemas import numbers as number_schema
 from ..wire.schemas import results as result_schema
 from .campaigns import CAMPAIGN, campaign_context
@@ -63,12 +64,14 @@ async def results_page(request: Request, vdn_id: int, campaign_id: int) -> Respo
     page_text = query.get("page", "")
     page_number = int(page_text) if page_text.isdigit() and int(page_text) > 0 else 1
     page_size = min(RESULTS_PER_PAGE, result_schema.MAX_PAGE_DETAIL)
-    total, rows, error = 0, [], None
+    rows: list[dict[str, Any]] = []
+    total, error = 0, None
     try:
         body = _result_body(query, page_number, page_size)
-        result_filter, offset, limit = result_schema.result_query(
+        filter_fields, offset, limit = result_schema.result_query(
             body, services(request).settings.zone
         )
+        result_filter = ResultFilter(**filter_fields)
         total, rows = await run(
             request,
             services(request).results.query,
@@ -217,7 +220,8 @@ async def history_view(
     query = dict(request.query_params)
     page_text = query.get("page", "")
     page_number = int(page_text) if page_text.isdigit() and int(page_text) > 0 else 1
-    total, rows, error = 0, [], None
+    rows: list[dict[str, Any]] = []
+    total, error = 0, None
     try:
         body = wire_body(
             number_schema.HISTORY_QUERY,

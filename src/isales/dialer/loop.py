@@ -13,11 +13,11 @@ import httpx
 
 from ..client import IsalesClient
 from ..errors import DialerKeyRefused
-from .driver import CallRequest, Driver
+from .driver import CallRequest, CampaignRefused, Driver
 
 log = logging.getLogger("isales.dialer")
 
-OBS = "/rest/isales/v1/openapi/obs/business"
+OBS = IsalesClient.DIALER_BASE
 CAMPAIGN_CACHE_SECONDS = 30.0
 REPORT_ATTEMPTS = 5
 
@@ -52,6 +52,8 @@ class Dialer:
         self._in_flight = 0
         self._last_start = 0.0
         self._campaigns: dict[int, tuple[float, dict[str, Any]]] = {}
+        #: campaign -> why the driver refused it (logged once per reason)
+        self._refused: dict[int, str] = {}
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="call")
         self.placed = 0
         self.reported = 0
@@ -75,7 +77,7 @@ class Dialer:
         """
         idle_wait = self.poll_seconds
         try:
-            while not stop.is_set():
+            while not stop.is_set() and self._fatal() is None:
                 try:
                     started = self.step()
                 except httpx.HTTPStatusError as exc:
@@ -97,15 +99,56 @@ class Dialer:
                     idle_wait = min(idle_wait * 2, self.idle_max_seconds)
         finally:
             self._pool.shutdown(wait=True)
+        fatal = self._fatal()
+        if fatal is not None:
+            raise fatal
+
+    def _fatal(self) -> BaseException | None:
+        """The driver's reason to stop dialling (e.g. the SIP trunk refuses our credentials)."""
+        return getattr(self.driver, "fatal", None)
+
+    def _lines(self) -> int:
+        """Calls that may be in flight now: ours, or fewer when the driver says so."""
+        limit = getattr(self.driver, "line_limit", None)
+        driver_limit = limit() if limit is not None else None
+        return self.concurrency if driver_limit is None else min(self.concurrency, driver_limit)
+
+    def _admitted(self, vdn_id: int, campaign_id: int) -> bool:
+        """Whether the driver accepts the campaign (asked again when its detail is re-read)."""
+        admit = getattr(self.driver, "admit", None)
+        if admit is None:
+            return True
+        cached = self._campaigns.get(campaign_id)
+        fresh = cached is None or time.monotonic() - cached[0] >= CAMPAIGN_CACHE_SECONDS
+        if not fresh:
+            return campaign_id not in self._refused
+        campaign = self._campaign(vdn_id, campaign_id)
+        try:
+            admit(campaign)
+        except CampaignRefused as exc:
+            reason = str(exc)
+            if self._refused.get(campaign_id) != reason:
+                log.error(
+                    "campaign %s refused, none of its numbers claimed: %s", campaign_id, reason
+                )
+            self._refused[campaign_id] = reason
+            return False
+        if self._refused.pop(campaign_id, None) is not None:
+            log.info("campaign %s accepted again", campaign_id)
+        return True
 
     def step(self) -> int:
         """One round over the VDNs' dialable campaigns; returns the calls started."""
         started = 0
         for vdn_id in self.vdn_ids:
             for campaign_id in self._tasks(vdn_id):
-                free = self.concurrency - self.in_flight
+                if self._fatal() is not None:
+                    return started
+                free = self._lines() - self.in_flight
                 if free <= 0:
                     return started
+                if not self._admitted(vdn_id, campaign_id):
+                    continue
                 for item in self._claim(vdn_id, campaign_id, free):
                     self._start(vdn_id, campaign_id, item)
                     started += 1
@@ -179,6 +222,7 @@ class Dialer:
                 "fetchTime": outcome.ring_started,
                 "writeStartTime": outcome.answered,
                 "endCallTime": outcome.ended,
+                **(outcome.detail or {}),
             }
             for attempt in range(REPORT_ATTEMPTS):
                 try:

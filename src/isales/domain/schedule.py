@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 BY_WEEK, BY_DATE, REPEAT_BY_DATE = 1, 2, 3
@@ -27,7 +28,7 @@ def windows(schedule: Mapping[str, str], kind: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def is_special(day: date, special_dates: Iterable[Mapping]) -> bool:
+def is_special(day: date, special_dates: Iterable[Mapping[str, Any]]) -> bool:
     for special in special_dates:
         kind = special["type"]
         if kind == BY_WEEK:
@@ -46,7 +47,7 @@ def is_special(day: date, special_dates: Iterable[Mapping]) -> bool:
 def may_dial(
     now_utc: datetime,
     schedule: Mapping[str, str],
-    special_dates: Iterable[Mapping],
+    special_dates: Iterable[Mapping[str, Any]],
     zone: ZoneInfo,
 ) -> bool:
     """Whether ``now_utc`` (naive UTC) falls inside one of today's windows."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import schedule
@@ -115,7 +116,7 @@ def is_known(name: str) -> bool:
 def window_open(
     now_utc: datetime,
     schedule_param: Mapping[str, str],
-    special_dates: Iterable[Mapping],
+    special_dates: Iterable[Mapping[str, Any]],
     key: str | None,
     default_zone: ZoneInfo,
 ) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..clock import Clock, system_clock
 from ..config import Settings
@@ -79,7 +80,7 @@ class Services:
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
         store = Store(settings.db)
-        parts = {
+        parts: dict[str, Any] = {
             "access": AccessService,
             "campaigns": CampaignService,
             "numbers": NumberService,

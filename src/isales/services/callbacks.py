@@ -9,7 +9,7 @@ immediate re-POST. A round neither POST of which got a 200 is a failed push; the
 one is due ``callback_retry_seconds`` later, until ``callback_max_pushes`` pushes failed:
 then the row is given up (``gave_up_at``), its ``last_error`` kept.
 
-Receivers are isolated (docs/api.md, result callbacks): a receiver is one ``callBackUrl``; each is
+Receivers are isolated (docs/api.md, "Result callbacks"): a receiver is one ``callBackUrl``; each is
 served by at most one delivery at a time per process, its rows oldest first, and
 different receivers are served at once (up to ``callback_max_receivers``), so a receiver
 that hangs holds up only its own rows. Every POST goes to the address

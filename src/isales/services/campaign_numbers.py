@@ -4,8 +4,8 @@ claiming them, and removing them.
 Every use case that adds (add, file import, restore), claims (the dialer, reserved
 calls) or removes (delete, batch delete, import rollback, campaign delete, erasure)
 numbers runs inside its own transaction and calls these functions with its connection;
-the statements are ``store/numbers.py``'s. docs/architecture.md, "One owner of a
-campaign's numbers", lists which rule lives where.
+the statements are ``store/numbers.py``'s.
+docs/architecture.md, "One owner of a campaign's numbers", lists which rule lives where.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from ..domain.time_zones import ZoneTable
 from ..errors import (
     Blacklisted,
     CampaignNotFound,
-    ExpectedCountMismatch,
     StateForbidsAdding,
     StateForbidsNumberDelete,
     TooManyUncompleted,
@@ -248,8 +247,9 @@ class Removal:
     actor: str  # an access key or a console user
     request_id: str
     executing: str  # the refusal (0200028) while the campaign is executing
-    #: compared with what was removed; a difference rolls the removal back (0209001)
-    expected_count: int | None = None
+    #: its own check of how many were removed, before anything is counted or audited (a
+    #: refusal rolls the removal back: the delete interface's ``expectedCount``)
+    check_removed: Callable[[int], None] = lambda removed: None
     #: the refusal when every matched number is kept (None: an empty removal is answered)
     all_kept: str | None = None
     #: its own checks, run under the row lock before / after the executing refusal
@@ -264,13 +264,13 @@ class Removal:
 def remove(
     conn: Connection, removal: Removal, vdn_id: int, campaign_id: int, now: datetime
 ) -> DeleteOutcome:
-    """The safe delete, the same for every removal (docs/api.md: which numbers may be deleted).
+    """The safe delete, the same for every removal (docs/api.md, "Deleting outbound numbers").
 
     Lock the campaign (FOR UPDATE: a resume, an import, or a claim's FOR SHARE waits),
     refuse while it is executing, release lapsed claims (a claim whose lease ran out is no
     longer a call in progress), remove only the deletable numbers the filter matches (in
-    one statement, archived or not), compare ``expected_count`` (a difference rolls the
-    removal back), count what is kept, refuse when all was kept, audit.
+    one statement, archived or not), run the removal's own check of the count, count what
+    is kept, refuse when all was kept, audit.
     """
     campaign = locked_campaign(conn, vdn_id, campaign_id)
     removal.before_status(conn, campaign)
@@ -280,8 +280,7 @@ def remove(
     number_store.release_lapsed_claims(conn, now, campaign_id)
     number_filter, archive = removal.number_filter, removal.archive
     removed = _remove_matching(conn, campaign_id, removal, now)
-    if removal.expected_count is not None and removed != removal.expected_count:
-        raise ExpectedCountMismatch(removed)
+    removal.check_removed(removed)
     kept = number_store.kept_by_state(conn, campaign_id, number_filter)
     outcome = DeleteOutcome(removed, kept)
     if removal.all_kept is not None and removed == 0 and kept:

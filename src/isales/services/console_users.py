@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -159,6 +160,7 @@ class ConsoleUserService:
             user_store.delete_expired_sessions(conn, now)
             user_store.insert_session(conn, _token_hash(token), name, csrf, now, expires)
         log.info("console sign-in: user=%r client=%s", name, client)
+        user = cast("dict[str, Any]", user)  # found above: a missing user fails the password
         return NewSession(
             token, ConsoleUser(name, Role(user["role"]), tuple(user["vdn_ids"]), csrf)
         )

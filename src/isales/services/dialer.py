@@ -39,6 +39,8 @@ class CallReport:
     fetch_time: str | None
     write_start_time: str | None
     end_call_time: str | None
+    #: what a telephony driver saw (sipCode, q850Cause, ringMs, talkMs, amd); None: nothing
+    telephony: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,7 @@ class DialerService:
                 "fetch_time": report.fetch_time,
                 "write_start_time": report.write_start_time,
                 "end_call_time": report.end_call_time,
+                "telephony": report.telephony,
                 "attempt": row["attempts"],
                 "final": int(target == NumberState.COMPLETED),
                 "reported_at": now,

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from ..clock import Clock
 from ..config import Settings
+from ..domain.idempotency import KeyState
 from ..errors import IdempotencyKeyReused
 from ..store import Store
 from ..store import idempotency as key_store
@@ -82,7 +83,7 @@ class IdempotencyService:
                     continue  # released between our insert and our read: try again
                 now = self.clock()
                 if row["expires_at"] <= now or (
-                    row["state"] == key_store.RUNNING and row["lease_until"] < now
+                    row["state"] == KeyState.RUNNING and row["lease_until"] < now
                 ):
                     values = self._row_values(fingerprint, vdn_id, owner)
                     if key_store.take_over(
@@ -98,7 +99,7 @@ class IdempotencyService:
                     raise IdempotencyKeyReused(
                         "Idempotency-Key already used for a different request; nothing was executed"
                     )
-                if row["state"] == key_store.DONE:
+                if row["state"] == KeyState.DONE:
                     return Replay(
                         row["response_status"], row["response_type"], row["response_body"]
                     )

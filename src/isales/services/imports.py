@@ -24,7 +24,7 @@ from sqlalchemy import Connection
 
 from .. import events
 from ..clock import Clock
-from ..config import Settings
+from ..config import FileLimits, Settings
 from ..domain import states
 from ..domain.imports import IN_PROGRESS, ImportStatus
 from ..errors import (
@@ -34,7 +34,7 @@ from ..errors import (
     InvalidParameter,
     StoreFailure,
 )
-from ..imports_format import FileLimits, NumberFile, count_rows, fingerprints
+from ..imports_format import NumberFile, count_rows, fingerprints
 from ..store import Store
 from ..store import campaigns as campaign_store
 from ..store import imports as import_store

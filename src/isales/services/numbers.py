@@ -18,6 +18,7 @@ from ..errors import (
     CalledTooFrequently,
     CampaignNotFound,
     DuplicateNumbers,
+    ExpectedCountMismatch,
     NumberNotFound,
 )
 from ..store import Store
@@ -102,7 +103,8 @@ class NumberService:
         request_id: str,
         expected_count: int | None = None,
     ) -> DeleteOutcome:
-        """The seed interface: the deletable numbers the filter matches (docs/api.md).
+        """The seed interface: the deletable numbers the filter matches
+        (docs/api.md, "Deleting outbound numbers").
 
         ``expected_count`` is compared with what was deleted inside the same transaction;
         a difference rolls the delete back.
@@ -113,6 +115,10 @@ class NumberService:
             keyed = suppression_store.hasher(conn, now)
             return {"filter": filter_detail(number_filter, keyed)}
 
+        def check_removed(removed: int) -> None:
+            if expected_count is not None and removed != expected_count:
+                raise ExpectedCountMismatch(removed)
+
         removal = owner.Removal(
             NUMBER_DELETE,
             number_filter,
@@ -120,7 +126,7 @@ class NumberService:
             access_key,
             request_id,
             executing="the outbound campaign is executing; pause it before deleting numbers",
-            expected_count=expected_count,
+            check_removed=check_removed,
             all_kept="none of the matched numbers can be deleted",
             detail=detail,
         )

@@ -8,7 +8,7 @@ campaign or from another template of the VDN. Ids given and answered are API ids
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from ..clock import Clock
 from ..config import Settings
@@ -57,7 +57,7 @@ class TemplateService:
             values = {k: v for k, v in columns.items() if k != "status"}
             values["updated_at"] = self.clock()
             if not template_store.update_template(
-                conn, vdn_id, row_id, current["device_type"], values
+                conn, vdn_id, cast(int, row_id), current["device_type"], values
             ):
                 raise TemplateNotFound()
 

@@ -59,7 +59,7 @@ def record(
 
 def entries(
     conn: Connection, vdn_id: int | None = None, since: datetime | None = None
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Entries, oldest first."""
     query = select(audit_log).order_by(audit_log.c.id)
     if vdn_id is not None:
@@ -69,7 +69,7 @@ def entries(
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
-def all_entries(conn: Connection, batch: int = 10_000) -> Iterator[list[dict]]:
+def all_entries(conn: Connection, batch: int = 10_000) -> Iterator[list[dict[str, Any]]]:
     """The whole log in id order, a batch at a time (verification)."""
     after = 0
     while True:

@@ -32,7 +32,7 @@ _REPLACED = (
 )
 
 
-def _valid(now: datetime) -> ColumnElement[bool]:
+def _valid(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     return or_(blacklist.c.expires_at.is_(None), blacklist.c.expires_at > now)
 
 
@@ -56,7 +56,7 @@ def put_entries(
     return {row.number for row in conn.execute(statement.returning(blacklist.c.number))}
 
 
-def _filters(vdn_id: int, category_id: str | None, type_id: str | None) -> list:
+def _filters(vdn_id: int, category_id: str | None, type_id: str | None) -> list[Any]:
     conditions = [blacklist.c.vdn_id == vdn_id]
     if category_id is not None:
         conditions.append(blacklist.c.category_id == category_id)
@@ -71,7 +71,7 @@ def entries_for(
     numbers_: list[str],
     category_id: str | None = None,
     type_id: str | None = None,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """The entries (valid or expired) of these numbers, in the order the numbers were given."""
     query = select(blacklist).where(
         *_filters(vdn_id, category_id, type_id), blacklist.c.number.in_(numbers_)
@@ -87,7 +87,7 @@ def page(
     type_id: str | None,
     offset: int,
     limit: int,
-) -> tuple[int, list[dict]]:
+) -> tuple[int, list[dict[str, Any]]]:
     conditions = _filters(vdn_id, category_id, type_id)
     total = conn.execute(
         select(func.count()).select_from(blacklist).where(*conditions)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..domain.states import CampaignStatus
 from ..errors import CampaignNameTaken
+from .conflict import inserted_id
 from .schema import campaigns
 
 
@@ -27,7 +28,7 @@ def _name_conflict(conn: Connection, values: dict[str, Any], exc: IntegrityError
 def insert_campaign(conn: Connection, values: dict[str, Any]) -> int:
     try:
         with conn.begin_nested():
-            return conn.execute(insert(campaigns).values(**values)).inserted_primary_key[0]
+            return inserted_id(conn.execute(insert(campaigns).values(**values)))
     except IntegrityError as exc:
         raise _name_conflict(conn, values, exc) from exc
 
@@ -52,7 +53,7 @@ _GET_CAMPAIGN = {
 
 def get_campaign(
     conn: Connection, vdn_id: int, campaign_id: int, lock: str | None = None
-) -> dict | None:
+) -> dict[str, Any] | None:
     """One campaign of one VDN; ``lock`` is "update" or "share" (a no-op on SQLite)."""
     row = (
         conn.execute(_GET_CAMPAIGN[lock], {"campaign_id": campaign_id, "vdn_id": vdn_id})
@@ -132,7 +133,7 @@ def list_campaigns(
     end_until: datetime | None,
     offset: int,
     limit: int,
-) -> tuple[int, list[dict]]:
+) -> tuple[int, list[dict[str, Any]]]:
     conditions = [campaigns.c.vdn_id == vdn_id]
     if name:
         if conn.dialect.name == "sqlite":  # SQLite's LIKE ignores case; match as PostgreSQL does
@@ -165,7 +166,7 @@ def count_active_by_device(conn: Connection, vdn_id: int, now: datetime) -> dict
     return {row.device_type: row.active for row in rows}
 
 
-def executing_campaigns(conn: Connection, vdn_id: int, now: datetime) -> list[dict]:
+def executing_campaigns(conn: Connection, vdn_id: int, now: datetime) -> list[dict[str, Any]]:
     """Campaigns in status 2 between their begin and end time, highest priority first."""
     rows = conn.execute(
         select(campaigns)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, CursorResult, Row, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -19,3 +19,8 @@ def insert_ignoring_conflict(conn: Connection, table: Table, values: dict[str, A
     )
     # RETURNING, not rowcount: psycopg reports no row count for this statement shape
     return conn.execute(statement).first() is not None
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The primary key of the one row an ``INSERT`` added."""
+    return cast(int, cast("Row[Any]", result.inserted_primary_key)[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import Connection, delete, insert, select, update
 
@@ -27,7 +28,7 @@ def name_taken(conn: Connection, name: str) -> bool:
     )
 
 
-def get_user(conn: Connection, name: str) -> dict | None:
+def get_user(conn: Connection, name: str) -> dict[str, Any] | None:
     row = conn.execute(select(console_users).where(console_users.c.name == name)).mappings().first()
     if row is None:
         return None
@@ -39,7 +40,7 @@ def get_user(conn: Connection, name: str) -> dict | None:
     return {**row, "vdn_ids": list(vdns)}
 
 
-def list_users(conn: Connection) -> list[dict]:
+def list_users(conn: Connection) -> list[dict[str, Any]]:
     users = conn.execute(
         select(
             console_users.c.name,
@@ -71,9 +72,12 @@ def record_failure(conn: Connection, name: str) -> int:
         .where(console_users.c.name == name)
         .values(failed_sign_ins=console_users.c.failed_sign_ins + 1)
     )
-    return conn.execute(
-        select(console_users.c.failed_sign_ins).where(console_users.c.name == name)
-    ).scalar_one()
+    return cast(
+        int,
+        conn.execute(
+            select(console_users.c.failed_sign_ins).where(console_users.c.name == name)
+        ).scalar_one(),
+    )
 
 
 def clear_failures(conn: Connection, name: str) -> None:
@@ -111,7 +115,7 @@ def insert_session(
     )
 
 
-def live_session(conn: Connection, token_hash: str, now: datetime) -> dict | None:
+def live_session(conn: Connection, token_hash: str, now: datetime) -> dict[str, Any] | None:
     """The session and its user, while neither has expired nor been disabled."""
     row = (
         conn.execute(

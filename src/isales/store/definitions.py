@@ -9,6 +9,7 @@ from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import DefinitionTaken
+from .conflict import inserted_id
 from .schema import business_results, display_result_codes, display_results
 
 #: ``parent_id`` of a top-level business result
@@ -21,7 +22,7 @@ def insert_business_result(conn: Connection, values: dict[str, Any]) -> int:
     """A code already used among the siblings (a concurrent add) is ``DefinitionTaken``."""
     try:
         with conn.begin_nested():
-            return conn.execute(insert(business_results).values(**values)).inserted_primary_key[0]
+            return inserted_id(conn.execute(insert(business_results).values(**values)))
     except IntegrityError as exc:
         raise DefinitionTaken(f"code {values['code']} is already defined in this VDN") from exc
 
@@ -35,7 +36,7 @@ def count_business_results(conn: Connection, vdn_id: int) -> int:
     ).scalar_one()
 
 
-def find_business_result(conn: Connection, vdn_id: int, code: str) -> dict | None:
+def find_business_result(conn: Connection, vdn_id: int, code: str) -> dict[str, Any] | None:
     row = (
         conn.execute(
             select(business_results).where(
@@ -50,8 +51,8 @@ def find_business_result(conn: Connection, vdn_id: int, code: str) -> dict | Non
     return dict(row) if row else None
 
 
-def children_of(conn: Connection, parent_ids: list[int]) -> dict[int, list[dict]]:
-    found: dict[int, list[dict]] = {parent_id: [] for parent_id in parent_ids}
+def children_of(conn: Connection, parent_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    found: dict[int, list[dict[str, Any]]] = {parent_id: [] for parent_id in parent_ids}
     rows = conn.execute(
         select(business_results)
         .where(business_results.c.parent_id.in_(parent_ids))
@@ -64,7 +65,7 @@ def children_of(conn: Connection, parent_ids: list[int]) -> dict[int, list[dict]
 
 def business_results_page(
     conn: Connection, vdn_id: int, offset: int, limit: int
-) -> tuple[int, list[dict]]:
+) -> tuple[int, list[dict[str, Any]]]:
     rows = conn.execute(
         select(business_results)
         .where(business_results.c.vdn_id == vdn_id, business_results.c.parent_id == TOP)
@@ -90,14 +91,16 @@ def insert_display_result(
     ``DefinitionTaken``."""
     try:
         with conn.begin_nested():
-            def_id = conn.execute(
-                insert(display_results).values(
-                    vdn_id=vdn_id,
-                    result_code=result_code,
-                    display_result=display_result,
-                    created_at=now,
+            def_id = inserted_id(
+                conn.execute(
+                    insert(display_results).values(
+                        vdn_id=vdn_id,
+                        result_code=result_code,
+                        display_result=display_result,
+                        created_at=now,
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
             if fail_codes:
                 conn.execute(
                     insert(display_result_codes),
@@ -132,7 +135,7 @@ def mapped_fail_codes(conn: Connection, vdn_id: int, fail_codes: list[str]) -> l
     return sorted(row.fail_code for row in rows)
 
 
-def get_display_result(conn: Connection, vdn_id: int, def_id: int) -> dict | None:
+def get_display_result(conn: Connection, vdn_id: int, def_id: int) -> dict[str, Any] | None:
     row = (
         conn.execute(
             select(display_results).where(
@@ -145,7 +148,7 @@ def get_display_result(conn: Connection, vdn_id: int, def_id: int) -> dict | Non
     return dict(row) if row else None
 
 
-def codes_of(conn: Connection, def_id: int) -> list[dict]:
+def codes_of(conn: Connection, def_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(
         select(display_result_codes)
         .where(display_result_codes.c.def_id == def_id)
@@ -156,7 +159,7 @@ def codes_of(conn: Connection, def_id: int) -> list[dict]:
 
 def display_results_page(
     conn: Connection, vdn_id: int, offset: int, limit: int
-) -> tuple[int, list[dict]]:
+) -> tuple[int, list[dict[str, Any]]]:
     rows = conn.execute(
         select(display_results)
         .where(display_results.c.vdn_id == vdn_id)

@@ -35,7 +35,7 @@ def _json_holds(column, number: str):  # type: ignore[no-untyped-def]
     return cast(column, String).like(f'%"{number}"%')
 
 
-def _matching(table, vdn_id: int, number: str) -> list:  # type: ignore[no-untyped-def]
+def _matching(table, vdn_id: int, number: str) -> list[Any]:  # type: ignore[no-untyped-def]
     """WHERE of the rows of ``table`` in ``vdn_id`` that hold ``number``."""
     if table is numbers or table is number_history:
         held = or_(table.c.called == number, _json_holds(table.c.called_nos, number))
@@ -100,7 +100,7 @@ def remove(conn: Connection, vdn_id: int, number: str) -> dict[str, int]:
     }
 
 
-def file_tasks_of(conn: Connection, kind: str, vdn_id: int) -> list[dict]:
+def file_tasks_of(conn: Connection, kind: str, vdn_id: int) -> list[dict[str, Any]]:
     """Import tasks (``kind``: numbers or blacklist) of the VDN with a stored file or a
     non-empty error report, locked."""
     table = FILE_TABLES[kind]

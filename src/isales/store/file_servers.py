@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .conflict import inserted_id
 from .schema import file_servers
 
 
@@ -14,12 +15,12 @@ def create(conn: Connection, values: dict[str, Any]) -> int | None:
     """The new id, or None when the VDN already has that ip, port and user."""
     try:
         with conn.begin_nested():
-            return conn.execute(insert(file_servers).values(**values)).inserted_primary_key[0]
+            return inserted_id(conn.execute(insert(file_servers).values(**values)))
     except IntegrityError:
         return None
 
 
-def get(conn: Connection, vdn_id: int, server_id: int) -> dict | None:
+def get(conn: Connection, vdn_id: int, server_id: int) -> dict[str, Any] | None:
     row = conn.execute(
         select(file_servers).where(file_servers.c.id == server_id, file_servers.c.vdn_id == vdn_id)
     ).first()
@@ -60,7 +61,7 @@ def pin_host_key(conn: Connection, server_id: int, host_key: str) -> bool:
 
 def page(
     conn: Connection, vdn_id: int, ids: list[int] | None, offset: int, limit: int
-) -> tuple[int, list[dict]]:
+) -> tuple[int, list[dict[str, Any]]]:
     where = [file_servers.c.vdn_id == vdn_id]
     if ids is not None:
         where.append(file_servers.c.id.in_(ids))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, and_, delete, exists, select, update
+from sqlalchemy import ColumnElement, Connection, Table, and_, delete, exists, select, update
 
 from .conflict import insert_ignoring_conflict
 from .schema import call_results, legal_holds, number_history
@@ -40,7 +41,7 @@ def release(conn: Connection, vdn_id: int, campaign_id: int) -> bool:
     return removed == 1
 
 
-def list_holds(conn: Connection) -> list[dict]:
+def list_holds(conn: Connection) -> list[dict[str, Any]]:
     rows = conn.execute(
         select(legal_holds).order_by(legal_holds.c.vdn_id, legal_holds.c.campaign_id)
     ).mappings()
@@ -59,7 +60,7 @@ def is_held(conn: Connection, vdn_id: int, campaign_id: int) -> bool:
     return campaign_id in held_campaigns(conn, vdn_id)
 
 
-def _not_held(table):  # type: ignore[no-untyped-def]
+def _not_held(table: Table) -> ColumnElement[bool]:
     return ~exists().where(
         and_(
             legal_holds.c.vdn_id == table.c.vdn_id, legal_holds.c.campaign_id == table.c.campaign_id

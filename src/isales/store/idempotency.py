@@ -13,23 +13,21 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
+from ..domain.idempotency import KeyState
 from .conflict import insert_ignoring_conflict
 from .schema import idempotency_keys
 
-RUNNING = "running"
-DONE = "done"
 
-
-def _key(access_key: str, key: str) -> tuple:
+def _key(access_key: str, key: str) -> tuple[Any, ...]:
     return (idempotency_keys.c.access_key == access_key, idempotency_keys.c.key == key)
 
 
 def claim(conn: Connection, values: dict[str, Any]) -> bool:
     """Insert the running row; False when the key already has one."""
-    return insert_ignoring_conflict(conn, idempotency_keys, {**values, "state": RUNNING})
+    return insert_ignoring_conflict(conn, idempotency_keys, {**values, "state": KeyState.RUNNING})
 
 
-def get(conn: Connection, access_key: str, key: str) -> dict | None:
+def get(conn: Connection, access_key: str, key: str) -> dict[str, Any] | None:
     row = conn.execute(select(idempotency_keys).where(*_key(access_key, key))).mappings().first()
     return dict(row) if row else None
 
@@ -43,7 +41,7 @@ def take_over(
         .where(*_key(access_key, key), idempotency_keys.c.owner == old_owner)
         .values(
             **values,
-            state=RUNNING,
+            state=KeyState.RUNNING,
             response_status=None,
             response_type=None,
             response_body=None,
@@ -60,9 +58,14 @@ def complete(
         .where(
             *_key(access_key, key),
             idempotency_keys.c.owner == owner,
-            idempotency_keys.c.state == RUNNING,
+            idempotency_keys.c.state == KeyState.RUNNING,
         )
-        .values(state=DONE, response_status=status, response_type=media, response_body=body)
+        .values(
+            state=KeyState.DONE,
+            response_status=status,
+            response_type=media,
+            response_body=body,
+        )
     ).rowcount
     return changed == 1
 
@@ -72,7 +75,7 @@ def release(conn: Connection, access_key: str, key: str, owner: str) -> None:
         delete(idempotency_keys).where(
             *_key(access_key, key),
             idempotency_keys.c.owner == owner,
-            idempotency_keys.c.state == RUNNING,
+            idempotency_keys.c.state == KeyState.RUNNING,
         )
     )
 

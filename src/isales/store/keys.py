@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
@@ -18,7 +19,7 @@ def insert_key(
     conn.execute(insert(key_vdns), [{"access_key": access_key, "vdn_id": v} for v in vdn_ids])
 
 
-def find_key(conn: Connection, access_key: str) -> dict | None:
+def find_key(conn: Connection, access_key: str) -> dict[str, Any] | None:
     """A key with its sealed secret and its revocation time, active or not."""
     row = conn.execute(select(access_keys).where(access_keys.c.access_key == access_key)).first()
     return dict(row._mapping) if row else None
@@ -61,7 +62,7 @@ def granted_vdns(conn: Connection, access_key: str) -> set[int]:
     return {row.vdn_id for row in rows}
 
 
-def list_keys(conn: Connection) -> list[dict]:
+def list_keys(conn: Connection) -> list[dict[str, Any]]:
     keys = conn.execute(
         select(
             access_keys.c.access_key, access_keys.c.created_at, access_keys.c.revoked_at

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
@@ -20,7 +21,7 @@ class NumberSearch:
     custom_field: str | None = None
     state: NumberState | None = None
 
-    def conditions(self, campaign_id: int) -> list:
+    def conditions(self, campaign_id: int) -> list[Any]:
         result = [numbers.c.campaign_id == campaign_id]
         for column, value in (
             (numbers.c.called, self.called),
@@ -33,7 +34,7 @@ class NumberSearch:
         return result
 
 
-def campaigns_of(conn: Connection, vdn_ids: list[int]) -> list[dict]:
+def campaigns_of(conn: Connection, vdn_ids: list[int]) -> list[dict[str, Any]]:
     rows = conn.execute(
         select(campaigns)
         .where(campaigns.c.vdn_id.in_(vdn_ids))
@@ -44,7 +45,9 @@ def campaigns_of(conn: Connection, vdn_ids: list[int]) -> list[dict]:
 
 def numbers_by_state(conn: Connection, campaign_ids: list[int]) -> dict[int, dict[str, int]]:
     """Per campaign: how many numbers in each state (every state present, zeros included)."""
-    counts = {cid: dict.fromkeys(NumberState, 0) for cid in campaign_ids}
+    counts: dict[int, dict[str, int]] = {
+        cid: dict.fromkeys(NumberState, 0) for cid in campaign_ids
+    }
     if not campaign_ids:
         return counts
     query = (
@@ -59,7 +62,7 @@ def numbers_by_state(conn: Connection, campaign_ids: list[int]) -> dict[int, dic
 
 def search_numbers(
     conn: Connection, campaign_id: int, search: NumberSearch, after_id: int, limit: int
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """One page in dataId order after ``after_id`` (keyset paging: no OFFSET, no total).
 
     Each filter has an index that starts with ``campaign_id``; SQLite's indexes end with

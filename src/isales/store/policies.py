@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, bindparam, func, select, update
 
@@ -54,7 +54,7 @@ _ATTEMPT_HISTORY = select(
 ).where(call_results.c.data_id == bindparam("history_data_id"))
 
 
-def get_number_of_vdn(conn: Connection, vdn_id: int, data_id: int) -> dict | None:
+def get_number_of_vdn(conn: Connection, vdn_id: int, data_id: int) -> dict[str, Any] | None:
     """A number by its dataId alone, locked against a concurrent report (no-op on SQLite)."""
     row = (
         conn.execute(
@@ -69,9 +69,12 @@ def get_number_of_vdn(conn: Connection, vdn_id: int, data_id: int) -> dict | Non
 
 
 def latest_result_id(conn: Connection, data_id: int) -> int | None:
-    return conn.execute(
-        select(func.max(call_results.c.id)).where(call_results.c.data_id == data_id)
-    ).scalar_one()
+    return cast(
+        "int | None",
+        conn.execute(
+            select(func.max(call_results.c.id)).where(call_results.c.data_id == data_id)
+        ).scalar_one(),
+    )
 
 
 def write_business_result(

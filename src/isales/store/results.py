@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
@@ -20,7 +21,7 @@ class ResultFilter:
     reported_from: datetime | None = None  # inclusive, naive UTC
     reported_until: datetime | None = None  # exclusive, naive UTC
 
-    def conditions(self, campaign_id: int) -> list:
+    def conditions(self, campaign_id: int) -> list[Any]:
         result = [call_results.c.campaign_id == campaign_id]
         if self.final_only:
             # a number recalled after completing (business-result policy) has several
@@ -44,7 +45,7 @@ class ResultFilter:
 
 def result_page(
     conn: Connection, campaign_id: int, result_filter: ResultFilter, offset: int, limit: int
-) -> tuple[int, list[dict]]:
+) -> tuple[int, list[dict[str, Any]]]:
     """(how many results match, the page of them in report order)."""
     conditions = result_filter.conditions(campaign_id)
     total = conn.execute(
@@ -60,7 +61,7 @@ def result_page(
     return total, [dict(row) for row in rows]
 
 
-def result_by_call_id(conn: Connection, vdn_id: int, call_id: str) -> dict | None:
+def result_by_call_id(conn: Connection, vdn_id: int, call_id: str) -> dict[str, Any] | None:
     """The latest result of the VDN carrying this callId (a dialer may reuse one)."""
     row = (
         conn.execute(

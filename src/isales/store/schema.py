@@ -115,7 +115,7 @@ numbers = Table(
         Column(
             name,
             type_,
-            ForeignKey("campaigns.id") if name == "campaign_id" else None,
+            *([ForeignKey("campaigns.id")] if name == "campaign_id" else []),
             nullable=name not in _NOT_NULL,
         )
         for name, type_ in _number_columns
@@ -185,6 +185,8 @@ call_results = Table(
     Column("sub_status", String(50)),
     Column("busi_desc", String(1024)),
     Column("work_no", String(32)),
+    # what a telephony driver saw (sipCode, q850Cause, ringMs, talkMs, amd); NULL otherwise
+    Column("telephony", JSON),
     Index(None, "campaign_id", "reported_at"),
     Index(None, "data_id"),
     Index(None, "call_id"),

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select
 
+from .conflict import inserted_id
 from .schema import special_dates
 
 _OF_CAMPAIGN = (
@@ -16,14 +17,14 @@ _OF_CAMPAIGN = (
 )
 
 
-def list_for_campaign(conn: Connection, campaign_id: int) -> list[dict]:
+def list_for_campaign(conn: Connection, campaign_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(_OF_CAMPAIGN, {"campaign_id": campaign_id}).mappings()
     return [dict(row) for row in rows]
 
 
-def by_campaign(conn: Connection, campaign_ids: list[int]) -> dict[int, list[dict]]:
+def by_campaign(conn: Connection, campaign_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """The special dates of several campaigns in one query: {campaign id: [rows]}."""
-    found: dict[int, list[dict]] = {campaign_id: [] for campaign_id in campaign_ids}
+    found: dict[int, list[dict[str, Any]]] = {campaign_id: [] for campaign_id in campaign_ids}
     rows = conn.execute(
         select(special_dates)
         .where(special_dates.c.campaign_id.in_(campaign_ids))
@@ -55,7 +56,7 @@ def insert_special_date(
     result = conn.execute(
         insert(special_dates).values(**values, campaign_id=campaign_id, created_at=now)
     )
-    return result.inserted_primary_key[0]
+    return inserted_id(result)
 
 
 def delete_special_date(

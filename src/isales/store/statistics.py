@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, Select, and_, distinct, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -29,7 +30,7 @@ def campaign_ids(conn: Connection, vdn_id: int) -> list[int]:
 
 
 def _grouped(
-    conn: Connection, query: Select, campaign_ids: list[int], names: tuple[str, ...]
+    conn: Connection, query: Select[Any], campaign_ids: list[int], names: tuple[str, ...]
 ) -> dict[int, dict[str, int]]:
     """Rows of (campaign_id, *counters) by campaign; zeros for a campaign without rows."""
     found = {row[0]: dict(zip(names, row[1:], strict=True)) for row in conn.execute(query)}

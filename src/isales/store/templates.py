@@ -8,6 +8,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import TemplateNameTaken
+from .conflict import inserted_id
 from .schema import campaign_templates
 
 
@@ -24,7 +25,7 @@ def insert_template(conn: Connection, values: dict[str, Any]) -> int:
     """A name already used (a concurrent create) is ``TemplateNameTaken``."""
     try:
         with conn.begin_nested():
-            return conn.execute(insert(campaign_templates).values(**values)).inserted_primary_key[0]
+            return inserted_id(conn.execute(insert(campaign_templates).values(**values)))
     except IntegrityError as exc:
         if name_taken(conn, values["vdn_id"], values["name"]):
             raise TemplateNameTaken() from exc
@@ -54,7 +55,7 @@ def update_template(
     return changed == 1
 
 
-def get_template(conn: Connection, vdn_id: int, template_id: int) -> dict | None:
+def get_template(conn: Connection, vdn_id: int, template_id: int) -> dict[str, Any] | None:
     row = (
         conn.execute(
             select(campaign_templates).where(
@@ -75,7 +76,7 @@ def list_templates(
     device_type: int | None,
     offset: int,
     limit: int,
-) -> tuple[int, list[dict]]:
+) -> tuple[int, list[dict[str, Any]]]:
     conditions = [campaign_templates.c.vdn_id == vdn_id, campaign_templates.c.status == status]
     if name:
         # a substring, case-sensitive on both back ends (LIKE ignores case on SQLite)

@@ -95,6 +95,22 @@ class Field:
 Schema = tuple[Field, ...]
 
 
+#: field formats whose broken rule answers 0200030
+_TIME_FORMATS = frozenset({"time", "date", "hhmm"})
+
+
+def schema_codes(schema: Schema) -> set[ErrorCode]:
+    """The codes beyond the field codes that breaking ``schema``'s rules answers."""
+    codes: set[ErrorCode] = set()
+    for spec in schema:
+        if spec.format in _TIME_FORMATS:
+            codes.add(ErrorCode.TIME_FORMAT)
+        if spec.max_items is not None:
+            codes.add(spec.too_many)
+        codes |= schema_codes(tuple(spec.fields or ()) + ((spec.item,) if spec.item else ()))
+    return codes
+
+
 def fail(code: ErrorCode, message: str) -> InvalidParameter:
     return InvalidParameter(code, message)
 

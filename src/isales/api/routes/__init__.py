@@ -1,1 +1,63 @@
-"""One router per resource. Handlers are thin: accept → service → answer."""
+"""One router per resource. Handlers are thin: accept → service → answer.
+
+Each handler registers under its entry in the route table (``api/route_table.py``), which
+holds its path, method, summary and codes; ``ROUTERS`` lists every router's builder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter
+
+from ...config import Settings
+from . import (
+    batches,
+    blackfile,
+    blacklist,
+    business,
+    call_records,
+    caller_numbers,
+    campaigns,
+    definitions,
+    dialer,
+    export,
+    file_servers,
+    imports,
+    lifecycle,
+    numbers,
+    obs,
+    policies,
+    reservations,
+    results,
+    special_dates,
+    statistics,
+    templates,
+)
+
+ROUTERS: tuple[Callable[[Settings], APIRouter], ...] = tuple(
+    module.build_router
+    for module in (
+        batches,
+        blackfile,
+        blacklist,
+        business,
+        call_records,
+        caller_numbers,
+        campaigns,
+        definitions,
+        dialer,
+        export,
+        file_servers,
+        imports,
+        lifecycle,
+        numbers,
+        obs,
+        policies,
+        reservations,
+        results,
+        special_dates,
+        statistics,
+        templates,
+    )
+)

@@ -9,10 +9,8 @@ from ...config import Settings
 from ...wire.schemas import blackfile as schema
 from ...wire.schemas.imports import file_content
 from ..envelope import ok
-from ..openapi import doc
+from ..openapi import operation
 from ..request import accept
-
-BLACKFILE = "/rest/isales/v1/openapi/campaigns/{vdnId}/blackfile"
 
 _TASK_PAYLOAD = {
     "returnObject": {
@@ -25,7 +23,6 @@ _TASK_PAYLOAD = {
         },
     }
 }
-_UPLOAD_CODES = ["0200000", "0200001", "0200006", "0200029", "02000001-02000011"]
 
 
 def submitted(task_id: int, file_name: str, total: int) -> JSONResponse:
@@ -43,16 +40,8 @@ def submitted(task_id: int, file_name: str, total: int) -> JSONResponse:
 def build_router(settings: Settings) -> APIRouter:
     router = APIRouter(tags=["blacklist"])
 
-    @router.post(
-        BLACKFILE + "/upload",
-        **doc(
-            "Import a blacklist file carried in the body (isales extension)",
-            _UPLOAD_CODES,
-            body=schema.UPLOAD_LOCAL,
-            payload=_TASK_PAYLOAD,
-        ),
-    )
-    async def upload(request: Request, vdnId: str) -> JSONResponse:
+    @operation(router, "blackfile.upload", body=schema.UPLOAD_LOCAL, payload=_TASK_PAYLOAD)
+    async def upload(request: Request) -> JSONResponse:
         call = await accept(
             request, body=schema.UPLOAD_LOCAL, max_body=settings.import_max_body_bytes
         )
@@ -62,19 +51,16 @@ def build_router(settings: Settings) -> APIRouter:
         )
         return submitted(task_id, call.body["fileName"], total)
 
-    @router.post(
-        BLACKFILE + "/queryDataImportTask",
-        **doc(
-            "Blacklist import tasks of the VDN, newest first",
-            ["0200000", "0200001", "0200006", "02000001-02000011"],
-            body=schema.QUERY,
-            payload={
-                "result": {"type": "array", "items": {"type": "object"}},
-                "count": {"type": "integer"},
-            },
-        ),
+    @operation(
+        router,
+        "blackfile.query",
+        body=schema.QUERY,
+        payload={
+            "result": {"type": "array", "items": {"type": "object"}},
+            "count": {"type": "integer"},
+        },
     )
-    async def query(request: Request, vdnId: str) -> JSONResponse:
+    async def query(request: Request) -> JSONResponse:
         call = await accept(request, body=schema.QUERY)
         total, tasks = await call.run(
             call.services.blacklist_imports.page,

@@ -9,31 +9,16 @@ from ...config import Settings
 from ...services.policies import BusinessResult
 from ...wire.schemas import policies as schema
 from ..envelope import ok
-from ..openapi import doc
+from ..openapi import operation
 from ..request import accept
-
-CALL_BUSI_RESULT = "/rest/isales/v1/openapi/campaigns/{vdnId}/callBusiResult/{dataId}"
-
-_CODES = [
-    "0200000",
-    "0200001",
-    "0200006",
-    "0200033",
-    "0200034",
-    "0200999",
-    "02000001-02000011",
-]
 
 
 def build_router(settings: Settings) -> APIRouter:
     router = APIRouter(tags=["business"])
 
-    @router.post(
-        CALL_BUSI_RESULT,
-        **doc("Write back a call's business result", _CODES, body=schema.WRITE_BACK),
-    )
-    async def write_back(request: Request, vdnId: str, dataId: str) -> JSONResponse:
-        call = await accept(request, path=("vdnId", "dataId"), body=schema.WRITE_BACK)
+    @operation(router, "business.write_back", body=schema.WRITE_BACK)
+    async def write_back(request: Request) -> JSONResponse:
+        call = await accept(request, body=schema.WRITE_BACK)
         data_id = call.path["dataId"]
         body = call.body
         result = BusinessResult(

@@ -8,46 +8,25 @@ from fastapi.responses import JSONResponse
 from ...config import Settings
 from ...wire.schemas import call_records as schema
 from ..envelope import ok
-from ..openapi import doc
+from ..openapi import operation
 from ..request import accept
 
-V1 = "/rest/isales/v1/openapi/campaigns/{vdnId}"
-V2 = "/rest/isales/v2/openapi/campaigns/{vdnId}"
-_CODES = ["0200000", "0200001", "0200006", "02000001-02000011"]
 _RECORDS = {"recordList": {"type": "array", "items": {"type": "object"}}}
 
 
 def build_router(settings: Settings) -> APIRouter:
-    """Included before the campaigns router: ``GET …/{vdnId}/failcategorystatistics`` is
-    not a campaign id."""
     router = APIRouter(tags=["call_records"])
 
-    @router.post(
-        V1 + "/callRecord",
-        **doc(
-            "Query the dialogue records of a call (v1)",
-            [*_CODES, "0200033"],
-            body=schema.RECORDS_V1,
-            payload=_RECORDS,
-        ),
-    )
-    async def records_v1(request: Request, vdnId: str) -> JSONResponse:
+    @operation(router, "call_records.records_v1", body=schema.RECORDS_V1, payload=_RECORDS)
+    async def records_v1(request: Request) -> JSONResponse:
         call = await accept(request, body=schema.RECORDS_V1)
         records = await call.run(
             call.services.call_records.records, call.vdn_id, call.body["callId"]
         )
         return ok("success", recordList=records)
 
-    @router.post(
-        V2 + "/callRecord",
-        **doc(
-            "Query the dialogue records of a call (v2, paged)",
-            [*_CODES, "0200033"],
-            body=schema.RECORDS_V2,
-            payload=_RECORDS,
-        ),
-    )
-    async def records_v2(request: Request, vdnId: str) -> JSONResponse:
+    @operation(router, "call_records.records_v2", body=schema.RECORDS_V2, payload=_RECORDS)
+    async def records_v2(request: Request) -> JSONResponse:
         call = await accept(request, body=schema.RECORDS_V2)
         records = await call.run(
             call.services.call_records.records, call.vdn_id, call.body["callId"]
@@ -55,16 +34,13 @@ def build_router(settings: Settings) -> APIRouter:
         start = (call.body["page"] - 1) * call.body["limit"]
         return ok("success", recordList=records[start : start + call.body["limit"]])
 
-    @router.get(
-        V1 + "/failcategorystatistics",
-        **doc(
-            "Failed attempts of a campaign by failCode, per day",
-            [*_CODES, "0200007"],
-            query=schema.FAIL_CATEGORIES,
-            payload={"data": {"type": "array", "items": {"type": "object"}}},
-        ),
+    @operation(
+        router,
+        "call_records.fail_categories",
+        query=schema.FAIL_CATEGORIES,
+        payload={"data": {"type": "array", "items": {"type": "object"}}},
     )
-    async def fail_categories(request: Request, vdnId: str) -> JSONResponse:
+    async def fail_categories(request: Request) -> JSONResponse:
         call = await accept(request, query=schema.FAIL_CATEGORIES)
         days = schema.fail_category_days(call.query)
         entries = await call.run(

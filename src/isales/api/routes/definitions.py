@@ -8,46 +8,34 @@ from fastapi.responses import JSONResponse
 from ...config import Settings
 from ...wire.schemas import definitions as schema
 from ..envelope import ok
-from ..openapi import doc
+from ..openapi import operation
 from ..request import accept
 
-CAMPAIGNS = "/rest/isales/v1/openapi/campaigns/{vdnId}"
-_CODES = ["0200000", "0200001", "0200006", "02000001-02000011"]
 _LIST = {"type": "array", "items": {"type": "object"}}
 
 
 def build_router(settings: Settings) -> APIRouter:
-    """Included before the campaigns router: ``…/{vdnId}/queryBusinessResults`` would
-    otherwise be read as a campaign id."""
     router = APIRouter(tags=["definitions"])
 
-    @router.post(
-        CAMPAIGNS + "/addBusinessResult",
-        **doc(
-            "Add a business-result definition with its sub-results",
-            _CODES,
-            body=schema.ADD_BUSINESS_RESULT,
-            payload={
-                "returnObject": {"type": "object", "properties": {"code": {"type": "string"}}}
-            },
-        ),
+    @operation(
+        router,
+        "definitions.add_business_result",
+        body=schema.ADD_BUSINESS_RESULT,
+        payload={"returnObject": {"type": "object", "properties": {"code": {"type": "string"}}}},
     )
-    async def add_business_result(request: Request, vdnId: str) -> JSONResponse:
+    async def add_business_result(request: Request) -> JSONResponse:
         call = await accept(request, body=schema.ADD_BUSINESS_RESULT)
         schema.check_children(call.body)
         code = await call.run(call.services.definitions.add_business_result, call.vdn_id, call.body)
         return ok("add business result success", returnObject={"code": code})
 
-    @router.get(
-        CAMPAIGNS + "/queryBusinessResults",
-        **doc(
-            "Query the business-result definitions of a VDN",
-            _CODES,
-            query=schema.PAGE_QUERY,
-            payload={"totalCount": {"type": "integer"}, "data": _LIST},
-        ),
+    @operation(
+        router,
+        "definitions.query_business_results",
+        query=schema.PAGE_QUERY,
+        payload={"totalCount": {"type": "integer"}, "data": _LIST},
     )
-    async def query_business_results(request: Request, vdnId: str) -> JSONResponse:
+    async def query_business_results(request: Request) -> JSONResponse:
         call = await accept(request, query=schema.PAGE_QUERY)
         total, entries = await call.run(
             call.services.definitions.business_results,
@@ -58,16 +46,13 @@ def build_router(settings: Settings) -> APIRouter:
         data = [schema.wire_business_result(row, children) for row, children in entries]
         return ok("query business results success", totalCount=total, data=data)
 
-    @router.post(
-        CAMPAIGNS + "/createObResult",
-        **doc(
-            "Create a display result shown for platform failCodes",
-            _CODES,
-            body=schema.CREATE_DISPLAY_RESULT,
-            payload={"defId": {"type": "string"}},
-        ),
+    @operation(
+        router,
+        "definitions.create_display_result",
+        body=schema.CREATE_DISPLAY_RESULT,
+        payload={"defId": {"type": "string"}},
     )
-    async def create_display_result(request: Request, vdnId: str) -> JSONResponse:
+    async def create_display_result(request: Request) -> JSONResponse:
         call = await accept(request, body=schema.CREATE_DISPLAY_RESULT)
         fail_codes = schema.fail_codes(call.body)
         def_id = await call.run(
@@ -79,27 +64,21 @@ def build_router(settings: Settings) -> APIRouter:
         )
         return ok("createObResult Success!", defId=str(def_id))
 
-    @router.delete(
-        CAMPAIGNS + "/{defId}/deleteObsResult",
-        **doc("Delete a display result", [*_CODES, "0200033"]),
-    )
-    async def delete_display_result(request: Request, vdnId: str, defId: str) -> JSONResponse:
-        call = await accept(request, path=("vdnId", "defId"))
+    @operation(router, "definitions.delete_display_result")
+    async def delete_display_result(request: Request) -> JSONResponse:
+        call = await accept(request)
         await call.run(
             call.services.definitions.delete_display_result, call.vdn_id, call.path["defId"]
         )
         return ok("deleteObsResult Success!")
 
-    @router.get(
-        CAMPAIGNS + "/queryOBSResults",
-        **doc(
-            "Query the display results of a VDN",
-            _CODES,
-            query=schema.PAGE_QUERY,
-            payload={"totalCount": {"type": "integer"}, "data": _LIST},
-        ),
+    @operation(
+        router,
+        "definitions.query_display_results",
+        query=schema.PAGE_QUERY,
+        payload={"totalCount": {"type": "integer"}, "data": _LIST},
     )
-    async def query_display_results(request: Request, vdnId: str) -> JSONResponse:
+    async def query_display_results(request: Request) -> JSONResponse:
         call = await accept(request, query=schema.PAGE_QUERY)
         total, rows = await call.run(
             call.services.definitions.display_results,
@@ -110,31 +89,21 @@ def build_router(settings: Settings) -> APIRouter:
         data = [schema.wire_display_result(row) for row in rows]
         return ok("queryOBSResults Success!", totalCount=total, data=data)
 
-    @router.get(
-        CAMPAIGNS + "/{defId}/queryObsResultDetail",
-        **doc(
-            "Query one display result with the failCodes it shows",
-            [*_CODES, "0200033"],
-            payload={"obResult": {"type": "object"}},
-        ),
-    )
-    async def query_display_result(request: Request, vdnId: str, defId: str) -> JSONResponse:
-        call = await accept(request, path=("vdnId", "defId"))
+    @operation(router, "definitions.query_display_result", payload={"obResult": {"type": "object"}})
+    async def query_display_result(request: Request) -> JSONResponse:
+        call = await accept(request)
         row, codes = await call.run(
             call.services.definitions.display_result, call.vdn_id, call.path["defId"]
         )
         return ok("queryObsResultDetail success", obResult=schema.wire_display_detail(row, codes))
 
-    @router.get(
-        CAMPAIGNS + "/queryOBSResultCode",
-        **doc(
-            "Query the platform's outbound result codes (failCodes)",
-            _CODES,
-            query=schema.PAGE_QUERY,
-            payload={"totalCount": {"type": "integer"}, "obsCodes": _LIST},
-        ),
+    @operation(
+        router,
+        "definitions.query_result_codes",
+        query=schema.PAGE_QUERY,
+        payload={"totalCount": {"type": "integer"}, "obsCodes": _LIST},
     )
-    async def query_result_codes(request: Request, vdnId: str) -> JSONResponse:
+    async def query_result_codes(request: Request) -> JSONResponse:
         call = await accept(request, query=schema.PAGE_QUERY)
         start = (call.query["pageNum"] - 1) * call.query["pageSize"]
         page = schema.OBS_CODES[start : start + call.query["pageSize"]]

@@ -11,22 +11,14 @@ from ...services.dialer import CallReport
 from ...wire.schemas import dialer as schema
 from ...wire.validation import Schema
 from ..envelope import dialer_ok
-from ..openapi import doc
+from ..openapi import operation
 from ..request import Call, accept
-
-OBS = "/rest/isales/v1/openapi/obs/business"
-_CODES = [
-    "0 success",
-    "1 invalid request",
-    "2 number not calling under this key",
-    "3 store failure",
-]
 
 
 async def _accept(request: Request, body: Schema) -> Call:
     request.state.dialer = True
     try:
-        return await accept(request, path=(), body=body, vdn_in_body=True)
+        return await accept(request, body=body, vdn_in_body=True)
     except InvalidParameter as exc:
         raise DialerRefused(DialerCode.INVALID_REQUEST, exc.message) from exc
 
@@ -35,30 +27,19 @@ def build_router(settings: Settings) -> APIRouter:
     router = APIRouter(tags=["dialer"])
     callnos_schema = schema.callnos(settings.claim_max_batch)
 
-    @router.post(
-        OBS + "/tasks",
-        **doc(
-            "Campaigns executing now",
-            _CODES,
-            body=schema.TASKS,
-            dialer=True,
-            payload={"resultData": {"type": "object"}},
-        ),
+    @operation(
+        router, "dialer.tasks", body=schema.TASKS, payload={"resultData": {"type": "object"}}
     )
     async def tasks(request: Request) -> JSONResponse:
         call = await _accept(request, schema.TASKS)
         ids = await call.run(call.services.dialer.executing_campaigns, call.vdn_id)
         return dialer_ok(resultData={"taskData": [{"serviceId": str(i)} for i in ids]})
 
-    @router.post(
-        OBS + "/callnos",
-        **doc(
-            "Claim due numbers",
-            _CODES,
-            body=callnos_schema,
-            dialer=True,
-            payload={"resultData": {"type": "array", "items": {"type": "object"}}},
-        ),
+    @operation(
+        router,
+        "dialer.callnos",
+        body=callnos_schema,
+        payload={"resultData": {"type": "array", "items": {"type": "object"}}},
     )
     async def callnos(request: Request) -> JSONResponse:
         call = await _accept(request, callnos_schema)
@@ -76,10 +57,7 @@ def build_router(settings: Settings) -> APIRouter:
             + [schema.wire_claimed(claim.campaign, row) for row in claim.numbers]
         )
 
-    @router.post(
-        OBS + "/call/result",
-        **doc("Report a call attempt", _CODES, body=schema.RESULT, dialer=True),
-    )
+    @operation(router, "dialer.call_result", body=schema.RESULT)
     async def call_result(request: Request) -> JSONResponse:
         call = await _accept(request, schema.RESULT)
         body = call.body
@@ -92,6 +70,7 @@ def build_router(settings: Settings) -> APIRouter:
             fetch_time=body["fetchTime"],
             write_start_time=body["writeStartTime"],
             end_call_time=body["endCallTime"],
+            telephony=schema.telephony_detail(body),
         )
         await call.run(call.services.dialer.report, call.vdn_id, call.principal.access_key, report)
         return dialer_ok()

@@ -9,74 +9,51 @@ from ...config import Settings
 from ...wire.schemas import blackfile
 from ...wire.schemas import file_servers as schema
 from ..envelope import ok
-from ..openapi import doc
+from ..openapi import operation
 from ..request import accept
-from .blackfile import BLACKFILE, submitted
-
-FILE = "/rest/isales/v1/openapi/campaigns/{vdnId}/file"
-_FIELD_CODES = "02000001-02000011"
-_FETCH_CODES = ["0200000", "0200001", "0200006", "0200029", "0200033", _FIELD_CODES]
+from .blackfile import submitted
 
 
 def build_router(settings: Settings) -> APIRouter:
     router = APIRouter(tags=["file servers"])
 
-    @router.post(
-        FILE + "/addServer",
-        **doc(
-            "Add an SFTP file server",
-            ["0200000", "0200001", "0200005", "0200006", _FIELD_CODES],
-            body=schema.ADD,
-            payload={"returnObject": {"type": "object"}},
-        ),
+    @operation(
+        router,
+        "file_servers.add_server",
+        body=schema.ADD,
+        payload={"returnObject": {"type": "object"}},
     )
-    async def add_server(request: Request, vdnId: str) -> JSONResponse:
+    async def add_server(request: Request) -> JSONResponse:
         call = await accept(request, body=schema.ADD)
         values = schema.server_values(call.body)
         server_id = await call.run(call.services.file_servers.add, call.vdn_id, values)
         return ok("success", returnObject={"serverId": str(server_id)})
 
-    @router.post(
-        FILE + "/{serverId}/updateServer",
-        **doc(
-            "Change an SFTP file server",
-            ["0200000", "0200001", "0200005", "0200006", "0200033", _FIELD_CODES],
-            body=schema.UPDATE,
-        ),
-    )
-    async def update_server(request: Request, vdnId: str, serverId: str) -> JSONResponse:
-        call = await accept(request, path=("vdnId", "serverId"), body=schema.UPDATE)
+    @operation(router, "file_servers.update_server", body=schema.UPDATE)
+    async def update_server(request: Request) -> JSONResponse:
+        call = await accept(request, body=schema.UPDATE)
         values = schema.server_values(call.body)
         await call.run(
             call.services.file_servers.update, call.vdn_id, call.path["serverId"], values
         )
         return ok("success")
 
-    @router.post(
-        FILE + "/{serverId}/deleteServer",
-        **doc(
-            "Delete an SFTP file server",
-            ["0200000", "0200001", "0200006", "0200033", _FIELD_CODES],
-        ),
-    )
-    async def delete_server(request: Request, vdnId: str, serverId: str) -> JSONResponse:
-        call = await accept(request, path=("vdnId", "serverId"))
+    @operation(router, "file_servers.delete_server")
+    async def delete_server(request: Request) -> JSONResponse:
+        call = await accept(request)
         await call.run(call.services.file_servers.delete, call.vdn_id, call.path["serverId"])
         return ok("success")
 
-    @router.post(
-        FILE + "/queryServer",
-        **doc(
-            "List the VDN's file servers (never their passwords)",
-            ["0200000", "0200001", "0200006", _FIELD_CODES],
-            body=schema.QUERY,
-            payload={
-                "server": {"type": "array", "items": {"type": "object"}},
-                "count": {"type": "integer"},
-            },
-        ),
+    @operation(
+        router,
+        "file_servers.query_servers",
+        body=schema.QUERY,
+        payload={
+            "server": {"type": "array", "items": {"type": "object"}},
+            "count": {"type": "integer"},
+        },
     )
-    async def query_servers(request: Request, vdnId: str) -> JSONResponse:
+    async def query_servers(request: Request) -> JSONResponse:
         call = await accept(request, body=schema.QUERY)
         ids = call.body["server_ids"]
         total, servers = await call.run(
@@ -88,16 +65,13 @@ def build_router(settings: Settings) -> APIRouter:
         )
         return ok("success", server=[schema.wire_server(s) for s in servers], count=total)
 
-    @router.post(
-        BLACKFILE + "/uploadFileServer",
-        **doc(
-            "Import a blacklist file from a file server",
-            _FETCH_CODES,
-            body=blackfile.FROM_SERVER,
-            payload={"returnObject": {"type": "object"}},
-        ),
+    @operation(
+        router,
+        "file_servers.blacklist_from_server",
+        body=blackfile.FROM_SERVER,
+        payload={"returnObject": {"type": "object"}},
     )
-    async def blacklist_from_server(request: Request, vdnId: str) -> JSONResponse:
+    async def blacklist_from_server(request: Request) -> JSONResponse:
         call = await accept(request, body=blackfile.FROM_SERVER)
         hour, minute = blackfile.schedule(call.body)
         server_id = schema.server_id(call.body["server_id"])

@@ -10,19 +10,9 @@ from ...wire.schemas import file_servers as server_schema
 from ...wire.schemas import imports as schema
 from ...wire.validation import Schema
 from ..envelope import ok
-from ..openapi import doc
+from ..openapi import operation
 from ..request import accept
 
-FILES = "/rest/isales/v1/openapi/campaigns/{vdnId}/calldatafile"
-
-_UPLOAD_CODES = [
-    "0200000",
-    "0200001",
-    "0200006",
-    "0200007",
-    "0200029",
-    "02000001-02000011",
-]
 _UPLOAD_PAYLOAD = {
     "returnObject": {
         "type": "object",
@@ -66,7 +56,6 @@ def build_router(settings: Settings) -> APIRouter:
     async def _upload(request: Request, body: Schema = schema.UPLOAD) -> JSONResponse:
         call = await accept(
             request,
-            path=("vdnId", "campaignId"),
             body=body,
             max_body=settings.import_max_body_bytes,
         )
@@ -98,44 +87,22 @@ def build_router(settings: Settings) -> APIRouter:
             },
         )
 
-    @router.post(
-        FILES + "/upload/{campaignId}",
-        **doc(
-            "Import a number file: CSV or XLSX in the body, imported asynchronously",
-            _UPLOAD_CODES,
-            body=schema.UPLOAD,
-            payload=_UPLOAD_PAYLOAD,
-        ),
-    )
-    async def upload(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
+    @operation(router, "imports.upload", body=schema.UPLOAD, payload=_UPLOAD_PAYLOAD)
+    async def upload(request: Request) -> JSONResponse:
         return await _upload(request)
 
-    @router.post(
-        FILES + "/uploadFileServer/{campaignId}",
-        **doc(
-            "Import a number file from a file server (serverId), or carried in the body",
-            [*_UPLOAD_CODES, "0200033"],
-            body=server_schema.NUMBER_IMPORT,
-            payload=_UPLOAD_PAYLOAD,
-        ),
+    @operation(
+        router,
+        "imports.upload_file_server",
+        body=server_schema.NUMBER_IMPORT,
+        payload=_UPLOAD_PAYLOAD,
     )
-    async def upload_file_server(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
+    async def upload_file_server(request: Request) -> JSONResponse:
         return await _upload(request, server_schema.NUMBER_IMPORT)
 
-    @router.post(
-        FILES + "/queryDataImportTask/{campaignId}",
-        **doc(
-            "Query file import tasks: Huawei's page (offset/limit), or one task with its "
-            "error report, or the campaign's list (isales taskId/pageNum/pageSize)",
-            ["0200000", "0200001", "0200006", "0200033", "02000001-02000011"],
-            body=schema.QUERY,
-            payload=_QUERY_PAYLOAD,
-        ),
-    )
-    async def query(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
-        call = await accept(
-            request, path=("vdnId", "campaignId"), body=schema.QUERY, body_optional=True
-        )
+    @operation(router, "imports.query", body=schema.QUERY, payload=_QUERY_PAYLOAD)
+    async def query(request: Request) -> JSONResponse:
+        call = await accept(request, body=schema.QUERY, body_optional=True)
         imports = call.services.imports
         paging = schema.huawei_paging(call.body)
         if paging is not None:

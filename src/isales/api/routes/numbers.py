@@ -10,25 +10,9 @@ from ...config import Settings
 from ...errors import ExpectedCountMismatch
 from ...wire.schemas import numbers as schema
 from ..envelope import envelope, ok
-from ..openapi import doc
+from ..openapi import operation
 from ..request import accept
 
-CALLDATA = "/rest/isales/v1/openapi/campaigns/{vdnId}/calldata/{campaignId}"
-CALLDATA_V2 = "/rest/isales/v2/openapi/campaigns/{vdnId}/calldata/{campaignId}"
-
-_ADD_CODES = [
-    "0200000",
-    "0200001",
-    "0200006",
-    "0200007",
-    "0200018",
-    "0200019",
-    "0200020",
-    "0200022",
-    "0200029",
-    "0200030",
-    "02000001-02000011",
-]
 _ADD_PAYLOAD = {
     "returnObject": {
         "type": "object",
@@ -46,16 +30,6 @@ _ADD_PAYLOAD = {
         },
     }
 }
-_DELETE_CODES = [
-    "0200000",
-    "0200001",
-    "0200006",
-    "0200007",
-    "0200028",
-    "0200030",
-    "02000001-02000011",
-    "0209001",
-]
 
 
 def build_router(settings: Settings) -> APIRouter:
@@ -64,7 +38,7 @@ def build_router(settings: Settings) -> APIRouter:
     add_v2_schema = schema.add_v2(settings)
 
     async def _add(request: Request, body_schema, to_records, per_session: bool) -> JSONResponse:  # type: ignore[no-untyped-def]
-        call = await accept(request, path=("vdnId", "campaignId"), body=body_schema)
+        call = await accept(request, body=body_schema)
         records = to_records(call.body)
         outcome = await call.run(
             call.services.numbers.add, call.vdn_id, call.path["campaignId"], records, per_session
@@ -82,36 +56,23 @@ def build_router(settings: Settings) -> APIRouter:
             },
         )
 
-    @router.post(
-        CALLDATA, **doc("Add numbers (v1)", _ADD_CODES, body=add_v1_schema, payload=_ADD_PAYLOAD)
-    )
-    async def add_v1(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
+    @operation(router, "numbers.add_v1", body=add_v1_schema, payload=_ADD_PAYLOAD)
+    async def add_v1(request: Request) -> JSONResponse:
         return await _add(request, add_v1_schema, schema.records_v1, per_session=False)
 
-    @router.post(
-        CALLDATA_V2,
-        **doc(
-            "Add numbers (v2)",
-            [*_ADD_CODES, "03000004"],
-            body=add_v2_schema,
-            payload=_ADD_PAYLOAD,
-        ),
-    )
-    async def add_v2(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
+    @operation(router, "numbers.add_v2", body=add_v2_schema, payload=_ADD_PAYLOAD)
+    async def add_v2(request: Request) -> JSONResponse:
         return await _add(request, add_v2_schema, schema.records_v2, per_session=True)
 
-    @router.post(
-        CALLDATA + "/delete",
-        **doc(
-            "Delete numbers (spec/delete-calldata.md)",
-            _DELETE_CODES,
-            body=schema.DELETE,
-            payload={"successCount": {"type": "integer"}},
-        ),
+    @operation(
+        router,
+        "numbers.delete_numbers",
+        body=schema.DELETE,
+        payload={"successCount": {"type": "integer"}},
     )
-    async def delete_numbers(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
+    async def delete_numbers(request: Request) -> JSONResponse:
         request.state.error_payload = {"successCount": 0}
-        call = await accept(request, path=("vdnId", "campaignId"), body=schema.DELETE)
+        call = await accept(request, body=schema.DELETE)
         number_filter, archive = schema.delete_filter(call.body, call.services.settings.zone)
         try:
             outcome = await call.run(
@@ -129,22 +90,17 @@ def build_router(settings: Settings) -> APIRouter:
             return JSONResponse({**answer, "deletable": mismatch.deletable})
         return ok(outcome.describe(), successCount=outcome.removed)
 
-    @router.post(
-        CALLDATA + "/history",
-        **doc(
-            "Query numbers moved to history (isales extension)",
-            ["0200000", "0200001", "0200006", "02000001-02000011"],
-            body=schema.HISTORY_QUERY,
-            payload={
-                "totalCount": {"type": "integer"},
-                "data": {"type": "array", "items": {"type": "object"}},
-            },
-        ),
+    @operation(
+        router,
+        "numbers.history",
+        body=schema.HISTORY_QUERY,
+        payload={
+            "totalCount": {"type": "integer"},
+            "data": {"type": "array", "items": {"type": "object"}},
+        },
     )
-    async def history(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
-        call = await accept(
-            request, path=("vdnId", "campaignId"), body=schema.HISTORY_QUERY, body_optional=True
-        )
+    async def history(request: Request) -> JSONResponse:
+        call = await accept(request, body=schema.HISTORY_QUERY, body_optional=True)
         filters = {k: v for k, v in call.body.items() if k not in ("pageNum", "pageSize")}
         total, rows = await call.run(
             call.services.numbers.history,
@@ -158,22 +114,13 @@ def build_router(settings: Settings) -> APIRouter:
             "query history success", totalCount=total, data=[schema.wire_history(r) for r in rows]
         )
 
-    @router.api_route(
-        CALLDATA + "/delete", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False
-    )
-    async def delete_wrong_method(request: Request, vdnId: str, campaignId: str) -> None:
+    @operation(router, "numbers.delete_wrong_method")
+    async def delete_wrong_method(request: Request) -> None:
         raise HTTPException(405, "method not allowed", headers={"Allow": "POST"})
 
-    @router.get(
-        CALLDATA + "/{dataId}",
-        **doc(
-            "Query one number",
-            ["0200000", "0200001", "0200006", "0200007", "0200033", "02000001-02000011"],
-            payload={"data": {"type": "object"}},
-        ),
-    )
-    async def query_one(request: Request, vdnId: str, campaignId: str, dataId: str) -> JSONResponse:
-        call = await accept(request, path=("vdnId", "campaignId", "dataId"))
+    @operation(router, "numbers.query_one", payload={"data": {"type": "object"}})
+    async def query_one(request: Request) -> JSONResponse:
+        call = await accept(request)
         data_id = call.path["dataId"]
         row = await call.run(
             call.services.numbers.get, call.vdn_id, call.path["campaignId"], data_id

@@ -12,23 +12,14 @@ from ...wire.schemas import groupcalldata as group_schema
 from ...wire.schemas import obs as schema
 from ...wire.validation import Schema
 from ..envelope import dialer_ok, ok
-from ..openapi import doc
+from ..openapi import operation
 from ..request import Call, accept
-
-_CODES = [
-    "0 success",
-    "1 invalid request",
-    "2 number not calling under this key",
-    "3 store failure",
-]
 
 
 async def _accept(request: Request, body: Schema, vdn_optional: bool = False) -> Call:
     request.state.dialer = True
     try:
-        return await accept(
-            request, path=(), body=body, vdn_in_body=True, vdn_optional=vdn_optional
-        )
+        return await accept(request, body=body, vdn_in_body=True, vdn_optional=vdn_optional)
     except InvalidParameter as exc:
         raise DialerRefused(DialerCode.INVALID_REQUEST, exc.message) from exc
 
@@ -36,26 +27,14 @@ async def _accept(request: Request, body: Schema, vdn_optional: bool = False) ->
 def build_router(settings: Settings) -> APIRouter:
     router = APIRouter(tags=["dialer"])
 
-    @router.post(
-        schema.OBS + "/interface",
-        **doc(
-            "The paths of the dialer-facing interfaces",
-            _CODES,
-            body=schema.INTERFACE,
-            dialer=True,
-            payload={"resultData": {"type": "object"}},
-        ),
+    @operation(
+        router, "obs.interface", body=schema.INTERFACE, payload={"resultData": {"type": "object"}}
     )
     async def interface(request: Request) -> JSONResponse:
         call = await _accept(request, schema.INTERFACE, vdn_optional=True)
         return dialer_ok(resultData={"version": call.body["version"], **schema.PATHS})
 
-    @router.post(
-        schema.OBS + "/push/midresult",
-        **doc(
-            "A call still in progress: renew its lease", _CODES, body=schema.MID_RESULT, dialer=True
-        ),
-    )
+    @operation(router, "obs.mid_result", body=schema.MID_RESULT)
     async def mid_result(request: Request) -> JSONResponse:
         call = await _accept(request, schema.MID_RESULT)
         await call.run(
@@ -67,15 +46,8 @@ def build_router(settings: Settings) -> APIRouter:
         )
         return dialer_ok()
 
-    @router.post(
-        schema.OBS + "/isholiday",
-        **doc(
-            "Whether today is a special date of a campaign",
-            _CODES,
-            body=schema.IS_HOLIDAY,
-            dialer=True,
-            payload={"resultData": {"type": "object"}},
-        ),
+    @operation(
+        router, "obs.is_holiday", body=schema.IS_HOLIDAY, payload={"resultData": {"type": "object"}}
     )
     async def is_holiday(request: Request) -> JSONResponse:
         call = await _accept(request, schema.IS_HOLIDAY)
@@ -86,30 +58,14 @@ def build_router(settings: Settings) -> APIRouter:
         holiday = await call.run(call.services.obs.is_holiday, call.vdn_id, campaign_id)
         return dialer_ok(resultData={"isHoliday": "1" if holiday else "0"})
 
-    @router.post(
-        "/rest/isales/v1/openapi/campaigns/{vdnId}/groupcalldata",
-        **doc(
-            "Add numbers to a task group (a campaign of the VDN)",
-            [
-                "0200000",
-                "0200001",
-                "0200006",
-                "0200007",
-                "0200018",
-                "0200019",
-                "0200020",
-                "0200022",
-                "0200024",
-                "0200029",
-                "0200030",
-                "02000001-02000011",
-            ],
-            body=group_schema.BODY,
-            query=group_schema.QUERY,
-            payload={"returnObject": {"type": "object"}},
-        ),
+    @operation(
+        router,
+        "obs.group_call_data",
+        body=group_schema.BODY,
+        query=group_schema.QUERY,
+        payload={"returnObject": {"type": "object"}},
     )
-    async def group_call_data(request: Request, vdnId: str) -> JSONResponse:
+    async def group_call_data(request: Request) -> JSONResponse:
         call = await accept(request, body=group_schema.BODY, query=group_schema.QUERY)
         campaign_id = group_schema.campaign_id(call.query["group_id"], "campaignGroupId")
         records = group_schema.records(call.body)

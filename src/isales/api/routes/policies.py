@@ -8,12 +8,9 @@ from fastapi.responses import JSONResponse
 from ...config import Settings
 from ...wire.schemas import policies as schema
 from ..envelope import ok
-from ..openapi import doc
+from ..openapi import operation
 from ..request import accept
 
-RETRY_POLICY = "/rest/isales/v1/openapi/campaigns/{vdnId}/retryPolicy/{campaignId}"
-
-_CODES = ["0200000", "0200001", "0200006", "0200007", "02000001-02000011"]
 _POLICY = {
     "data": {
         "type": "object",
@@ -30,18 +27,18 @@ _POLICY = {
 def build_router(settings: Settings) -> APIRouter:
     router = APIRouter(tags=["retry policies"])
 
-    @router.post(RETRY_POLICY, **doc("Set a campaign's retry policy", _CODES, body=schema.SET))
-    async def set_policy(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
-        call = await accept(request, path=("vdnId", "campaignId"), body=schema.SET)
+    @operation(router, "policies.set_policy", body=schema.SET)
+    async def set_policy(request: Request) -> JSONResponse:
+        call = await accept(request, body=schema.SET)
         value = schema.stored_form(call.body)
         await call.run(
             call.services.policies.set_retry_policy, call.vdn_id, call.path["campaignId"], value
         )
         return ok("set retry policy succeeded")
 
-    @router.get(RETRY_POLICY, **doc("Query a campaign's retry policy", _CODES, payload=_POLICY))
-    async def get_policy(request: Request, vdnId: str, campaignId: str) -> JSONResponse:
-        call = await accept(request, path=("vdnId", "campaignId"))
+    @operation(router, "policies.get_policy", payload=_POLICY)
+    async def get_policy(request: Request) -> JSONResponse:
+        call = await accept(request)
         stored = await call.run(
             call.services.policies.get_retry_policy, call.vdn_id, call.path["campaignId"]
         )

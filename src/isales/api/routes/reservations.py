@@ -9,53 +9,33 @@ from ...config import Settings
 from ...domain.reservations import appoint_id
 from ...wire.schemas import reservations as schema
 from ..envelope import ok
-from ..openapi import doc
+from ..openapi import operation
 from ..request import accept
-
-APPOINT = "/rest/isales/v1/openapi/campaigns/{vdnId}/appoint"
-_FIELD_CODES = "02000001-02000011"
 
 
 def build_router(settings: Settings) -> APIRouter:
     router = APIRouter(tags=["reserved calls"])
 
-    @router.post(
-        APPOINT + "/create",
-        **doc(
-            "Create a reserved call",
-            ["0200000", "0200001", "0200006", "0200007", _FIELD_CODES],
-            body=schema.CREATE,
-            payload={"returnObject": {"type": "object", "properties": {"id": {"type": "string"}}}},
-        ),
+    @operation(
+        router,
+        "reservations.create",
+        body=schema.CREATE,
+        payload={"returnObject": {"type": "object", "properties": {"id": {"type": "string"}}}},
     )
-    async def create(request: Request, vdnId: str) -> JSONResponse:
+    async def create(request: Request) -> JSONResponse:
         call = await accept(request, body=schema.CREATE)
         wanted = schema.create_request(call.body)
         row_id = await call.run(call.services.reservations.create, call.vdn_id, wanted)
         return ok("create appoint succeeded", returnObject={"id": str(appoint_id(row_id))})
 
-    @router.post(
-        APPOINT + "/delete",
-        **doc(
-            "Delete a reserved call not yet dialled",
-            ["0200000", "0200001", "0200006", "04000004", "04000005", _FIELD_CODES],
-            body=schema.DELETE,
-        ),
-    )
-    async def delete(request: Request, vdnId: str) -> JSONResponse:
+    @operation(router, "reservations.delete", body=schema.DELETE)
+    async def delete(request: Request) -> JSONResponse:
         call = await accept(request, body=schema.DELETE)
         await call.run(call.services.reservations.delete, call.vdn_id, call.body["appoint_id"])
         return ok("delete appoint succeeded")
 
-    @router.post(
-        APPOINT + "/update",
-        **doc(
-            "Modify a manual reserved call not yet dialled",
-            ["0200000", "0200001", "0200006", "04000004", "04000005", _FIELD_CODES],
-            body=schema.UPDATE,
-        ),
-    )
-    async def update(request: Request, vdnId: str) -> JSONResponse:
+    @operation(router, "reservations.update", body=schema.UPDATE)
+    async def update(request: Request) -> JSONResponse:
         call = await accept(request, body=schema.UPDATE)
         changes = {
             "user_account": call.body["user_account"],
@@ -68,19 +48,16 @@ def build_router(settings: Settings) -> APIRouter:
         )
         return ok("update appoint succeeded")
 
-    @router.post(
-        APPOINT + "/list",
-        **doc(
-            "List reserved calls, by appointment time",
-            ["0200000", "0200001", "0200006", _FIELD_CODES],
-            body=schema.LIST,
-            payload={
-                "totalCount": {"type": "integer"},
-                "data": {"type": "array", "items": {"type": "object"}},
-            },
-        ),
+    @operation(
+        router,
+        "reservations.list_",
+        body=schema.LIST,
+        payload={
+            "totalCount": {"type": "integer"},
+            "data": {"type": "array", "items": {"type": "object"}},
+        },
     )
-    async def list_(request: Request, vdnId: str) -> JSONResponse:
+    async def list_(request: Request) -> JSONResponse:
         call = await accept(request, body=schema.LIST)
         filters = schema.list_filters(call.body)
         total, rows = await call.run(
@@ -96,15 +73,8 @@ def build_router(settings: Settings) -> APIRouter:
             data=[schema.wire_reservation(row) for row in rows],
         )
 
-    @router.post(
-        APPOINT + "/updateResult",
-        **doc(
-            "Record the result of a reserved call",
-            ["0200000", "0200001", "0200006", "04000004", _FIELD_CODES],
-            body=schema.UPDATE_RESULT,
-        ),
-    )
-    async def update_result(request: Request, vdnId: str) -> JSONResponse:
+    @operation(router, "reservations.update_result", body=schema.UPDATE_RESULT)
+    async def update_result(request: Request) -> JSONResponse:
         call = await accept(request, body=schema.UPDATE_RESULT)
         body = dict(call.body)
         appoint = body.pop("appoint_id")

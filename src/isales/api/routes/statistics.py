@@ -8,25 +8,20 @@ from fastapi.responses import JSONResponse
 from ...config import Settings
 from ...wire.schemas import results as schema
 from ..envelope import ok
-from ..openapi import doc
+from ..openapi import operation
 from ..request import accept
 
 
 def build_router(settings: Settings) -> APIRouter:
     router = APIRouter(tags=["statistics"])
 
-    spec = doc(
-        "Today's statistics per campaign and batch",
-        ["0200000", "0200001", "0200006", "0200007", "02000001-02000011"],
+    @operation(
+        router,
+        "statistics.statistics",
         query=schema.STATISTICS_QUERY,
         payload={"countDetail": {"type": "array", "items": {"type": "object"}}},
     )
-    spec["openapi_extra"]["responses"]["429"] = {
-        "description": "flow control: this VDN and campaignId were answered too recently"
-    }
-
-    @router.get("/rest/isales/v2/openapi/campaigns/{vdnId}/statistics", **spec)
-    async def statistics(request: Request, vdnId: str) -> JSONResponse:
+    async def statistics(request: Request) -> JSONResponse:
         call = await accept(request, query=schema.STATISTICS_QUERY)
         campaign_id, batch_id = schema.statistics_request(call.query)
         entries = await call.run(call.services.statistics.today, call.vdn_id, campaign_id, batch_id)

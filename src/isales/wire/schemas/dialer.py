@@ -32,7 +32,34 @@ RESULT: Schema = (
     Field("endCallTime", max_length=32),
     Field("deviceType", "integer", description="accepted and ignored"),
     Field("asrResult", max_length=4096, description="accepted and ignored"),
+    # isales extension: what a telephony driver saw, kept in the result's detail
+    *(
+        Field(name, "integer", minimum=low, maximum=high, description=text)
+        for name, low, high, text in (
+            ("sipCode", 100, 699, "final SIP response code (200 when answered)"),
+            ("q850Cause", 0, 127, "Q.850 cause from the Reason header"),
+            ("ringMs", 0, INT32_MAX, "milliseconds from INVITE to answer or final response"),
+            ("talkMs", 0, INT32_MAX, "milliseconds from answer to hang-up"),
+        )
+    ),
+    Field("amd", choices=("human", "machine", "notsure"), description="AMD decision"),
 )
+
+#: the report fields kept together as a result's telephony detail
+TELEPHONY_FIELDS = ("sipCode", "q850Cause", "ringMs", "talkMs", "amd")
+
+
+def telephony_detail(body: dict[str, Any]) -> dict[str, Any] | None:
+    """A report's telephony detail; None when the dialer sent none of its fields.
+
+    ``sipCode`` and ``q850Cause`` stay in it as null when not given (no final response, no
+    cause); ``amd`` only when detection ran."""
+    if all(body.get(name) is None for name in TELEPHONY_FIELDS):
+        return None
+    detail = {name: body.get(name) for name in TELEPHONY_FIELDS}
+    if detail["amd"] is None:
+        del detail["amd"]
+    return detail
 
 
 def wire_claimed(campaign: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:

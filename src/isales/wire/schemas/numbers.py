@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from ...config import Settings
 from ...domain.number_filter import NumberFilter
 from ...domain.recycle import recycle_window
 from ...errors import ErrorCode, InvalidParameter
@@ -60,7 +59,17 @@ V2_RECORD = (
 )
 
 
-def add_v1(settings: Settings) -> Schema:
+class AddLimits(Protocol):
+    """The per-call maxima of the add interfaces (the settings have them)."""
+
+    @property
+    def add_v1_max_per_call(self) -> int: ...
+
+    @property
+    def add_v2_max_per_call(self) -> int: ...
+
+
+def add_v1(settings: AddLimits) -> Schema:
     return (
         Field(
             "callDataList",
@@ -73,7 +82,7 @@ def add_v1(settings: Settings) -> Schema:
     )
 
 
-def add_v2(settings: Settings) -> Schema:
+def add_v2(settings: AddLimits) -> Schema:
     return (
         Field("batchId", max_length=64),
         Field(

@@ -3,6 +3,7 @@ isholiday."""
 
 from __future__ import annotations
 
+from ..paths import DIALER_BASE
 from ..validation import INT32_MAX, INT64_MAX, PHONE_CHARS, Field, Schema
 
 _SUB_CC = Field("subCCNo", "integer", minimum=0, maximum=INT32_MAX)
@@ -42,7 +43,7 @@ IS_HOLIDAY: Schema = (
     ),
 )
 
-OBS = "/rest/isales/v1/openapi/obs/business"
+OBS = DIALER_BASE
 
 #: the paths the CTI engine is told to use (the ``interface`` answer)
 PATHS = {

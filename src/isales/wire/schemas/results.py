@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from ...domain.days import day_start
@@ -16,11 +16,7 @@ from ...errors import (
     ResultRangeOrder,
     ResultRangeTooLong,
 )
-from ...store.results import ResultFilter
 from ..validation import DATE_FORMAT, INT32_MAX, TIME_FORMAT, Field, Schema
-
-if TYPE_CHECKING:
-    from ...services.statistics import CampaignCounts
 
 #: largest pageSize with showDetail 0 (final results) and 1 (every attempt)
 MAX_PAGE_FINAL = 500
@@ -78,8 +74,8 @@ def _reported_window(
     return day_start(begin, zone), day_start(end, zone)
 
 
-def result_query(body: dict[str, Any], zone: ZoneInfo) -> tuple[ResultFilter, int, int]:
-    """Cross-field rules, then (filter, offset, limit)."""
+def result_query(body: dict[str, Any], zone: ZoneInfo) -> tuple[dict[str, Any], int, int]:
+    """Cross-field rules, then (the ``store.results.ResultFilter`` keywords, offset, limit)."""
     detail = body["showDetail"] == 1
     max_page = MAX_PAGE_DETAIL if detail else MAX_PAGE_FINAL
     if body["pageSize"] is not None and body["pageSize"] > max_page:
@@ -92,14 +88,14 @@ def result_query(body: dict[str, Any], zone: ZoneInfo) -> tuple[ResultFilter, in
     else:
         limit = body["pageSize"] or max_page
         offset = ((body["pageNum"] or 1) - 1) * limit
-    result_filter = ResultFilter(
-        final_only=not detail,
-        session_id=body["sessionId"],
-        custom_field=body["customField"],
-        reported_from=reported_from,
-        reported_until=reported_until,
-    )
-    return result_filter, offset, limit
+    filter_fields = {
+        "final_only": not detail,
+        "session_id": body["sessionId"],
+        "custom_field": body["customField"],
+        "reported_from": reported_from,
+        "reported_until": reported_until,
+    }
+    return filter_fields, offset, limit
 
 
 def display_result(fail_code: str | None) -> str:
@@ -108,6 +104,12 @@ def display_result(fail_code: str | None) -> str:
     if fail_code is not None and _FAIL_CODE.match(fail_code):
         return "OB" + fail_code.zfill(5)
     return "OB99999"
+
+
+def telephony(row: dict[str, Any]) -> dict[str, Any]:
+    """A result's telephony detail (isales extension: sipCode, q850Cause, ringMs, talkMs and
+    amd when detection ran), as extra members; none for a result reported without it."""
+    return dict(row.get("telephony") or {})
 
 
 def wire_result(row: dict[str, Any]) -> dict[str, Any]:
@@ -122,6 +124,7 @@ def wire_result(row: dict[str, Any]) -> dict[str, Any]:
         "vdnId": row["vdn_id"],
         "callId": row["call_id"] or "",
         "recordPath": "",
+        **telephony(row),
     }
 
 
@@ -145,6 +148,7 @@ def wire_detail(row: dict[str, Any]) -> dict[str, Any]:
         "failCode": row["fail_code"] or "",
         "resultCode": row.get("display_code") or display_result(row["fail_code"]),
         "recordPath": "",
+        **telephony(row),
     }
 
 
@@ -187,6 +191,19 @@ def _counters(counts: dict[str, int]) -> dict[str, int]:
     return {name: counts[counter] for name, counter in COUNTERS}
 
 
-def wire_statistics(entry: CampaignCounts, batch_id: str | None) -> dict[str, Any]:
+class Counts(Protocol):
+    """Raw counters of one campaign, and of one batch if asked (the statistics service's)."""
+
+    @property
+    def campaign_id(self) -> int: ...
+
+    @property
+    def counts(self) -> dict[str, int]: ...
+
+    @property
+    def batch(self) -> dict[str, int] | None: ...
+
+
+def wire_statistics(entry: Counts, batch_id: str | None) -> dict[str, Any]:
     batches = [] if entry.batch is None else [{"batchId": batch_id, **_counters(entry.batch)}]
     return {"campaignId": str(entry.campaign_id), **_counters(entry.counts), "batchDetail": batches}

@@ -3,6 +3,7 @@
 Revision ID: 0001
 Revises:
 Create Date: 2026-11-27 15:11:01.498979
+Chain: the whole chain is drawn in store/migrations/README.md (the ids are names, not the order)
 """
 
 import sqlalchemy as sa

@@ -3,6 +3,7 @@
 Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-27 15:43:06.852334
+Chain: the whole chain is drawn in store/migrations/README.md (the ids are names, not the order)
 """
 
 import sqlalchemy as sa

@@ -3,6 +3,7 @@
 Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-29 21:30:00
+Chain: the whole chain is drawn in store/migrations/README.md (the ids are names, not the order)
 """
 
 import sqlalchemy as sa

@@ -1,0 +1,25 @@
+"""The dialer interfaces' catalogue: they answer ``{"result": "<code>"}``, not the envelope."""
+
+from __future__ import annotations
+
+from enum import StrEnum, unique
+
+from .base import IsalesError
+
+
+@unique
+class DialerCode(StrEnum):
+    """``result`` values of the dialer-facing interfaces ("0" is success)."""
+
+    SUCCESS = "0"
+    INVALID_REQUEST = "1"
+    NOT_CALLING = "2"
+    STORE_FAILURE = "3"
+
+
+class DialerRefused(IsalesError):
+    """The dialer request was refused."""
+
+    def __init__(self, code: DialerCode, message: str | None = None) -> None:
+        self.code = code
+        super().__init__(message)

@@ -1,0 +1,67 @@
+"""The PostgreSQL the tests use; empty (never migrated) stores; a store made to refuse.
+
+An empty store is a new SQLite file, or a new PostgreSQL database dropped after.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.support.api import execute_sql
+
+
+@contextmanager
+def empty_store(backend: str, tmp: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp / f'empty-{uuid.uuid4().hex[:8]}.db'}"
+        return
+    name = f"isales_empty_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(pg_admin_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(pg_admin_url()).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+# read once and removed, so the `isales` processes the tests start see no stray ISALES_*
+# variable (they refuse unknown ones)
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+_TEST_PG = os.environ.pop("ISALES_TEST_PG", DEFAULT_PG)
+
+
+def pg_admin_url() -> str:
+    return _TEST_PG
+
+
+def refuse(server, backend: str, table: str, operation: str) -> None:
+    name = f"refuse_{table}_{operation.lower()}"
+    if backend == "sqlite":
+        execute_sql(
+            server.services,
+            f"CREATE TRIGGER {name} BEFORE {operation} ON {table} "
+            "BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        )
+    else:
+        execute_sql(
+            server.services,
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$",
+        )
+        execute_sql(
+            server.services,
+            f"CREATE TRIGGER {name} BEFORE {operation} ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {name}()",
+        )

@@ -1,0 +1,58 @@
+"""Hostile XLSX workbooks written byte by byte: giant cells, rows far away."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable
+
+import openpyxl
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>called</t></is></c></row>'
+)
+
+
+_TAIL = b"</sheetData></worksheet>"
+
+
+def workbook(sheet_parts: Iterable[bytes], extra: dict[str, bytes] | None = None) -> bytes:
+    """A real workbook whose first sheet is ``sheet_parts``, written as a stream."""
+    template = io.BytesIO()
+    openpyxl.Workbook().save(template)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(template) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            if info.filename != SHEET:
+                target.writestr(info.filename, source.read(info))
+        for name, data in (extra or {}).items():
+            target.writestr(name, data)
+        with target.open(SHEET, "w", force_zip64=True) as sheet:
+            for part in sheet_parts:
+                sheet.write(part)
+    return out.getvalue()
+
+
+def giant_cell(size: int) -> bytes:
+    """One cell of ``size`` characters (a few hundred KB compressed for 400 MB)."""
+
+    def parts() -> Iterable[bytes]:
+        yield _HEAD + b'<row r="2"><c r="A2" t="inlineStr"><is><t>'
+        chunk = b"1" * (1024 * 1024)
+        for _ in range(size // len(chunk)):
+            yield chunk
+        yield b"</t></is></c></row>" + _TAIL
+
+    return workbook(parts())
+
+
+def row_far_away(row: int) -> bytes:
+    return workbook([_HEAD, f'<row r="{row}"><c r="A{row}"><v>1</v></c></row>'.encode(), _TAIL])

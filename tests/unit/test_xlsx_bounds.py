@@ -1,0 +1,74 @@
+"""Uploaded XLSX bounds (docs/api.md#limits-and-protections): the
+workbook is scanned as a stream and refused with 02000008 before anything reads it."""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from isales.errors import AppError
+from isales.imports_format import COLUMNS, MAX_CELL_CHARS, FileLimits, NumberFile, count_rows
+from tests.support.xlsx import _HEAD, _TAIL, giant_cell, row_far_away, workbook
+
+
+def refusal(content: bytes, limits: FileLimits | None = None) -> str:
+    with pytest.raises(AppError) as caught:
+        count_rows("n.xlsx", content, limits or FileLimits())
+    return f"{caught.value.code} {caught.value.message}"
+
+
+def test_a_workbook_unpacking_past_the_ratio_is_refused():
+    assert refusal(giant_cell(400 * 1024 * 1024)).startswith("02000008 the workbook unpacks")
+
+
+def test_a_workbook_unpacking_past_the_cap_is_refused():
+    content = giant_cell(2 * 1024 * 1024)
+    assert "unpacks" in refusal(content, FileLimits(unpacked_bytes=1024 * 1024))
+
+
+def test_a_cell_longer_than_64_kib_is_refused():
+    noise = "".join(random.Random(7).choices(string.ascii_letters, k=MAX_CELL_CHARS + 1))
+    content = workbook(
+        [
+            _HEAD,
+            f'<row r="2"><c r="A2" t="inlineStr"><is><t>{noise}</t></is></c></row>'.encode(),
+            _TAIL,
+        ]
+    )
+    assert refusal(content) == f"02000008 a cell is longer than {MAX_CELL_CHARS} characters"
+
+
+def test_a_long_shared_string_is_refused():
+    noise = "".join(random.Random(8).choices(string.ascii_letters, k=MAX_CELL_CHARS // 2 + 1))
+    strings = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<si><r><t>{noise}</t></r><r><t>{noise}</t></r></si></sst>"  # two runs of one string
+    )
+    content = workbook(
+        [_HEAD, b'<row r="2"><c r="A2" t="s"><v>0</v></c></row>', _TAIL],
+        {"xl/sharedStrings.xml": strings.encode()},
+    )
+    assert "longer than" in refusal(content)
+
+
+def test_a_row_index_beyond_the_row_limit_is_refused_at_once():
+    assert refusal(row_far_away(20_000_000)).startswith("02000008 row 20000000 is beyond")
+    assert refusal(row_far_away(12), FileLimits(rows=10)).startswith("02000008 row 12")
+    assert count_rows("n.xlsx", row_far_away(11), FileLimits(rows=10)) == 1
+
+
+def test_a_cell_beyond_the_format_columns_is_refused():
+    beyond = len(COLUMNS) + 1
+    cell = f'<row r="2"><c r="{chr(ord("A") + beyond - 1)}2"><v>1</v></c></row>'.encode()
+    content = workbook([_HEAD, cell, _TAIL])
+    assert refusal(content) == (
+        f"02000008 a cell in column {beyond}: the format has {len(COLUMNS)} columns"
+    )
+
+
+def test_the_import_job_checks_the_same_bounds():
+    with pytest.raises(AppError) as caught:
+        NumberFile("n.xlsx", row_far_away(50), FileLimits(rows=10))
+    assert caught.value.code == "02000008"
