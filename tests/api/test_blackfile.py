@@ -13,6 +13,8 @@ from datetime import timedelta
 import openpyxl
 import pytest
 
+from isales.errors import StoreFailure
+from isales.services.tasks import MAX_CONSECUTIVE_FAILURES
 from tests.support.api import SUCCESS, MovableClock, assert_code, execute_sql, ok_json, rows
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -173,3 +175,26 @@ def test_a_task_whose_server_stopped_is_resumed_from_its_committed_counters(runn
     assert numbers == ["13100000022", "13100000023"]  # the committed row is not redone
     task = tasks(client, {"offset": 0, "limit": 1})["result"][0]
     assert (task["status"], task["succNum"]) == ("2", 3)
+
+
+def test_a_task_that_fails_repeatedly_is_given_up_and_the_next_one_runs(running):
+    """The same failure policy as number imports: three failed runs in a row end the task
+    *failed* (status "3", row 0: 0200006); before, it was retried for ever ahead of every
+    task queued after it."""
+    server, client, _ = running
+    upload(client, csv_file("13100000031,,,,"))
+    execute_sql(server.services, "ALTER TABLE blacklist RENAME TO blacklist_away")
+    try:
+        for attempt in range(MAX_CONSECUTIVE_FAILURES):
+            with pytest.raises(StoreFailure):
+                server.services.blacklist_imports.step()
+            [task] = rows(server.services, "blacklist_imports")
+            assert task["status"] == ("3" if attempt == MAX_CONSECUTIVE_FAILURES - 1 else "1")
+    finally:
+        execute_sql(server.services, "ALTER TABLE blacklist_away RENAME TO blacklist")
+    assert [(e["row"], e["code"]) for e in task["errors"]] == [(0, "0200006")]
+    assert task["content"] is None
+    upload(client, csv_file("13100000032,,,,"))
+    assert server.services.blacklist_imports.run_pending() == 1
+    numbers = [r["number"] for r in rows(server.services, "blacklist", vdn_id=12)]
+    assert numbers == ["13100000032"]

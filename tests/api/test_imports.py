@@ -14,7 +14,12 @@ import openpyxl
 import pytest
 
 from isales.errors import StoreFailure
-from isales.services.imports import CHUNK_ROWS, MAX_LISTED_ERRORS, ImportService
+from isales.services.imports import (
+    CHUNK_ROWS,
+    MAX_CHUNK_FAILURES,
+    MAX_LISTED_ERRORS,
+    ImportService,
+)
 from tests.support.api import (
     SUCCESS,
     MovableClock,
@@ -408,6 +413,29 @@ def test_a_store_failure_mid_import_resumes_where_it_stopped(make_server):
         assert report(signed, campaign_id, task_id) == [(CHUNK_ROWS + 12, "0200018")]
     called = called_in(running.services, campaign_id)
     assert len(called) == len(set(called)) == CHUNK_ROWS + 10
+
+
+def test_an_import_that_fails_repeatedly_is_given_up_and_the_next_task_runs(make_server):
+    """The tasks' one failure policy: three failed chunks in a row end the task *failed*
+    (row 0: 0200006) instead of retrying it for ever ahead of every other task."""
+    running = make_server(**QUIET)
+    with running.client() as signed:
+        campaign_id = create_campaign(signed)
+        broken = started(signed, campaign_id, csv_bytes("s1,14500000001"))
+        execute_sql(running.services, "ALTER TABLE numbers RENAME TO numbers_away")
+        try:
+            for attempt in range(MAX_CHUNK_FAILURES):
+                with pytest.raises(StoreFailure):
+                    running.services.imports.step()
+                status = task(signed, campaign_id, broken)["status"]
+                assert status == ("failed" if attempt == MAX_CHUNK_FAILURES - 1 else "pending")
+        finally:
+            execute_sql(running.services, "ALTER TABLE numbers_away RENAME TO numbers")
+        assert report(signed, campaign_id, broken) == [(0, "0200006")]
+        following = started(signed, campaign_id, csv_bytes("s1,14500000002"))
+        assert running.services.imports.run_pending() == 1
+        assert task(signed, campaign_id, following)["status"] == "finished"
+    assert called_in(running.services, campaign_id) == ["14500000002"]
 
 
 def test_a_stopped_servers_import_is_taken_over_by_another(make_server):

@@ -13,10 +13,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..domain.console import Role
-from ..domain.recycle import recycle_window
 from ..domain.states import KEPT_REASON, NumberState
 from ..errors import AppError, ErrorCode, InvalidParameter
-from ..store.numbers import NumberFilter
 from ..wire.schemas import lifecycle as lifecycle_schema
 from ..wire.schemas import numbers as number_schema
 from .campaigns import CAMPAIGN, campaign_context
@@ -45,10 +43,7 @@ def _delete_body(form: dict, expected_count: object = None) -> dict:
 
 
 def _filter(request: Request, body: dict):  # type: ignore[no-untyped-def]
-    recycle_time, recycle_type, archive = number_schema.delete_request(body)
-    zone = services(request).settings.zone
-    recycle = recycle_window(recycle_time, recycle_type, zone) if recycle_time else None
-    return NumberFilter(**number_schema.filter_fields(body), recycle=recycle), archive
+    return number_schema.delete_filter(body, services(request).settings.zone)
 
 
 async def _delete_page(

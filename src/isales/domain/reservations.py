@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 MANUAL, AUTOMATIC = 1, 2
+
+
+class ReservationState(StrEnum):
+    """A reserved call: waiting for its time, being dialled (under a lease), or done."""
+
+    PENDING = "pending"
+    CALLING = "calling"  # claimed by a dialer; a lapsed lease makes it claimable again
+    EXECUTED = "executed"  # dialled and its result recorded, or its result reported by hand
+
+
 #: an automatic reserved call is dialled this long before its time (Huawei's rule)
 AUTOMATIC_LEAD = timedelta(minutes=5)
 #: appointIds start here; dataIds are numbered from 1 and never reach it, so the dialer's

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import Connection
+
 from ..clock import Clock
 from ..config import Settings
 from ..domain import batches as rules
-from ..domain import states
 from ..domain.batches import BATCH_TRANSITIONS, BatchStatus
+from ..domain.number_filter import NumberFilter
 from ..errors import (
     BatchAlreadyPaused,
     BatchNameTaken,
@@ -20,15 +22,14 @@ from ..errors import (
     BatchNotPaused,
     CampaignForbidsBatchChange,
     CampaignNotFound,
-    StateForbidsNumberDelete,
     TooManyBatches,
 )
-from ..store import Store, audit
+from ..store import Store
 from ..store import batches as batch_store
 from ..store import campaigns as campaign_store
-from ..store import numbers as number_store
-from ..store.numbers import NumberFilter
-from .numbers import DeleteOutcome
+from ..store.numbers import Row
+from . import campaign_numbers as owner
+from .campaign_numbers import DeleteOutcome
 
 #: batches one campaign may hold (decision: Huawei's limit was not captured)
 MAX_PER_CAMPAIGN = 100
@@ -47,8 +48,7 @@ class BatchService:
         now = self.clock()
         with self.store.write() as conn:
             # the row lock serialises creates in one campaign: the name and count checks are exact
-            if campaign_store.get_campaign(conn, vdn_id, campaign_id, lock="update") is None:
-                raise CampaignNotFound()
+            owner.locked_campaign(conn, vdn_id, campaign_id)
             if batch_store.name_taken(conn, campaign_id, name):
                 raise BatchNameTaken()
             if batch_store.count_for_campaign(conn, campaign_id) >= MAX_PER_CAMPAIGN:
@@ -74,8 +74,7 @@ class BatchService:
         now = self.clock()
         with self.store.write() as conn:
             # the row lock serialises renames and creates in one campaign: names stay unique
-            if campaign_store.get_campaign(conn, vdn_id, campaign_id, lock="update") is None:
-                raise CampaignNotFound()
+            owner.locked_campaign(conn, vdn_id, campaign_id)
             batch = batch_store.get_batch(conn, campaign_id, batch_id)
             if batch is None:
                 raise BatchNotFound()
@@ -92,7 +91,7 @@ class BatchService:
         name: str | None,
         offset: int,
         limit: int,
-    ) -> tuple[int, list[dict]]:
+    ) -> tuple[int, list[Row]]:
         with self.store.read() as conn:
             if campaign_store.get_campaign(conn, vdn_id, campaign_id) is None:
                 raise CampaignNotFound()
@@ -105,11 +104,8 @@ class BatchService:
         with self.store.write() as conn:
             # FOR UPDATE waits for claims in flight (they hold FOR SHARE): once a pause is
             # answered, no claim returns a number of the batch
-            campaign = campaign_store.get_campaign(conn, vdn_id, campaign_id, lock="update")
-            if campaign is None:
-                raise CampaignNotFound()
-            status = states.effective_status(campaign["status"], campaign["end_time"], now)
-            if not rules.may_pause_or_resume_batches(status):
+            campaign = owner.locked_campaign(conn, vdn_id, campaign_id)
+            if not rules.may_pause_or_resume_batches(owner.effective_status(campaign, now)):
                 raise CampaignForbidsBatchChange(
                     "the outbound campaign is paused: its batches cannot be paused or resumed"
                 )
@@ -132,50 +128,25 @@ class BatchService:
         A batch that keeps numbers (a call in progress, or call history) stays.
         """
         now = self.clock()
-        with self.store.write() as conn:
-            campaign = campaign_store.get_campaign(conn, vdn_id, campaign_id, lock="update")
-            if campaign is None:
-                raise CampaignNotFound()
-            status = states.effective_status(campaign["status"], campaign["end_time"], now)
-            if not rules.may_delete_batch(status):
-                raise StateForbidsNumberDelete(
-                    "the outbound campaign is executing; pause it before deleting a batch"
-                )
+
+        def batch_exists(conn: Connection, campaign: Row) -> None:
             if batch_store.get_batch(conn, campaign_id, batch_id) is None:
                 raise BatchNotFound()
-            number_store.release_lapsed_claims(conn, now, campaign_id)
-            number_filter = NumberFilter(batch_id=batch_id)
-            removed = number_store.remove_numbers(
-                conn,
-                number_store.deletable_conditions(campaign_id, number_filter),
-                archive=archive,
-                now=now,
-                archived_by=access_key,
-                request_id=request_id,
-                reason="batch-delete",
-            )
-            kept = number_store.kept_by_state(conn, campaign_id, number_filter)
-            outcome = DeleteOutcome(removed, kept)
-            if kept and removed == 0:
-                raise StateForbidsNumberDelete(
-                    f"none of the batch's numbers can be deleted: {outcome.describe()}"
-                )
-            if not kept:
+
+        removal = owner.Removal(
+            "batch-delete",
+            NumberFilter(batch_id=batch_id),
+            archive,
+            access_key,
+            request_id,
+            executing="the outbound campaign is executing; pause it before deleting a batch",
+            all_kept="none of the batch's numbers can be deleted",
+            after_status=batch_exists,
+            may_remove=rules.may_delete_batch,
+            detail=lambda conn: {"batchId": batch_id},
+        )
+        with self.store.write() as conn:
+            outcome = owner.remove(conn, removal, vdn_id, campaign_id, now)
+            if not outcome.kept:
                 batch_store.delete_batch(conn, campaign_id, batch_id)
-            if removed:
-                audit.record(
-                    conn,
-                    actor=access_key,
-                    operation="batch-delete",
-                    vdn=vdn_id,
-                    request_id=request_id,
-                    detail={
-                        "campaignId": campaign_id,
-                        "batchId": batch_id,
-                        "archiveHistory": archive,
-                        "deleted": removed,
-                        "kept": kept,
-                    },
-                    at=now,
-                )
             return outcome

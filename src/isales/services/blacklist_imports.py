@@ -6,6 +6,8 @@ runner (``run_pending``, a background job) leases a due task and imports it in c
 ``CHUNK_ROWS`` rows, one transaction each, advancing the counters with a guarded update;
 a task whose server stopped is resumed from its committed counters by any server once
 the lease has run out (a replayed chunk writes the same entries again, which is harmless).
+Leasing and failures are the tasks' engine's (``services/tasks.py``): a task whose run
+failed three times in a row ends *failed*, like a file import of numbers.
 
 Per row: the field rules (``blacklist_file.entry``) or a failed row with its code; a
 number already met earlier in the file, or already validly blacklisted, is a *repeat*
@@ -14,9 +16,6 @@ and is left as it is; otherwise the entry is written like a blacklist add.
 
 from __future__ import annotations
 
-import os
-import socket
-import uuid
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import Any
@@ -25,10 +24,14 @@ from .. import blacklist_file
 from ..clock import Clock
 from ..config import Settings
 from ..domain.blacklist import HOUR, expiry
+from ..domain.blacklist_imports import BlacklistImportStatus
 from ..errors import ErrorCode, InvalidParameter
 from ..store import Store
 from ..store import blacklist as blacklist_store
 from ..store import blacklist_imports as task_store
+from ..store.tasks import Row
+from .imports import IMPORT_FAILURES, import_lease
+from .tasks import LeasedTaskRunner, LeasedTasks
 
 CHUNK_ROWS = 1000
 
@@ -52,11 +55,10 @@ def next_run(now: datetime, hour: int | None, minute: int | None, zone: Any) -> 
     return target.astimezone(UTC).replace(tzinfo=None)
 
 
-class BlacklistImportService:
+class BlacklistImportService(LeasedTaskRunner):
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
-        self.lease = timedelta(seconds=max(60.0, 10 * settings.import_sweep_seconds))
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[-64:]
+        self.tasks = LeasedTasks(store, clock, import_lease(settings), IMPORT_FAILURES)
 
     def submit(
         self,
@@ -77,7 +79,7 @@ class BlacklistImportService:
                     "vdn_id": vdn_id,
                     "file_name": file_name,
                     "server_id": server_id,
-                    "status": task_store.WAITING,
+                    "status": BlacklistImportStatus.WAITING,
                     "total_rows": total,
                     "success_rows": 0,
                     "repeat_rows": 0,
@@ -90,7 +92,7 @@ class BlacklistImportService:
             )
         return task_id, total
 
-    def page(self, vdn_id: int, offset: int, limit: int) -> tuple[int, list[dict]]:
+    def page(self, vdn_id: int, offset: int, limit: int) -> tuple[int, list[Row]]:
         with self.store.read() as conn:
             return task_store.page(conn, vdn_id, offset, limit)
 
@@ -103,15 +105,29 @@ class BlacklistImportService:
 
     def step(self) -> bool:
         """Lease one due task and import it to its end; False when none is due."""
-        now = self.clock()
-        with self.store.write() as conn:
-            task = task_store.lease_next(conn, self.owner, now, now + self.lease)
+        task = self.tasks.lease_next(task_store.lease_next)
         if task is None:
             return False
-        self._run(task)
+        task_id = task["id"]
+        self.tasks.run(task_id, lambda: self._run(task), lambda why: self._give_up(task_id, why))
         return True
 
-    def _run(self, task: dict) -> None:
+    def _give_up(self, task_id: int, why: str) -> None:
+        now = self.clock()
+        with self.store.write() as conn:
+            task = task_store.get_task(conn, task_id)
+            if task is None:
+                return
+            done = task["success_rows"] + task["repeat_rows"] + task["failed_rows"]
+            reason = {
+                "row": 0,
+                "code": str(ErrorCode.DATABASE_ERROR),
+                "desc": f"{why}: the first {done} of {task['total_rows']} rows were processed",
+            }
+            values = {"errors": [*task["errors"], reason], "finished_at": now}
+            task_store.fail(conn, task_id, self.owner, values)
+
+    def _run(self, task: Row) -> None:
         done = task["success_rows"] + task["repeat_rows"] + task["failed_rows"]
         rows = blacklist_file.data_rows(
             task["file_name"], task["content"] or b"", self.settings.file_limits
@@ -133,7 +149,7 @@ class BlacklistImportService:
 
     def _import_chunk(
         self,
-        task: dict,
+        task: Row,
         chunk: list[tuple[int, list[Any]]],
         seen: set[str],
         counters: dict[str, int],
@@ -179,7 +195,7 @@ class BlacklistImportService:
 
     def _write_chunk(
         self,
-        task: dict,
+        task: Row,
         entries: dict[str, dict[str, Any]],
         repeats: int,
         failed: list[dict[str, Any]],
@@ -205,6 +221,6 @@ class BlacklistImportService:
                 "leased_until": now + self.lease,
             }
             if last:
-                values.update(status=task_store.FINISHED, finished_at=now, content=None)
+                values.update(status=BlacklistImportStatus.FINISHED, finished_at=now, content=None)
             if not task_store.advance(conn, task["id"], self.owner, done_before, values):
                 raise _LeaseLost()

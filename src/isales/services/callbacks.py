@@ -9,7 +9,7 @@ immediate re-POST. A round neither POST of which got a 200 is a failed push; the
 one is due ``callback_retry_seconds`` later, until ``callback_max_pushes`` pushes failed:
 then the row is given up (``gave_up_at``), its ``last_error`` kept.
 
-Receivers are isolated (spec/hardening.md): a receiver is one ``callBackUrl``; each is
+Receivers are isolated (docs/api.md, "Result callbacks"): a receiver is one ``callBackUrl``; each is
 served by at most one delivery at a time per process, its rows oldest first, and
 different receivers are served at once (up to ``callback_max_receivers``), so a receiver
 that hangs holds up only its own rows. Every POST goes to the address
@@ -31,7 +31,9 @@ from ..clock import Clock
 from ..config import Settings
 from ..store import Store
 from ..store import callbacks as callback_store
+from ..store.tasks import Row
 from . import callback_targets
+from .tasks import FailurePolicy, LeasedTasks
 
 log = logging.getLogger("isales.callbacks")
 
@@ -88,6 +90,17 @@ class CallbackService:
         self._pool = ThreadPoolExecutor(
             max_workers=settings.callback_max_receivers, thread_name_prefix="callback"
         )
+        #: a lease lasts a round's two POSTs plus a margin; a round the receiver did not
+        #: accept is retried ``callback_retry_seconds`` later, up to ``callback_max_pushes``
+        lease = 2 * settings.callback_timeout_seconds + LEASE_MARGIN_SECONDS
+        self.tasks = LeasedTasks(
+            store,
+            clock,
+            timedelta(seconds=lease),
+            FailurePolicy(
+                settings.callback_max_pushes, timedelta(seconds=settings.callback_retry_seconds)
+            ),
+        )
 
     def deliver_due(self, limit: int = DELIVERY_BATCH, wait: bool = True) -> int:
         """Push due rows, at most ``limit``, each receiver's oldest due first.
@@ -139,17 +152,16 @@ class CallbackService:
                 self._busy.discard(url)
         return pushes
 
-    def lease_next(self, url: str | None = None) -> dict | None:
+    def lease_next(self, url: str | None = None) -> Row | None:
         """Lease the first due row (of one receiver) for one push (None: nothing due)."""
-        now = self.clock()
-        lease = 2 * self.settings.callback_timeout_seconds + LEASE_MARGIN_SECONDS
-        with self.store.write() as conn:
-            return callback_store.lease_next_due(conn, now, now + timedelta(seconds=lease), url)
+        return self.tasks.lease_next(
+            lambda conn, owner, now, until: callback_store.lease_next_due(conn, now, until, url)
+        )
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    def record_push(self, leased: dict, *, delivered: bool, error: str | None) -> bool:
+    def record_push(self, leased: Row, *, delivered: bool, error: str | None) -> bool:
         """Record one push of a leased row; False when its lease was lost meanwhile."""
         now = self.clock()
         values: dict[str, Any] = {}
@@ -157,11 +169,10 @@ class CallbackService:
             values["last_error"] = error[:512]
         if delivered:
             values.update(delivered_at=now, next_attempt_at=None)
-        elif leased["pushes"] + 1 >= self.settings.callback_max_pushes:
+        elif self.tasks.policy.gives_up(leased["pushes"] + 1):
             values.update(gave_up_at=now, next_attempt_at=None)
         else:
-            retry = timedelta(seconds=self.settings.callback_retry_seconds)
-            values["next_attempt_at"] = now + retry
+            values["next_attempt_at"] = self.tasks.policy.next_attempt(now)
         with self.store.write() as conn:
             recorded = callback_store.record_push(conn, leased, values)
         if not recorded:

@@ -26,19 +26,19 @@ from ..store import Store, audit
 from ..store import batches as batch_store
 from ..store import campaigns as campaign_store
 from ..store import holds as hold_store
-from ..store import numbers as number_store
 from ..store import special_dates as special_date_store
 from . import callback_targets
+from . import campaign_numbers as owner
 
 
 @dataclass(frozen=True)
 class CampaignPage:
     total: int
-    rows: list[dict]
+    rows: list[dict[str, Any]]
     active_by_device: dict[int, int]
 
 
-def with_effective_status(row: dict, now: datetime) -> dict:
+def with_effective_status(row: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {**row, "status": states.effective_status(row["status"], row["end_time"], now)}
 
 
@@ -100,7 +100,7 @@ class CampaignService:
                 conn, vdn_id, campaign_id, {**values, "api_version": api_version, "updated_at": now}
             )
 
-    def get(self, vdn_id: int, campaign_id: int) -> dict:
+    def get(self, vdn_id: int, campaign_id: int) -> dict[str, Any]:
         now = self.clock()
         with self.store.read() as conn:
             row = campaign_store.get_campaign(conn, vdn_id, campaign_id)
@@ -173,19 +173,19 @@ class CampaignService:
             status = states.effective_status(row["status"], row["end_time"], now)
             if not states.may_delete_campaign(status):
                 raise CampaignStillStarted()
-            number_store.release_lapsed_claims(conn, now, campaign_id)
-            if number_store.count_calling(conn, campaign_id):
+            owner.release_lapsed(conn, now, campaign_id)
+            if owner.calling(conn, campaign_id):
                 raise CampaignStillStarted(
                     "the outbound campaign still has calls in progress; retry when they end"
                 )
-            removed = number_store.remove_numbers(
+            removed = owner.remove_all(
                 conn,
-                number_store.NumberFilter().conditions(campaign_id),
+                campaign_id,
                 archive=archive,
-                now=now,
-                archived_by=access_key,
+                actor=access_key,
                 request_id=request_id,
-                reason="campaign-delete",
+                now=now,
+                operation="campaign-delete",
             )
             special_date_store.delete_for_campaign(conn, campaign_id)
             batch_store.delete_for_campaign(conn, campaign_id)

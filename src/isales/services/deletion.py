@@ -1,34 +1,31 @@
-"""Deletion safety (spec/lifecycle.md): delete preview (§1), restore from history (§4),
-import rollback (§8)."""
+"""Deletion safety (docs/api.md, "Data lifecycle"): delete preview, restore from history,
+import rollback. Locking, admission and removal are the owner's
+(``services/campaign_numbers.py``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+
+from sqlalchemy import Connection
 
 from ..clock import Clock
 from ..config import Settings
-from ..domain import states
+from ..domain.imports import IN_PROGRESS
+from ..domain.number_filter import NumberFilter
 from ..domain.states import DELETABLE
 from ..errors import (
-    Blacklisted,
     CampaignNotFound,
     ImportTaskNotFound,
     RestoreRefused,
     StateForbidsNumberDelete,
-    TooManyUncompleted,
 )
 from ..store import Store, audit
-from ..store import blacklist as blacklist_store
 from ..store import campaigns as campaign_store
 from ..store import deletion as deletion_store
 from ..store import imports as import_store
-from ..store import numbers as number_store
-from ..store import suppressions as suppression_store
-from ..store.imports import IN_PROGRESS
-from ..store.numbers import NumberFilter
-from .numbers import DeleteOutcome, lock_campaign_for_adding
+from ..store.numbers import Row
+from . import campaign_numbers as owner
+from .campaign_numbers import DeleteOutcome
 
 
 @dataclass(frozen=True)
@@ -36,10 +33,10 @@ class Preview:
     matched: int
     deletable: int
     kept: dict[str, int]
-    sample: list[dict]
+    sample: list[Row]
 
 
-def _called_all(row: dict) -> list[str]:
+def _called_all(row: Row) -> list[str]:
     """Every number of a record: its first, and the others of a v2 record."""
     others = [n["calledNo"] for n in row["called_nos"] or []]
     return list(dict.fromkeys([row["called"], *others]))
@@ -72,50 +69,34 @@ class DeletionService:
     ) -> DeleteOutcome:
         """Remove the numbers an import task added that are still deletable."""
         now = self.clock()
-        with self.store.write() as conn:
-            campaign = campaign_store.get_campaign(conn, vdn_id, campaign_id, lock="update")
-            if campaign is None:
-                raise CampaignNotFound()
+        found: list[Row] = []
+
+        def task_exists(conn: Connection, campaign: Row) -> None:
             task = import_store.find_task(conn, vdn_id, campaign_id, task_id)
             if task is None:
                 raise ImportTaskNotFound()
-            status = states.effective_status(campaign["status"], campaign["end_time"], now)
-            if not states.may_delete_numbers(status):
-                raise StateForbidsNumberDelete(
-                    "the outbound campaign is executing; pause it before rolling back an import"
-                )
-            if task["status"] in IN_PROGRESS:
+            found.append(task)
+
+        def task_ended(conn: Connection, campaign: Row) -> None:
+            if found[0]["status"] in IN_PROGRESS:
                 raise StateForbidsNumberDelete(
                     "the import task is still running; roll it back once it has ended"
                 )
-            number_store.release_lapsed_claims(conn, now, campaign_id)
-            added = deletion_store.added_by_import(campaign_id, task_id)
-            removed = number_store.remove_numbers(
-                conn,
-                [*added, deletion_store.state_in(DELETABLE)],
-                archive=archive,
-                now=now,
-                archived_by=actor,
-                request_id=request_id,
-                reason="import-rollback",
-            )
-            kept = deletion_store.kept_by_state(conn, added)
-            audit.record(
-                conn,
-                actor=actor,
-                operation="import-rollback",
-                vdn=vdn_id,
-                request_id=request_id,
-                detail={
-                    "campaignId": campaign_id,
-                    "taskId": task_id,
-                    "archiveHistory": archive,
-                    "deleted": removed,
-                    "kept": kept,
-                },
-                at=now,
-            )
-            return DeleteOutcome(removed, kept)
+
+        removal = owner.Removal(
+            "import-rollback",
+            NumberFilter(import_task_id=task_id),
+            archive,
+            actor,
+            request_id,
+            executing="the outbound campaign is executing; pause it before rolling back an import",
+            before_status=task_exists,
+            after_status=task_ended,
+            detail=lambda conn: {"taskId": task_id},
+            audit_empty=True,
+        )
+        with self.store.write() as conn:
+            return owner.remove(conn, removal, vdn_id, campaign_id, now)
 
     def restore(
         self,
@@ -129,12 +110,16 @@ class DeletionService:
         """Archived numbers back into their campaign, all or nothing; returns how many."""
         now = self.clock()
         with self.store.write() as conn:
-            lock_campaign_for_adding(conn, vdn_id, campaign_id, now)
+            owner.lock_for_adding(conn, vdn_id, campaign_id, now)
             history = deletion_store.history_for_restore(
                 conn, vdn_id, campaign_id, data_ids, request_id
             )
             self._check_restorable(conn, history, data_ids, request_id)
-            self._check_admissible(conn, vdn_id, campaign_id, history, now)
+            called = [number for row in history for number in _called_all(row)]
+            cap = self.settings.max_uncompleted_per_campaign
+            admission = owner.admission(conn, vdn_id, campaign_id, called, now, cap)
+            admission.refuse_barred(owner.RESTORING)  # the add's rules
+            admission.refuse_over_cap(len(history), owner.RESTORING)
             removed = deletion_store.restore_rows(conn, history, now)
             if removed != len(history):
                 raise RestoreRefused("the history changed while restoring; nothing was restored")
@@ -156,8 +141,8 @@ class DeletionService:
 
     def _check_restorable(
         self,
-        conn: Any,
-        history: list[dict],
+        conn: Connection,
+        history: list[Row],
         data_ids: list[int] | None,
         request_id: str | None,
     ) -> None:
@@ -174,21 +159,3 @@ class DeletionService:
         if live:
             shown = ", ".join(map(str, sorted(live)[:20]))
             raise RestoreRefused(f"dataId {shown} is live again; nothing was restored")
-
-    def _check_admissible(
-        self, conn: Any, vdn_id: int, campaign_id: int, history: list[dict], now: datetime
-    ) -> None:
-        """The add's rules: blacklist and erasure suppression, then the uncompleted cap."""
-        called = [number for row in history for number in _called_all(row)]
-        blocked = blacklist_store.blocked_for_add(conn, vdn_id, called, now)
-        if blocked:
-            raise Blacklisted(f"blacklisted numbers among them: {', '.join(blocked)}")
-        if suppression_store.suppressed(conn, vdn_id, called, now):
-            raise Blacklisted("a number among them was erased from this VDN")
-        uncompleted = number_store.count_uncompleted(conn, campaign_id)
-        cap = self.settings.max_uncompleted_per_campaign
-        if uncompleted + len(history) > cap:
-            raise TooManyUncompleted(
-                f"the campaign has {uncompleted} uncompleted numbers; restoring {len(history)} "
-                f"would exceed the limit of {cap}"
-            )

@@ -20,12 +20,13 @@ from ..errors import DialerCode, DialerRefused
 from ..store import Store
 from ..store import callbacks as callback_store
 from ..store import campaigns as campaign_store
-from ..store import local_time as local_time_store
 from ..store import numbers as number_store
 from ..store import policies as policy_store
 from ..store import reservations as reservation_store
 from ..store import special_dates as special_date_store
+from ..store.numbers import Claimant
 from ..wire.schemas.results import wire_callback
+from . import campaign_numbers
 
 
 @dataclass(frozen=True)
@@ -44,22 +45,25 @@ class CallReport:
 
 @dataclass(frozen=True)
 class Claim:
-    campaign: dict
-    numbers: list[dict]
-    reservations: list[dict] = field(default_factory=list)  # reserved calls, dialled first
+    campaign: dict[str, Any]
+    numbers: list[dict[str, Any]]
+    #: reserved calls, dialled first
+    reservations: list[dict[str, Any]] = field(default_factory=list)
 
 
 class DialerService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
 
-    def _may_dial(self, campaign: dict, specials: list[dict], now: datetime) -> bool:
+    def _may_dial(
+        self, campaign: dict[str, Any], specials: list[dict[str, Any]], now: datetime
+    ) -> bool:
         return schedule.may_dial(
             now, campaign["schedule_param"] or {}, specials, self.settings.zone
         )
 
     def _zone_filter(
-        self, conn: Any, campaign: dict, specials: list[dict], now: datetime
+        self, conn: Any, campaign: dict[str, Any], specials: list[dict[str, Any]], now: datetime
     ) -> tuple[bool, list[str | None] | None]:
         """(may the campaign dial now, the zone keys it may claim from — None: any).
 
@@ -70,7 +74,7 @@ class DialerService:
         schedule_param = campaign["schedule_param"] or {}
         if not schedule_param.get("calleeLocalTime"):
             return self._may_dial(campaign, specials, now), None
-        keys = local_time_store.zone_keys(conn, campaign["id"])
+        keys = number_store.zone_keys(conn, campaign["id"])
         open_keys = [
             key
             for key in keys
@@ -105,28 +109,10 @@ class DialerService:
             dialable, zone_keys = self._zone_filter(conn, campaign, specials, now)
             if not dialable:
                 return None
-            number_store.release_lapsed_claims(conn, now, campaign_id)
             lease_until = now + timedelta(seconds=self.settings.lease_seconds)
             quota = quota_periods(now, self.settings.zone)  # blacklist call quotas
-            # reserved calls due now go first, outside the numbers' due order
-            reserved = reservation_store.claim_due(
-                conn, campaign_id, owner, batch, now, lease_until, quota, zone_keys
-            )
-            if zone_keys is None:
-                claimed = number_store.claim_due(
-                    conn, campaign_id, owner, batch - len(reserved), now, lease_until, quota
-                )
-            else:  # only numbers whose local time is inside a window
-                claimed = local_time_store.claim_due_in_zones(
-                    conn,
-                    campaign_id,
-                    zone_keys,
-                    owner,
-                    batch - len(reserved),
-                    now,
-                    lease_until,
-                    quota,
-                )
+            by = Claimant(owner, now, lease_until, quota)
+            claimed, reserved = campaign_numbers.claim(conn, campaign_id, batch, by, zone_keys)
             events.numbers_claimed(len(claimed) + len(reserved))
             return Claim(campaign, claimed, reserved)
 
@@ -216,4 +202,4 @@ class DialerService:
 
     def release_lapsed_claims(self) -> int:
         with self.store.write() as conn:
-            return number_store.release_lapsed_claims(conn, self.clock())
+            return campaign_numbers.release_lapsed(conn, self.clock())

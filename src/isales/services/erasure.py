@@ -1,4 +1,4 @@
-"""Erasure of one person's number in a VDN (spec/lifecycle.md §6).
+"""Erasure of one person's number in a VDN (docs/api.md, "Data lifecycle").
 
 One transaction: lock every campaign of the VDN (adds, imports, restores and claims of
 the VDN wait), refuse while the number is being called (0209005) or any of its data is in
@@ -16,16 +16,16 @@ from typing import Any
 
 from ..clock import Clock
 from ..config import Settings
+from ..domain import blacklist_imports, imports
 from ..domain.suppression import number_pattern
 from ..errors import ErrorCode, LegalHold, NumberBeingCalled
 from ..imports_format import mentions
 from ..store import Store, audit
-from ..store import blacklist_imports as blacklist_import_store
 from ..store import erasure as erasure_store
 from ..store import holds as hold_store
-from ..store import numbers as number_store
 from ..store import suppressions as suppression_store
-from ..store.imports import IN_PROGRESS, ImportStatus
+from ..store.tasks import Row
+from . import campaign_numbers as owner
 
 #: receipt keys, in the order the spec lists them (then isales's own)
 RECEIPT_KINDS = (
@@ -38,11 +38,11 @@ RECEIPT_KINDS = (
     "reservations",
 )
 #: per kind of import task: (statuses still in progress, the failed status)
-_TASK_STATES = {
-    "numbers": (IN_PROGRESS, ImportStatus.FAILED),
+_TASK_STATES: dict[str, tuple[tuple[str, ...], str]] = {
+    "numbers": (imports.IN_PROGRESS, imports.ImportStatus.FAILED),
     "blacklist": (
-        (blacklist_import_store.WAITING, blacklist_import_store.RUNNING),
-        blacklist_import_store.FAILED,
+        blacklist_imports.IN_PROGRESS,
+        blacklist_imports.BlacklistImportStatus.FAILED,
     ),
 }
 
@@ -53,7 +53,7 @@ class Receipt:
     removed: dict[str, int]
 
 
-def _scrubbed_task(kind: str, task: dict, pattern: Any, now: datetime) -> dict | None:
+def _scrubbed_task(kind: str, task: Row, pattern: Any, now: datetime) -> dict[str, Any] | None:
     """The new values of an import task that holds the number, or None if it does not."""
     errors = [e for e in task["errors"] if not pattern.search(e.get("desc", ""))]
     has_file = task["content"] is not None and mentions(task["file_name"], task["content"], pattern)
@@ -88,8 +88,7 @@ class ErasureService:
         erasure_id = uuid.uuid4().hex
         pattern = number_pattern(number)
         with self.store.write() as conn:
-            for campaign_id in erasure_store.lock_campaigns(conn, vdn_id):
-                number_store.release_lapsed_claims(conn, now, campaign_id)
+            owner.lock_vdn(conn, vdn_id, now)
             if erasure_store.calling_count(conn, vdn_id, number):
                 raise NumberBeingCalled()
             rewrites = {

@@ -13,20 +13,20 @@ duplicate check.
 
 from __future__ import annotations
 
-import os
-import socket
 import threading
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
+from sqlalchemy import Connection
+
 from .. import events
 from ..clock import Clock
-from ..config import Settings
+from ..config import FileLimits, Settings
 from ..domain import states
+from ..domain.imports import IN_PROGRESS, ImportStatus
 from ..errors import (
     CampaignNotFound,
     ErrorCode,
@@ -34,22 +34,30 @@ from ..errors import (
     InvalidParameter,
     StoreFailure,
 )
-from ..imports_format import FileLimits, NumberFile, count_rows, fingerprints
+from ..imports_format import NumberFile, count_rows, fingerprints
 from ..store import Store
-from ..store import blacklist as blacklist_store
 from ..store import campaigns as campaign_store
 from ..store import imports as import_store
 from ..store import numbers as number_store
-from ..store import suppressions as suppression_store
-from ..store.imports import IN_PROGRESS, ImportStatus
-from .numbers import new_number
+from ..store.tasks import Row
+from . import campaign_numbers as owner
+from .campaign_numbers import new_number
+from .tasks import MAX_CONSECUTIVE_FAILURES, FailurePolicy, LeasedTaskRunner, LeasedTasks
 
 #: rows per transaction
 CHUNK_ROWS = 1000
 #: the error report lists at most this many failed rows (all are counted in failedRows)
 MAX_LISTED_ERRORS = 10_000
-#: a task whose chunk failed this many times in a row is given up
-MAX_CHUNK_FAILURES = 3
+#: a task whose chunk failed this many times in a row is given up (the tasks' one policy)
+MAX_CHUNK_FAILURES = MAX_CONSECUTIVE_FAILURES
+#: file imports, of numbers and of blacklist entries: retried at once by the runner that
+#: holds the lease, given up after MAX_CHUNK_FAILURES failures in a row
+IMPORT_FAILURES = FailurePolicy(MAX_CHUNK_FAILURES)
+
+
+def import_lease(settings: Settings) -> timedelta:
+    """How long a runner holds an import task; renewed with every chunk."""
+    return timedelta(seconds=max(60.0, 10 * settings.import_sweep_seconds))
 
 
 def _entry(row: int, code: str, desc: str) -> dict[str, Any]:
@@ -61,7 +69,7 @@ def _count(errors: list[dict[str, Any]], code: ErrorCode) -> int:
     return sum(1 for entry in errors if entry["code"] == code)
 
 
-def _progress(task: dict) -> tuple:
+def _progress(task: Row) -> tuple[str, int, int]:
     return task["status"], task["success_rows"], task["failed_rows"]
 
 
@@ -95,20 +103,19 @@ class UploadOutcome:
     total_rows: int
 
 
-class ImportService:
+class ImportService(LeasedTaskRunner):
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
         self.zones = settings.zone_table
         #: held while this process imports a task; renewed with every chunk
-        self.lease = timedelta(seconds=max(60.0, 10 * settings.import_sweep_seconds))
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[-64:]
+        self.tasks = LeasedTasks(store, clock, import_lease(settings), IMPORT_FAILURES)
         self._cursors: dict[int, _Cursor] = {}
-        self._failures: dict[int, int] = {}
         self._run_lock = threading.RLock()
 
     @property
     def file_limits(self) -> FileLimits:
-        return self.settings.file_limits
+        limits: FileLimits = self.settings.file_limits
+        return limits
 
     # --- the interface ---------------------------------------------------------------------
 
@@ -139,7 +146,7 @@ class ImportService:
             )
         return UploadOutcome(task_id, total)
 
-    def get_task(self, vdn_id: int, campaign_id: int, task_id: int) -> dict:
+    def get_task(self, vdn_id: int, campaign_id: int, task_id: int) -> Row:
         with self.store.read() as conn:
             task = import_store.find_task(conn, vdn_id, campaign_id, task_id)
         if task is None:
@@ -148,7 +155,7 @@ class ImportService:
 
     def list_tasks(
         self, vdn_id: int, campaign_id: int, offset: int, limit: int
-    ) -> tuple[int, list[dict]]:
+    ) -> tuple[int, list[Row]]:
         with self.store.read() as conn:
             return import_store.list_tasks(conn, vdn_id, campaign_id, offset, limit)
 
@@ -168,29 +175,23 @@ class ImportService:
     def step(self) -> int | None:
         """Import one chunk of the oldest task this process can lease; None: no such task."""
         with self._run_lock:
-            now = self.clock()
-            with self.store.write() as conn:
-                task = import_store.lease_next(conn, self.owner, now, now + self.lease)
+            task = self.tasks.lease_next(import_store.lease_next)
             if task is None:
                 return None
-            try:
-                processed = self._import_chunk(task)
-            except Exception:
-                self._forget(task["id"])  # position unknown: rebuilt from the committed counters
-                failures = self._failures.get(task["id"], 0) + 1
-                self._failures[task["id"]] = failures
-                if failures >= MAX_CHUNK_FAILURES:
-                    self._give_up(task["id"], "the import failed repeatedly on a store error")
-                raise
-            self._failures.pop(task["id"], None)
-            return processed
+            task_id = task["id"]
+            return self.tasks.run(
+                task_id,
+                lambda: self._import_chunk(task),
+                give_up=lambda why: self._give_up(task_id, why),
+                forget=lambda: self._forget(task_id),  # rebuilt from the committed counters
+            )
 
     def _forget(self, task_id: int) -> None:
         cursor = self._cursors.pop(task_id, None)
         if cursor is not None:
             cursor.file.close()
 
-    def _cursor(self, task: dict, done: int) -> _Cursor:
+    def _cursor(self, task: Row, done: int) -> _Cursor:
         """The task's file positioned after its first ``done`` data rows."""
         cursor = self._cursors.get(task["id"])
         if cursor is not None and cursor.position == done:
@@ -209,7 +210,7 @@ class ImportService:
         self._cursors[task["id"]] = cursor
         return cursor
 
-    def _import_chunk(self, task: dict) -> int:
+    def _import_chunk(self, task: Row) -> int:
         task_id = task["id"]
         done = task["success_rows"] + task["failed_rows"]
         cursor = self._cursor(task, done)
@@ -232,9 +233,7 @@ class ImportService:
                 self._forget(task_id)  # changed under us: start over from the counters
                 return 0
             # the campaign row lock serialises this chunk with adds and deletes: exact cap
-            campaign = campaign_store.get_campaign(
-                conn, task["vdn_id"], task["campaign_id"], lock="update"
-            )
+            campaign = owner.lock_campaign(conn, task["vdn_id"], task["campaign_id"])
             if campaign is None:
                 reason = _entry(
                     0,
@@ -245,8 +244,9 @@ class ImportService:
                 self._fail(conn, current, now, reason)
                 self._forget(task_id)
                 return 0
-            status = states.effective_status(campaign["status"], campaign["end_time"], now)
-            if not states.may_add_numbers(status):  # every row is refused, whatever it holds
+            if not states.may_add_numbers(
+                owner.effective_status(campaign, now)
+            ):  # every row is refused, whatever it holds
                 records = []
                 errors = [
                     _entry(row, ErrorCode.STATE_FORBIDS_ADDING, "the campaign has completed")
@@ -293,19 +293,21 @@ class ImportService:
 
     def _admit(
         self,
-        conn: Any,
-        task: dict,
+        conn: Connection,
+        task: Row,
         records: list[tuple[int, dict[str, Any]]],
         errors: list[dict[str, Any]],
         now: datetime,
     ) -> list[tuple[int, dict[str, Any]]]:
-        """The records to insert, after the add's store rules: blacklist, then the cap.
+        """The records to insert, after the add's rules (the owner's admission): blacklist and
+        erasure, then the cap.
 
         The others are reported in ``errors``.
         """
         called = [number for _, record in records for number in record["called_all"]]
-        blocked = set(blacklist_store.blocked_for_add(conn, task["vdn_id"], called, now))
-        erased = set(suppression_store.suppressed(conn, task["vdn_id"], called, now))
+        cap = self.settings.max_uncompleted_per_campaign
+        admission = owner.admission(conn, task["vdn_id"], task["campaign_id"], called, now, cap)
+        blocked, erased = set(admission.blocked), admission.erased
         allowed = []
         for row, record in records:
             hit = [number for number in record["called_all"] if number in blocked]
@@ -316,10 +318,7 @@ class ImportService:
                 errors.append(_entry(row, ErrorCode.BLACKLISTED, "a number erased from this VDN"))
             else:
                 allowed.append((row, record))
-        if not allowed:
-            return []
-        cap = self.settings.max_uncompleted_per_campaign
-        room = max(cap - number_store.count_uncompleted(conn, task["campaign_id"]), 0)
+        room = admission.room
         errors.extend(
             _entry(
                 row,
@@ -330,7 +329,7 @@ class ImportService:
         )
         return allowed[:room]
 
-    def _fail(self, conn: Any, task: dict, now: datetime, reason: dict[str, Any]) -> bool:
+    def _fail(self, conn: Connection, task: Row, now: datetime, reason: dict[str, Any]) -> bool:
         return import_store.update_task(
             conn,
             task["id"],

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, exists, func, insert, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from ..domain.batches import BatchStatus
 from .schema import call_batches
@@ -116,7 +117,7 @@ def delete_for_campaign(conn: Connection, campaign_id: int) -> None:
     conn.execute(delete(call_batches).where(call_batches.c.campaign_id == campaign_id))
 
 
-def claimable(batch_column):  # type: ignore[no-untyped-def]
+def claimable(batch_column: ColumnElement[Any]) -> ColumnElement[bool]:
     """Claim condition: the number is in no batch, or in one that is not paused."""
     paused = exists().where(
         call_batches.c.id == batch_column, call_batches.c.status == int(BatchStatus.PAUSED)

@@ -32,7 +32,7 @@ _REPLACED = (
 )
 
 
-def _valid(now: datetime) -> ColumnElement[bool]:
+def _valid(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     return or_(blacklist.c.expires_at.is_(None), blacklist.c.expires_at > now)
 
 
@@ -130,7 +130,10 @@ def blocked_for_add(conn: Connection, vdn_id: int, numbers_: list[str], now: dat
 
 
 def claimable(
-    vdn_id: ColumnElement[Any], called: ColumnElement[Any], now: datetime, quota: QuotaPeriods
+    vdn_id: ColumnElement[Any],
+    called: ColumnElement[Any],
+    now: datetime | ColumnElement[datetime],
+    quota: QuotaPeriods,
 ) -> ColumnElement[bool]:
     """NOT EXISTS a valid entry of (``vdn_id``, ``called``) that forbids a call now.
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from .schema import callback_outbox
+from .tasks import Row, lease_one
 
 
 def enqueue(
@@ -48,39 +49,17 @@ def due_receivers(conn: Connection, now: datetime, limit: int) -> list[str]:
 
 def lease_next_due(
     conn: Connection, now: datetime, lease_until: datetime, url: str | None = None
-) -> dict | None:
+) -> Row | None:
     """Lease the first due row (due order, then age; of ``url`` if given): its
-    ``next_attempt_at`` becomes ``lease_until``. None when nothing is due.
-
-    PostgreSQL: the candidate is locked with SKIP LOCKED, so concurrent deliverers take
-    different rows; the UPDATE re-checks that the row is still due. SQLite drops the
-    locking clause; its single writer makes the statement atomic.
-    """
-    due = (
-        select(callback_outbox.c.id)
-        .where(
-            callback_outbox.c.next_attempt_at <= now,
-            *([callback_outbox.c.url == url] if url is not None else []),
-        )
-        .order_by(callback_outbox.c.next_attempt_at, callback_outbox.c.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .cte("due")
-    )
-    row = (
-        conn.execute(
-            update(callback_outbox)
-            .where(callback_outbox.c.id == due.c.id, callback_outbox.c.next_attempt_at <= now)
-            .values(next_attempt_at=lease_until)
-            .returning(*callback_outbox.c)
-        )
-        .mappings()
-        .first()
-    )
-    return dict(row) if row else None
+    ``next_attempt_at`` becomes ``lease_until``. None when nothing is due."""
+    due = [callback_outbox.c.next_attempt_at <= now]
+    if url is not None:
+        due.append(callback_outbox.c.url == url)
+    order = [callback_outbox.c.next_attempt_at, callback_outbox.c.id]
+    return lease_one(conn, callback_outbox, due, order, {"next_attempt_at": lease_until})
 
 
-def record_push(conn: Connection, leased: dict, values: dict[str, Any]) -> bool:
+def record_push(conn: Connection, leased: Row, values: dict[str, Any]) -> bool:
     """Guarded: count one push of a row still under the lease ``leased`` took.
 
     False (nothing changed) when the lease was lost: the row was leased again after ours

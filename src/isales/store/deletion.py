@@ -1,21 +1,24 @@
-"""Deletion safety (spec/lifecycle.md §1, §4, §8): preview counts, restore, import rollback."""
+"""Deletion safety: what a delete would do (preview), and restore from history.
+
+The removal itself (delete, batch delete, import rollback) is ``store/numbers.py``'s."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, select
+from sqlalchemy.sql.elements import ColumnElement
 
-from ..domain.states import DELETABLE, NumberState
-from .numbers import NumberFilter
+from ..domain.number_filter import NumberFilter
+from ..domain.states import NumberState
+from .numbers import Row, deletable, filter_conditions
 from .schema import NUMBER_COPY_COLUMNS, number_history, numbers
 
 #: deletable numbers listed by a preview
 SAMPLE_SIZE = 20
 
 
-def _effective_state(now: datetime):  # type: ignore[no-untyped-def]
+def _effective_state(now: datetime) -> ColumnElement[str]:
     """A claim whose lease ran out counts as the state it returns to (as a delete sees it)."""
     lapsed = and_(numbers.c.state == NumberState.CALLING, numbers.c.lease_until < now)
     return case((lapsed, numbers.c.state_before_claim), else_=numbers.c.state)
@@ -28,7 +31,7 @@ def preview_counts(
     state = _effective_state(now)
     counts = conn.execute(
         select(*(func.count().filter(state == s) for s in NumberState)).where(
-            *number_filter.conditions(campaign_id)
+            *filter_conditions(number_filter, campaign_id)
         )
     ).one()
     return dict(zip(NumberState, counts, strict=True))
@@ -36,7 +39,7 @@ def preview_counts(
 
 def deletable_sample(
     conn: Connection, campaign_id: int, number_filter: NumberFilter, now: datetime
-) -> list[dict]:
+) -> list[Row]:
     rows = conn.execute(
         select(
             numbers.c.id,
@@ -45,7 +48,7 @@ def deletable_sample(
             numbers.c.custom_field,
             _effective_state(now).label("state"),
         )
-        .where(*number_filter.conditions(campaign_id), _effective_state(now).in_(DELETABLE))
+        .where(*filter_conditions(number_filter, campaign_id), deletable(_effective_state(now)))
         .order_by(numbers.c.id)
         .limit(SAMPLE_SIZE)
     ).mappings()
@@ -61,7 +64,7 @@ def history_for_restore(
     campaign_id: int,
     data_ids: list[int] | None,
     request_id: str | None,
-) -> list[dict]:
+) -> list[Row]:
     """This campaign's history rows with those dataIds, or archived by that request; locked."""
     query = select(number_history).where(
         number_history.c.vdn_id == vdn_id, number_history.c.campaign_id == campaign_id
@@ -82,7 +85,7 @@ def live_ids(conn: Connection, data_ids: list[int]) -> set[int]:
     return found
 
 
-def restore_rows(conn: Connection, history: list[dict], now: datetime) -> int:
+def restore_rows(conn: Connection, history: list[Row], now: datetime) -> int:
     """Put archived numbers back, pending and never attempted, with their dataIds."""
     restored = [
         {
@@ -102,25 +105,3 @@ def restore_rows(conn: Connection, history: list[dict], now: datetime) -> int:
             delete(number_history).where(number_history.c.history_id.in_(chunk))
         ).rowcount
     return removed
-
-
-# --- import rollback --------------------------------------------------------------------------
-
-
-def added_by_import(campaign_id: int, task_id: int) -> list:
-    """WHERE of the live numbers an import task added."""
-    return [numbers.c.campaign_id == campaign_id, numbers.c.import_task_id == task_id]
-
-
-def state_in(allowed: tuple) -> Any:
-    return numbers.c.state.in_(allowed)
-
-
-def kept_by_state(conn: Connection, conditions: list) -> dict[str, int]:
-    kept = [state for state in NumberState if state not in DELETABLE]
-    counts = conn.execute(
-        select(*(func.count().filter(numbers.c.state == state) for state in kept)).where(
-            *conditions
-        )
-    ).one()
-    return {state: n for state, n in zip(kept, counts, strict=True) if n}

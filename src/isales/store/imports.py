@@ -7,22 +7,16 @@ can carry on from the counters committed with the last chunk.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
+from ..domain.imports import IN_PROGRESS, ImportStatus
 from .schema import import_tasks
+from .tasks import Row, lease_task
 
+__all__ = ["IN_PROGRESS", "ImportStatus"]  # the states are domain/imports.py's
 
-class ImportStatus(StrEnum):
-    PENDING = "pending"  # uploaded, not started
-    RUNNING = "running"  # some chunks imported
-    FINISHED = "finished"  # every row imported or reported
-    FAILED = "failed"  # stopped early; the reason is a row-0 entry of ``errors``
-
-
-IN_PROGRESS = (ImportStatus.PENDING, ImportStatus.RUNNING)
 
 #: the columns of a task without its file
 _TASK = [column for column in import_tasks.c if column.name != "content"]
@@ -31,33 +25,13 @@ _SUMMARY = [column for column in _TASK if column.name != "errors"]
 
 
 def create_task(conn: Connection, values: dict[str, Any]) -> int:
-    return conn.execute(insert(import_tasks).values(**values)).inserted_primary_key[0]
+    key = conn.execute(insert(import_tasks).values(**values)).inserted_primary_key
+    return int(key[0]) if key else 0
 
 
-def _leasable(owner: str, now: datetime):  # type: ignore[no-untyped-def]
-    return (
-        import_tasks.c.status.in_(IN_PROGRESS),
-        or_(
-            import_tasks.c.leased_until.is_(None),
-            import_tasks.c.leased_until < now,
-            import_tasks.c.lease_owner == owner,
-        ),
-    )
-
-
-def lease_next(conn: Connection, owner: str, now: datetime, until: datetime) -> dict | None:
-    """Lease the oldest task in progress that nobody else holds (guarded), without its file."""
-    candidate = conn.execute(
-        select(import_tasks.c.id).where(*_leasable(owner, now)).order_by(import_tasks.c.id).limit(1)
-    ).first()
-    if candidate is None:
-        return None
-    leased = conn.execute(
-        update(import_tasks)
-        .where(import_tasks.c.id == candidate.id, *_leasable(owner, now))
-        .values(lease_owner=owner, leased_until=until)
-    ).rowcount
-    return get_task(conn, candidate.id) if leased == 1 else None
+def lease_next(conn: Connection, owner: str, now: datetime, until: datetime) -> Row | None:
+    """Lease the oldest task in progress that nobody else holds, without its file."""
+    return lease_task(conn, import_tasks, IN_PROGRESS, owner, now, until, returning=_TASK)
 
 
 def get_content(conn: Connection, task_id: int) -> bytes | None:
@@ -66,7 +40,7 @@ def get_content(conn: Connection, task_id: int) -> bytes | None:
     ).scalar_one_or_none()
 
 
-def get_task(conn: Connection, task_id: int, lock: bool = False) -> dict | None:
+def get_task(conn: Connection, task_id: int, lock: bool = False) -> Row | None:
     query = select(*_TASK).where(import_tasks.c.id == task_id)
     if lock:
         query = query.with_for_update()
@@ -74,7 +48,7 @@ def get_task(conn: Connection, task_id: int, lock: bool = False) -> dict | None:
     return dict(row) if row else None
 
 
-def find_task(conn: Connection, vdn_id: int, campaign_id: int, task_id: int) -> dict | None:
+def find_task(conn: Connection, vdn_id: int, campaign_id: int, task_id: int) -> Row | None:
     row = (
         conn.execute(
             select(*_TASK).where(
@@ -91,7 +65,7 @@ def find_task(conn: Connection, vdn_id: int, campaign_id: int, task_id: int) -> 
 
 def list_tasks(
     conn: Connection, vdn_id: int, campaign_id: int, offset: int, limit: int
-) -> tuple[int, list[dict]]:
+) -> tuple[int, list[Row]]:
     """Task summaries of one campaign, newest first."""
     where = (import_tasks.c.vdn_id == vdn_id, import_tasks.c.campaign_id == campaign_id)
     total = conn.execute(select(func.count()).select_from(import_tasks).where(*where)).scalar_one()

@@ -1,9 +1,18 @@
-"""Outbound numbers ("call data"): import, read, delete/archive, claim, report, reap."""
+"""A campaign's numbers ("call data") in SQL: the one module that builds the statements
+which add, claim and remove them.
+
+Every hot-path statement is built once, with bind parameters (docs/architecture.md,
+"Transactions"): the claim (and its local-time and reserved-call variants, from one
+builder), the removal (delete, or archive = delete), the deletable predicate and the
+count of what a removal keeps. ``services/campaign_numbers.py`` is the one caller that
+decides when they run.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -11,18 +20,27 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Connection,
+    DateTime,
+    Executable,
+    Integer,
+    Table,
     and_,
     bindparam,
     delete,
     func,
     insert,
-    literal,
+    or_,
     select,
+    text,
+    union_all,
     update,
 )
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import CTE, Select
 
 from ..domain.blacklist import QuotaPeriods
-from ..domain.recycle import RecycleWindow
+from ..domain.number_filter import NumberFilter
+from ..domain.reservations import ReservationState
 from ..domain.states import CLAIMABLE, DELETABLE, NumberState
 from ..errors import StoreFailure
 from . import batches as batch_store
@@ -33,65 +51,49 @@ from .schema import (
     campaign_counters,
     number_history,
     numbers,
+    reservations,
 )
 
 #: rows per INSERT statement when importing
 INSERT_CHUNK = 500
 
+Row = dict[str, Any]
 
-@dataclass(frozen=True)
-class NumberFilter:
-    """The delete interface's filters, combined with AND; None means not given."""
-
-    session_id: str | None = None
-    called: str | None = None
-    custom_field: str | None = None
-    recycle: RecycleWindow | None = None
-    batch_id: str | None = None
-
-    @property
-    def shape(self) -> tuple[str, ...]:
-        """Which filters are given (and whether the recycle window has a lower bound)."""
-        given = tuple(f.name for f in fields(self) if getattr(self, f.name) is not None)
-        if self.recycle is not None and self.recycle.lower is not None:
-            given += ("recycle_lower",)
-        return given
-
-    def params(self, campaign_id: int) -> dict[str, Any]:
-        """The values of :func:`_filter_conditions`'s bind parameters."""
-        values: dict[str, Any] = {
-            "match_campaign_id": campaign_id,
-            "match_session_id": self.session_id,
-            "match_called": self.called,
-            "match_custom_field": self.custom_field,
-            "match_batch_id": self.batch_id,
-        }
-        if self.recycle is not None:
-            values["match_recycle_upper"] = self.recycle.upper
-            values["match_recycle_lower"] = self.recycle.lower
-        return values
-
-    def conditions(self, campaign_id: int) -> list:
-        result = [numbers.c.campaign_id == campaign_id]
-        if self.batch_id is not None:
-            result.append(numbers.c.batch_id == self.batch_id)
-        if self.session_id is not None:
-            result.append(numbers.c.session_id == self.session_id)
-        if self.called is not None:
-            result.append(numbers.c.called == self.called)
-        if self.custom_field is not None:
-            result.append(numbers.c.custom_field == self.custom_field)
-        if self.recycle is not None:
-            result.append(numbers.c.recycle_time < self.recycle.upper)
-            if self.recycle.lower is not None:
-                result.append(numbers.c.recycle_time >= self.recycle.lower)
-        return result
+__all__ = ["NumberFilter"]  # domain/number_filter.py's, importable from here as it was
 
 
-def _filter_conditions(shape: tuple[str, ...]) -> list:
+#: the filters that match one column by equality
+_EQUAL_FILTERS = ("batch_id", "import_task_id", "session_id", "called", "custom_field")
+
+
+def filter_params(number_filter: NumberFilter, campaign_id: int) -> dict[str, Any]:
+    """The values of :func:`_filter_conditions`'s bind parameters."""
+    values: dict[str, Any] = {"match_campaign_id": campaign_id}
+    values |= {f"match_{name}": getattr(number_filter, name) for name in _EQUAL_FILTERS}
+    if number_filter.recycle is not None:
+        values["match_recycle_upper"] = number_filter.recycle.upper
+        values["match_recycle_lower"] = number_filter.recycle.lower
+    return values
+
+
+def filter_conditions(number_filter: NumberFilter, campaign_id: int) -> list[ColumnElement[bool]]:
+    """The filter with its values inlined (reads that are not on a hot path)."""
+    result = [numbers.c.campaign_id == campaign_id]
+    for name in _EQUAL_FILTERS:
+        if getattr(number_filter, name) is not None:
+            result.append(numbers.c[name] == getattr(number_filter, name))
+    recycle = number_filter.recycle
+    if recycle is not None:
+        result.append(numbers.c.recycle_time < recycle.upper)
+        if recycle.lower is not None:
+            result.append(numbers.c.recycle_time >= recycle.lower)
+    return result
+
+
+def _filter_conditions(shape: tuple[str, ...]) -> list[ColumnElement[bool]]:
     """A filter's conditions with bind parameters, so one statement serves every value."""
     result = [numbers.c.campaign_id == bindparam("match_campaign_id")]
-    for name in ("batch_id", "session_id", "called", "custom_field"):
+    for name in _EQUAL_FILTERS:
         if name in shape:
             result.append(numbers.c[name] == bindparam(f"match_{name}"))
     if "recycle" in shape:
@@ -99,6 +101,19 @@ def _filter_conditions(shape: tuple[str, ...]) -> list:
         if "recycle_lower" in shape:
             result.append(numbers.c.recycle_time >= bindparam("match_recycle_lower"))
     return result
+
+
+#: ``state || ''``: the same value, but no index on ``state`` may drive the statement.
+#: Without ANALYZE statistics SQLite ranks an equality on (campaign_id, state) above the
+#: filter's own index and walks every pending number of the campaign (measured: 130 ms
+#: instead of 0.1 ms on a million numbers). The filter, or the due index, must lead.
+_STATE_NOT_INDEXED: ColumnElement[str] = numbers.c.state.concat("")
+
+
+def deletable(state: ColumnElement[str] = _STATE_NOT_INDEXED) -> ColumnElement[bool]:
+    """The one "may be deleted" predicate (``domain/states.py`` ``DELETABLE``), on the
+    number's state or on another expression of it (the preview's effective state)."""
+    return state.in_(DELETABLE)
 
 
 _UNCOMPLETED = select(campaign_counters.c.uncompleted).where(
@@ -109,14 +124,15 @@ _UNCOMPLETED = select(campaign_counters.c.uncompleted).where(
 def count_uncompleted(conn: Connection, campaign_id: int) -> int:
     """The campaign's uncompleted numbers: a counter the store's triggers keep (migration
     0003) in the transaction of every insert, delete and state change of ``numbers``."""
-    return conn.execute(_UNCOMPLETED, {"campaign_id": campaign_id}).scalar_one_or_none() or 0
+    found = conn.execute(_UNCOMPLETED, {"campaign_id": campaign_id}).scalar_one_or_none()
+    return int(found or 0)
 
 
 _INSERT_IN_ORDER = insert(numbers).returning(numbers.c.id, sort_by_parameter_order=True)
 _INSERT = insert(numbers).returning(numbers.c.id)
 
 
-def insert_numbers(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+def insert_numbers(conn: Connection, rows: list[Row]) -> list[int]:
     """Insert rows (in order) and return their ids (dataIds) in the same order."""
     ids: list[int] = []
     for start in range(0, len(rows), INSERT_CHUNK):
@@ -139,7 +155,7 @@ _GET_NUMBER = select(numbers).where(
 _INSERT_WITHOUT_IDS = insert(numbers)
 
 
-def load_numbers(conn: Connection, rows: list[dict[str, Any]]) -> None:
+def load_numbers(conn: Connection, rows: list[Row]) -> None:
     """Insert rows whose ids nobody needs (file import): PostgreSQL ``COPY``, SQLite one
     ``executemany``. The counter triggers fire for both."""
     if not rows:
@@ -149,7 +165,7 @@ def load_numbers(conn: Connection, rows: list[dict[str, Any]]) -> None:
         return
     columns = list(dict.fromkeys(name for row in rows for name in row))
     json_columns = {name for name in columns if isinstance(numbers.c[name].type, JSON)}
-    cursor = conn.connection.dbapi_connection.cursor()  # the transaction's own connection
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         with cursor.copy(f"COPY numbers ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
@@ -163,7 +179,7 @@ def load_numbers(conn: Connection, rows: list[dict[str, Any]]) -> None:
         raise StoreFailure() from exc
 
 
-def get_number(conn: Connection, campaign_id: int, data_id: int) -> dict | None:
+def get_number(conn: Connection, campaign_id: int, data_id: int) -> Row | None:
     row = (
         conn.execute(_GET_NUMBER, {"data_id": data_id, "campaign_id": campaign_id})
         .mappings()
@@ -172,65 +188,26 @@ def get_number(conn: Connection, campaign_id: int, data_id: int) -> dict | None:
     return dict(row) if row else None
 
 
-# --- delete and archive ---------------------------------------------------------------------
-
-
-def _archive_values(now: datetime, archived_by: str, request_id: str, reason: str) -> list:
-    return [
-        literal(now, numbers.c.created_at.type).label("archived_at"),
-        literal(archived_by).label("archived_by"),
-        literal(request_id).label("request_id"),
-        literal(reason).label("reason"),
-    ]
-
+# --- removal: delete, or archive = delete ----------------------------------------------------
 
 _HISTORY_TARGET = [*NUMBER_COPY_COLUMNS, "archived_at", "archived_by", "request_id", "reason"]
 
 
-def remove_numbers(
-    conn: Connection,
-    conditions: list,
-    *,
-    archive: bool,
-    now: datetime,
-    archived_by: str,
-    request_id: str,
-    reason: str,
-) -> int:
-    """Delete the numbers matching ``conditions``; with ``archive`` move them to history.
+@cache
+def _removal(
+    shape: tuple[str, ...], only_deletable: bool, archive: bool, dialect: str
+) -> tuple[Executable, ...]:
+    """The statements of :func:`remove_matching` for one filter shape, built once.
 
     The set archived is exactly the set deleted. PostgreSQL does both in one statement
-    (a data-modifying CTE). SQLite runs INSERT ... SELECT then DELETE with the same WHERE
-    inside one BEGIN IMMEDIATE transaction, which excludes every other writer in between;
-    the two counts are compared all the same.
+    (a data-modifying CTE: the two-statement form loses rows under READ COMMITTED).
+    SQLite runs INSERT ... SELECT then DELETE with the same WHERE inside one BEGIN
+    IMMEDIATE transaction, which excludes every other writer in between; the two counts
+    are compared all the same (:func:`remove_matching`).
     """
-    if not archive:
-        return conn.execute(delete(numbers).where(*conditions)).rowcount
-    extra = _archive_values(now, archived_by, request_id, reason)
-    copy_columns = [numbers.c[name] for name in NUMBER_COPY_COLUMNS]
-    if conn.dialect.name == "postgresql":
-        moved = delete(numbers).where(*conditions).returning(*copy_columns).cte("moved")
-        source = select(*(moved.c[name] for name in NUMBER_COPY_COLUMNS), *extra)
-        archived = (
-            insert(number_history)
-            .from_select(_HISTORY_TARGET, source)
-            .returning(number_history.c.id)
-            .cte("archived")
-        )
-        # count what was inserted (rowcount is not reported for this statement shape)
-        return conn.execute(select(func.count()).select_from(archived)).scalar_one()
-    source = select(*copy_columns, *extra).where(*conditions)
-    archived = conn.execute(insert(number_history).from_select(_HISTORY_TARGET, source)).rowcount
-    deleted = conn.execute(delete(numbers).where(*conditions)).rowcount
-    if archived != deleted:
-        raise StoreFailure(f"archived {archived} numbers but deleted {deleted}; rolled back")
-    return deleted
-
-
-@cache
-def _removal(shape: tuple[str, ...], archive: bool, dialect: str):  # type: ignore[no-untyped-def]
-    """The statements of :func:`remove_matching` for one filter shape, built once."""
-    conditions = [*_filter_conditions(shape), _state_not_indexed().in_(DELETABLE)]
+    conditions = _filter_conditions(shape)
+    if only_deletable:
+        conditions.append(deletable())
     if not archive:
         return (delete(numbers).where(*conditions),)
     extra = [
@@ -251,6 +228,7 @@ def _removal(shape: tuple[str, ...], archive: bool, dialect: str):  # type: igno
             .returning(number_history.c.id)
             .cte("archived")
         )
+        # count what was inserted (rowcount is not reported for this statement shape)
         return (select(func.count()).select_from(archived),)
     source = select(*copy_columns, *extra).where(*conditions)
     return (
@@ -269,11 +247,13 @@ def remove_matching(
     archived_by: str,
     request_id: str,
     reason: str,
+    only_deletable: bool = True,
 ) -> int:
-    """:func:`remove_numbers` for the deletable numbers a filter matches, with statements
-    built once per filter shape (the delete interface's path)."""
-    statements = _removal(number_filter.shape, archive, conn.dialect.name)
-    params = number_filter.params(campaign_id)
+    """Delete the numbers a filter matches (the deletable ones, unless ``only_deletable``
+    is False: a campaign delete, which has checked that none is being called); with
+    ``archive`` move them to history. Returns how many were removed."""
+    statements = _removal(number_filter.shape, only_deletable, archive, conn.dialect.name)
+    params = filter_params(number_filter, campaign_id)
     if archive:
         params |= {
             "archive_archived_at": now,
@@ -283,7 +263,7 @@ def remove_matching(
         }
     if len(statements) == 1:
         result = conn.execute(statements[0], params)
-        return result.scalar_one() if archive else result.rowcount
+        return int(result.scalar_one()) if archive else result.rowcount
     archived = conn.execute(statements[0], params).rowcount
     deleted = conn.execute(statements[1], params).rowcount
     if archived != deleted:
@@ -291,123 +271,295 @@ def remove_matching(
     return deleted
 
 
-def _state_not_indexed():  # type: ignore[no-untyped-def]
-    """``state || ''``: the same value, but no index on ``state`` may drive the statement.
-
-    Without ANALYZE statistics SQLite ranks an equality on (campaign_id, state) above the
-    filter's own index and walks every pending number of the campaign (measured: 130 ms
-    instead of 0.1 ms on a million numbers). The filter, or the due index, must lead.
-    """
-    return numbers.c.state.concat("")
+#: the states a removal keeps, in the order of ``NumberState``
+_KEPT = [state for state in NumberState if state not in DELETABLE]
 
 
-def deletable_conditions(campaign_id: int, number_filter: NumberFilter) -> list:
-    return [*number_filter.conditions(campaign_id), _state_not_indexed().in_(DELETABLE)]
+@cache
+def _kept_count(shape: tuple[str, ...]) -> Executable:
+    counts = [func.count().filter(numbers.c.state == state) for state in _KEPT]
+    return select(*counts).where(*_filter_conditions(shape))
 
 
 def kept_by_state(
     conn: Connection, campaign_id: int, number_filter: NumberFilter
 ) -> dict[str, int]:
-    """Matching numbers a delete must keep, counted by state.
+    """Matching numbers a removal must keep, counted by state.
 
     One filtered count per state, without GROUP BY, so the planner keeps using the
     filter's own index instead of walking the whole campaign in state order.
     """
-    counts = conn.execute(_kept_count(number_filter.shape), number_filter.params(campaign_id))
+    counts = conn.execute(
+        _kept_count(number_filter.shape), filter_params(number_filter, campaign_id)
+    )
     return {state: n for state, n in zip(_KEPT, counts.one(), strict=True) if n}
 
 
-_KEPT = [state for state in NumberState if state not in DELETABLE]
+def count_calling(conn: Connection, campaign_id: int) -> int:
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(numbers)
+            .where(numbers.c.campaign_id == campaign_id, numbers.c.state == NumberState.CALLING)
+        ).scalar_one()
+    )
+
+
+# --- claims: numbers (in due order, or per local-time zone) and reserved calls -------------
+
+#: the bind parameters every claim statement shares
+_CLAIM_NOW = bindparam("claim_now", type_=DateTime())
+_CLAIM_QUOTA = QuotaPeriods(
+    bindparam("quota_hour_start", type_=DateTime()),  # type: ignore[arg-type]
+    bindparam("quota_day_start", type_=DateTime()),  # type: ignore[arg-type]
+)
+_CLAIM_LIMIT = bindparam("claim_limit", type_=Integer())
+
+
+def _candidates(
+    table: Table,
+    conditions: Sequence[ColumnElement[bool]],
+    due: ColumnElement[Any],
+    limit: ColumnElement[Any],
+    *columns: ColumnElement[Any],
+) -> Select[Any]:
+    """The claim's candidates (their ids, and ``columns``): the first ``limit`` rows meeting
+    ``conditions`` in (due, id) order, locked FOR UPDATE SKIP LOCKED, so concurrent claims
+    take different rows and never wait for each other. SQLite drops the locking clause;
+    its single writer makes the claim atomic. Always used inside a WITH query: PostgreSQL
+    evaluates it once, where an ``IN (subquery ... LIMIT)`` could claim more than
+    ``limit`` (bug #15715)."""
+    return (
+        select(table.c.id, *columns)
+        .where(*conditions)
+        .order_by(due, table.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+
+
+def _take(table: Table, candidates: CTE, values: dict[str, Any]) -> Executable:
+    """The claim itself: the candidates become *calling* under the claimer's lease."""
+    return (
+        update(table)
+        .where(table.c.id == candidates.c.id)
+        .values(
+            lease_owner=bindparam("claim_owner"),
+            lease_until=bindparam("claim_lease_until", type_=DateTime()),
+            **values,
+        )
+        .returning(*table.c)
+    )
+
+
+#: a claimed number: *calling*, remembering the state a lapsed lease returns it to
+_CALLING = {
+    "state": NumberState.CALLING,
+    "state_before_claim": numbers.c.state,
+    "version": numbers.c.version + 1,
+}
+
+
+def _due_numbers(*extra: ColumnElement[bool]) -> list[ColumnElement[bool]]:
+    """A number the claim may take now: due, in a claimable state, not forbidden by the
+    blacklist now (``quota``: the current periods of call quotas; such a number is
+    skipped and stays as it is), not in a paused batch."""
+    return [
+        numbers.c.campaign_id == bindparam("claim_campaign_id"),
+        *extra,
+        numbers.c.next_due_at <= _CLAIM_NOW,
+        _STATE_NOT_INDEXED.in_(CLAIMABLE),
+        blacklist_store.claimable(numbers.c.vdn_id, numbers.c.called, _CLAIM_NOW, _CLAIM_QUOTA),
+        batch_store.claimable(numbers.c.batch_id),
+    ]
+
+
+_CLAIM = _take(
+    numbers,
+    _candidates(numbers, _due_numbers(), numbers.c.next_due_at, _CLAIM_LIMIT).cte("candidates"),
+    _CALLING,
+)
 
 
 @cache
-def _kept_count(shape: tuple[str, ...]):  # type: ignore[no-untyped-def]
-    return select(*(func.count().filter(numbers.c.state == state) for state in _KEPT)).where(
-        *_filter_conditions(shape)
-    )
+def _claim_in_zones(named_keys: int, without_zone: bool) -> Executable:
+    """The claim restricted to ``named_keys`` zone keys (and numbers without one).
 
-
-def count_calling(conn: Connection, campaign_id: int) -> int:
-    return conn.execute(
-        select(func.count())
-        .select_from(numbers)
-        .where(numbers.c.campaign_id == campaign_id, numbers.c.state == NumberState.CALLING)
-    ).scalar_one()
-
-
-# --- dialer: claim, report, reap -------------------------------------------------------------
-
-
-def _claim_statement():  # type: ignore[no-untyped-def]
-    """The claim of :func:`claim_due`, built once with bind parameters."""
-    quota = QuotaPeriods(bindparam("quota_hour_start"), bindparam("quota_day_start"))
+    One leg per key walks the (campaign_id, time_zone, next_due_at, id) index and stops
+    after its share, so about ``limit`` rows are read whatever the number of zones.
+    """
+    zones = [numbers.c.time_zone == bindparam(f"zone_{i}") for i in range(named_keys)]
+    if without_zone:
+        zones.append(numbers.c.time_zone.is_(None))
+    share = bindparam("claim_share", type_=Integer())
+    legs = []
+    for zone in zones:
+        due = numbers.c.next_due_at
+        leg = _candidates(numbers, _due_numbers(zone), due, share, due).subquery()
+        legs.append(select(leg.c.id, leg.c.next_due_at))
+    merged = union_all(*legs).subquery("due_in_zones")
     candidates = (
-        select(numbers.c.id)
-        .where(
-            numbers.c.campaign_id == bindparam("claim_campaign_id"),
-            numbers.c.next_due_at <= bindparam("claim_now"),
-            _state_not_indexed().in_(CLAIMABLE),
-            blacklist_store.claimable(
-                numbers.c.vdn_id, numbers.c.called, bindparam("claim_now"), quota
-            ),
-            batch_store.claimable(numbers.c.batch_id),  # a paused batch is not dialled
-        )
-        .order_by(numbers.c.next_due_at, numbers.c.id)
-        .limit(bindparam("claim_limit"))
-        .with_for_update(skip_locked=True)
+        select(merged.c.id)
+        .order_by(merged.c.next_due_at, merged.c.id)
+        .limit(_CLAIM_LIMIT)
         .cte("candidates")
     )
-    return (
-        update(numbers)
-        .where(numbers.c.id == candidates.c.id)
-        .values(
-            state=NumberState.CALLING,
-            state_before_claim=numbers.c.state,
-            lease_owner=bindparam("claim_owner"),
-            lease_until=bindparam("claim_lease_until"),
-            version=numbers.c.version + 1,
-        )
-        .returning(*numbers.c)
+    return _take(numbers, candidates, _CALLING)
+
+
+@cache
+def _claim_reservations(zone_filter: tuple[int, bool] | None) -> Executable:
+    """The reserved-call claim, per shape of its zone filter. Due: pending with ``due_at``
+    reached, or calling under a lease that ran out; the blacklist applies as for numbers."""
+    lapsed = and_(
+        reservations.c.state == ReservationState.CALLING, reservations.c.lease_until < _CLAIM_NOW
+    )
+    conditions = [
+        reservations.c.campaign_id == bindparam("claim_campaign_id"),
+        reservations.c.due_at <= _CLAIM_NOW,
+        or_(reservations.c.state == ReservationState.PENDING, lapsed),
+        blacklist_store.claimable(
+            reservations.c.vdn_id, reservations.c.called, _CLAIM_NOW, _CLAIM_QUOTA
+        ),
+    ]
+    if zone_filter is not None:
+        named, without_zone = zone_filter
+        keys: list[Any] = [bindparam(f"zone_{i}") for i in range(named)]
+        in_keys: list[ColumnElement[bool]] = [reservations.c.time_zone.in_(keys)] if keys else []
+        if without_zone:
+            in_keys.append(reservations.c.time_zone.is_(None))
+        conditions.append(or_(*in_keys))
+    candidates = _candidates(reservations, conditions, reservations.c.due_at, _CLAIM_LIMIT)
+    return _take(
+        reservations, candidates.cte("due_reservations"), {"state": ReservationState.CALLING}
     )
 
 
-_CLAIM = _claim_statement()
+@dataclass(frozen=True)
+class Claimant:
+    """Who claims, and when: the lease's owner (an access key) and end, and the current
+    periods of the blacklist's call quotas."""
+
+    owner: str
+    now: datetime
+    lease_until: datetime
+    quota: QuotaPeriods
+
+    def params(
+        self, campaign_id: int, limit: int, zone_keys: Sequence[str | None] = ()
+    ) -> dict[str, Any]:
+        """The values of a claim statement's bind parameters."""
+        named = [key for key in zone_keys if key is not None]
+        return {
+            "claim_campaign_id": campaign_id,
+            "claim_now": self.now,
+            "claim_limit": limit,
+            "claim_owner": self.owner,
+            "claim_lease_until": self.lease_until,
+            "quota_hour_start": self.quota.hour_start,
+            "quota_day_start": self.quota.day_start,
+            **{f"zone_{i}": key for i, key in enumerate(named)},
+        }
 
 
-def claim_due(
-    conn: Connection,
-    campaign_id: int,
-    owner: str,
-    limit: int,
-    now: datetime,
-    lease_until: datetime,
-    quota: QuotaPeriods,
-) -> list[dict]:
-    """Make up to ``limit`` due numbers *calling* for ``owner``, atomically.
+def claim_due(conn: Connection, campaign_id: int, limit: int, by: Claimant) -> list[Row]:
+    """Make up to ``limit`` due numbers *calling* for ``by.owner``, atomically, in id order.
 
     Every claimable number has a due time (its import time, or its next retry), so the
     candidates are the first rows of the (campaign_id, next_due_at, id) index, in the
     claim's own order: no sort, however large the campaign and however many numbers share
-    a due time. They are chosen in a CTE with FOR UPDATE SKIP LOCKED (PostgreSQL evaluates
-    a WITH query once; an ``IN (subquery ... LIMIT)`` could claim more than ``limit``).
-    SQLite drops the locking clause; its single writer makes the statement atomic.
-    A number the blacklist forbids now (``quota``: the current periods of call quotas) is
-    skipped and stays as it is.
+    a due time.
     """
-    rows = conn.execute(
-        _CLAIM,
-        {
-            "claim_campaign_id": campaign_id,
-            "claim_now": now,
-            "claim_limit": limit,
-            "claim_owner": owner,
-            "claim_lease_until": lease_until,
-            "quota_hour_start": quota.hour_start,
-            "quota_day_start": quota.day_start,
-        },
-    ).mappings()
+    rows = conn.execute(_CLAIM, by.params(campaign_id, limit)).mappings()
     return sorted((dict(row) for row in rows), key=lambda row: row["id"])
 
+
+def claim_due_in_zones(
+    conn: Connection, campaign_id: int, keys: list[str | None], limit: int, by: Claimant
+) -> list[Row]:
+    """:func:`claim_due` for the numbers whose zone key is one of ``keys``
+    (``scheduleParam.calleeLocalTime``: the keys whose window is open).
+
+    The open zones share the claim evenly, each in its own due order. A zone that had
+    fewer due numbers than its share drops out and the others share what is left (at most
+    one more statement per zone).
+    """
+    claimed: list[Row] = []
+    active = list(keys)
+    while active and len(claimed) < limit:
+        remaining = limit - len(claimed)
+        share = -(-remaining // len(active))
+        named = [key for key in active if key is not None]
+        statement = _claim_in_zones(len(named), None in active)
+        params = by.params(campaign_id, remaining, active) | {"claim_share": share}
+        got = [dict(row) for row in conn.execute(statement, params).mappings()]
+        claimed.extend(got)
+        per_key = dict.fromkeys(active, 0)
+        for row in got:
+            per_key[row["time_zone"]] += 1
+        exhausted = [key for key, count in per_key.items() if count < share]
+        if not got or not exhausted:
+            break
+        active = [key for key in active if key not in exhausted]
+    return sorted(claimed, key=lambda row: row["id"])
+
+
+def claim_reservations(
+    conn: Connection,
+    campaign_id: int,
+    limit: int,
+    by: Claimant,
+    zone_keys: list[str | None] | None = None,
+) -> list[Row]:
+    """Make up to ``limit`` due reserved calls *calling* for ``by.owner``, earliest first;
+    ``zone_keys``: only those to numbers of these zone keys (local-time campaigns)."""
+    if limit <= 0:
+        return []
+    named = [key for key in zone_keys or [] if key is not None]
+    shape = None if zone_keys is None else (len(named), None in zone_keys)
+    params = by.params(campaign_id, limit, zone_keys or ())
+    rows = conn.execute(_claim_reservations(shape), params).mappings()
+    return sorted((dict(row) for row in rows), key=lambda row: (row["due_at"], row["id"]))
+
+
+#: the distinct zone keys of a campaign's numbers, one index probe each (a loose index scan
+#: over (campaign_id, time_zone, …); SELECT DISTINCT would read every number)
+_ZONES = text(
+    """
+    WITH RECURSIVE zone_keys(key) AS (
+        SELECT min(time_zone) FROM numbers WHERE campaign_id = :campaign_id
+        UNION ALL
+        SELECT (SELECT min(n.time_zone) FROM numbers n
+                WHERE n.campaign_id = :campaign_id AND n.time_zone > zone_keys.key)
+        FROM zone_keys WHERE zone_keys.key IS NOT NULL
+    )
+    SELECT key FROM zone_keys WHERE key IS NOT NULL
+    """
+)
+_WITHOUT_ZONE = (
+    select(numbers.c.id)
+    .where(numbers.c.campaign_id == bindparam("campaign_id"), numbers.c.time_zone.is_(None))
+    .limit(1)
+)
+_RESERVATION_ZONES = (
+    select(reservations.c.time_zone)
+    .where(reservations.c.campaign_id == bindparam("campaign_id"))
+    .distinct()
+)
+
+
+def zone_keys(conn: Connection, campaign_id: int) -> list[str | None]:
+    """The zone keys of the campaign's numbers and reserved calls (None: no zone)."""
+    keys: set[str | None] = {row.key for row in conn.execute(_ZONES, {"campaign_id": campaign_id})}
+    if conn.execute(_WITHOUT_ZONE, {"campaign_id": campaign_id}).first() is not None:
+        keys.add(None)
+    keys.update(
+        row.time_zone for row in conn.execute(_RESERVATION_ZONES, {"campaign_id": campaign_id})
+    )
+    return sorted(keys, key=lambda key: key or "")
+
+
+# --- after the call: report, release ------------------------------------------------------
 
 _FINISH = (
     update(numbers)
@@ -439,7 +591,7 @@ def finish_call(
     target: NumberState,
     next_due_at: datetime | None,
     now: datetime,
-) -> dict | None:
+) -> Row | None:
     """Guarded: only a number *calling* under ``owner``'s unexpired lease moves on."""
     row = (
         conn.execute(
@@ -462,11 +614,11 @@ def finish_call(
 _INSERT_RESULT = insert(call_results)
 
 
-def insert_result(conn: Connection, values: dict[str, Any]) -> None:
+def insert_result(conn: Connection, values: Row) -> None:
     conn.execute(_INSERT_RESULT, values)
 
 
-def _release(*conditions):  # type: ignore[no-untyped-def]
+def _release(*conditions: ColumnElement[bool]) -> Executable:
     return (
         update(numbers)
         .where(
@@ -491,7 +643,8 @@ def release_lapsed_claims(conn: Connection, now: datetime, campaign_id: int | No
     """Claims whose lease ran out go back to the state they had; the attempt is not counted."""
     if campaign_id is None:
         return conn.execute(_RELEASE_ALL, {"lapsed_at": now}).rowcount
-    return conn.execute(_RELEASE_IN_CAMPAIGN, {"lapsed_at": now, "lapsed_in": campaign_id}).rowcount
+    params = {"lapsed_at": now, "lapsed_in": campaign_id}
+    return conn.execute(_RELEASE_IN_CAMPAIGN, params).rowcount
 
 
 # --- history ----------------------------------------------------------------------------------
@@ -504,7 +657,7 @@ def history_page(
     filters: dict[str, Any],
     offset: int,
     limit: int,
-) -> tuple[int, list[dict]]:
+) -> tuple[int, list[Row]]:
     conditions = [number_history.c.vdn_id == vdn_id]
     if campaign_id is not None:
         conditions.append(number_history.c.campaign_id == campaign_id)
@@ -520,7 +673,7 @@ def history_page(
         .offset(offset)
         .limit(limit)
     ).mappings()
-    return total, [dict(row) for row in rows]
+    return int(total), [dict(row) for row in rows]
 
 
 # --- listing (the number export extension) ------------------------------------------------------
@@ -528,7 +681,7 @@ def history_page(
 
 def page_after(
     conn: Connection, campaign_id: int, state: str | None, after_id: int, limit: int
-) -> list[dict]:
+) -> list[Row]:
     """Up to ``limit`` live numbers of a campaign with ``id > after_id``, in id order (keyset)."""
     query = select(numbers).where(numbers.c.campaign_id == campaign_id, numbers.c.id > after_id)
     if state is not None:

@@ -6,8 +6,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ...config import Settings
-from ...domain.recycle import recycle_window
-from ...store.numbers import NumberFilter
 from ...wire.schemas import lifecycle as schema
 from ...wire.schemas import numbers as number_schema
 from ..envelope import ok
@@ -33,14 +31,12 @@ def build_router(settings: Settings) -> APIRouter:
     )
     async def preview(request: Request) -> JSONResponse:
         call = await accept(request, body=number_schema.DELETE)
-        recycle_time, recycle_type, _ = number_schema.delete_request(call.body)
-        zone = call.services.settings.zone
-        recycle = recycle_window(recycle_time, recycle_type, zone) if recycle_time else None
+        number_filter, _ = number_schema.delete_filter(call.body, call.services.settings.zone)
         result = await call.run(
             call.services.deletion.preview,
             call.vdn_id,
             call.path["campaignId"],
-            NumberFilter(**number_schema.filter_fields(call.body), recycle=recycle),
+            number_filter,
         )
         return ok(
             "preview succeeded; nothing was changed",

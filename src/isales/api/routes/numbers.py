@@ -7,9 +7,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from ...config import Settings
-from ...domain.recycle import recycle_window
 from ...errors import ExpectedCountMismatch
-from ...store.numbers import NumberFilter
 from ...wire.schemas import numbers as schema
 from ..envelope import envelope, ok
 from ..openapi import operation
@@ -75,15 +73,13 @@ def build_router(settings: Settings) -> APIRouter:
     async def delete_numbers(request: Request) -> JSONResponse:
         request.state.error_payload = {"successCount": 0}
         call = await accept(request, body=schema.DELETE)
-        recycle_time, recycle_type, archive = schema.delete_request(call.body)
-        zone = call.services.settings.zone
-        recycle = recycle_window(recycle_time, recycle_type, zone) if recycle_time else None
+        number_filter, archive = schema.delete_filter(call.body, call.services.settings.zone)
         try:
             outcome = await call.run(
                 call.services.numbers.delete,
                 call.vdn_id,
                 call.path["campaignId"],
-                NumberFilter(**schema.filter_fields(call.body), recycle=recycle),
+                number_filter,
                 archive,
                 call.principal.access_key,
                 call.request_id,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
+from ...domain.number_filter import NumberFilter
+from ...domain.recycle import recycle_window
 from ...errors import ErrorCode, InvalidParameter
 from ..validation import INT32_MAX, PHONE_CHARS, TIME_FORMAT, Field, Schema
 
@@ -149,15 +152,20 @@ def delete_request(body: dict[str, Any]) -> tuple[Any, str, bool]:
     return body["recycleTime"], body["recycleType"] or "3", body["archiveHistory"] == 1
 
 
-def filter_fields(body: dict[str, Any]) -> dict[str, str | None]:
-    """The delete filter's plain fields (``store.numbers.NumberFilter`` keywords, without
-    the recycle window, which needs the server's zone)."""
-    return {
-        "session_id": body["sessionId"],
-        "called": body["called"],
-        "custom_field": body["customField"],
-        "batch_id": body["batchId"],
-    }
+def delete_filter(body: dict[str, Any], zone: ZoneInfo) -> tuple[NumberFilter, bool]:
+    """A checked delete body (the delete interface's, its preview's, the console's form)
+    as the filter it matches and whether to archive: the one reading of that body.
+    ``recycleTime`` becomes a window by ``recycleType`` in ``zone`` (the tenant's days)."""
+    recycle_time, recycle_type, archive = delete_request(body)
+    recycle = recycle_window(recycle_time, recycle_type, zone) if recycle_time else None
+    number_filter = NumberFilter(
+        session_id=body["sessionId"],
+        called=body["called"],
+        custom_field=body["customField"],
+        recycle=recycle,
+        batch_id=body["batchId"],
+    )
+    return number_filter, archive
 
 
 HISTORY_QUERY: Schema = (
