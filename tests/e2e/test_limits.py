@@ -226,6 +226,23 @@ def test_xlsx_bombs_are_refused_at_upload_with_bounded_memory(server):
     server.still_serves()
 
 
+def test_a_row_reference_the_check_cannot_read_is_refused_at_upload(server):
+    """``r="2e7"`` is row 20,000,000 to the reader: refused at upload, no task created."""
+    from tests.support.xlsx import moved_sheet, sheet_xml, workbook
+
+    hostile = sheet_xml([b'<row r="2e7"><c><v>1380000001</v></c></row>'])
+    with server.client() as signed:
+        campaign_id = create_campaign(signed)
+        for content in (workbook([hostile]), moved_sheet(hostile)):
+            answer = signed.post(
+                UPLOAD.format(campaign_id),
+                json={"fileName": "rows.xlsx", "fileContent": base64.b64encode(content).decode()},
+            ).json()
+            assert_code(answer, "02000008")
+            assert "is not a row number" in answer["resultDesc"]
+    server.still_serves()
+
+
 # --- one built-in dialer key -----------------------------------------------------
 
 

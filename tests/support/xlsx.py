@@ -56,3 +56,57 @@ def giant_cell(size: int) -> bytes:
 
 def row_far_away(row: int) -> bytes:
     return workbook([_HEAD, f'<row r="{row}"><c r="A{row}"><v>1</v></c></row>'.encode(), _TAIL])
+
+
+def moved_sheet(sheet: bytes, path: str = "xl/data/s1.xml") -> bytes:
+    """A real workbook whose first sheet is ``sheet`` stored at ``path``: the workbook's
+    relationships and content types name it there, so the reader reads it there."""
+    template = io.BytesIO()
+    openpyxl.Workbook().save(template)
+    out = io.BytesIO()
+    old = SHEET.removeprefix("xl/")
+    with (
+        zipfile.ZipFile(template) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == SHEET:
+                continue
+            data = data.replace(old.encode(), path.removeprefix("xl/").encode())
+            target.writestr(info.filename, data)
+        target.writestr(path, sheet)
+    return out.getvalue()
+
+
+def sheet_xml(rows: Iterable[bytes]) -> bytes:
+    """A sheet: the header row ``called`` then ``rows`` (each a whole ``<row>`` element)."""
+    return _HEAD + b"".join(rows) + _TAIL
+
+
+def moved_shared_strings(text: bytes, path: str = "xl/strings.xml") -> bytes:
+    """A real workbook whose shared strings live at ``path`` (named by the content types),
+    the data row's cell being string 0: ``text``."""
+    template = io.BytesIO()
+    openpyxl.Workbook().save(template)
+    out = io.BytesIO()
+    strings_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    sheet = sheet_xml([b'<row r="2"><c r="A2" t="s"><v>0</v></c></row>'])
+    with (
+        zipfile.ZipFile(template) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == SHEET:
+                data = sheet
+            elif info.filename == "[Content_Types].xml":
+                override = f'<Override PartName="/{path}" ContentType="{strings_type}"/>'
+                data = data.replace(b"</Types>", override.encode() + b"</Types>")
+            target.writestr(info.filename, data)
+        target.writestr(
+            path,
+            b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+            b' count="1" uniqueCount="1"><si><t>' + text + b"</t></si></sst>",
+        )
+    return out.getvalue()
