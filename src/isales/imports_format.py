@@ -156,10 +156,14 @@ def _scan_part(stream: Any, limits: FileLimits) -> None:
     parser.Parse(b"", True)
 
 
-def _is_xml(info: zipfile.ZipInfo) -> bool:
-    return not info.is_dir() and not info.filename.lower().endswith(
-        (".bin", ".png", ".jpeg", ".jpg", ".gif", ".emf", ".wmf", ".tiff", ".bmp")
-    )
+def _is_xml(book: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether a part starts as XML: the reader can read no other part as a sheet or a
+    string table, whatever its name (images and binary parts are skipped by content)."""
+    if info.is_dir():
+        return False
+    with book.open(info) as stream:
+        head = stream.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith((b"<", b"\xff\xfe", b"\xfe\xff")) or not head  # UTF-16 XML too
 
 
 def check_xlsx(content: bytes, limits: FileLimits) -> None:
@@ -178,9 +182,9 @@ def check_xlsx(content: bytes, limits: FileLimits) -> None:
         if sum(info.file_size for info in book.infolist()) > cap:
             raise _unreadable(f"the workbook unpacks to more than {cap} bytes")
         for info in book.infolist():
-            if not _is_xml(info):
-                continue
             try:
+                if not _is_xml(book, info):
+                    continue
                 with book.open(info) as stream:
                     _scan_part(stream, limits)
             except InvalidParameter:

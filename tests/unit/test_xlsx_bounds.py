@@ -120,6 +120,13 @@ def test_a_sheet_under_another_name_is_scanned():
     )
     far = moved_sheet(sheet_xml([b'<row r="2e7"><c><v>1</v></c></row>']))
     assert "is not a row number" in refusal(far)
+    binary_name = moved_sheet(sheet_xml([b'<row r="2e7"><c><v>1</v></c></row>']), "xl/s1.bin")
+    assert "is not a row number" in refusal(binary_name)
+    utf16 = (
+        '<?xml version="1.0" encoding="UTF-16"?>'
+        + sheet_xml([b'<row r="2e7"><c><v>1</v></c></row>']).decode().split("?>", 1)[1]
+    )
+    assert "is not a row number" in refusal(moved_sheet(utf16.encode("utf-16")))
     fine = moved_sheet(sheet_xml([b'<row r="2"><c r="A2"><v>1380000001</v></c></row>']))
     assert count_rows("n.xlsx", fine, FileLimits()) == 1
 
