@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from isales.api.app import create_app
-from tests.support.api import campaign_body
+from tests.support.api import campaign_body, template_body
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -209,16 +209,9 @@ def test_template_and_v1_add_document_the_codes_they_answer(server):
     document = httpx.get(server.base_url + "/openapi.json", timeout=30).json()
     v1 = "/rest/isales/v1/openapi/campaigns"
     with server.client((12,)) as client:
-        template = {
-            "name": "tpl",
-            "description": "",
-            "deviceType": 2,
-            "callerNo": [{"accessCode": "10086", "priority": 1}],
-            "maxAlertingTime": 30,
-            "priority": 2,
-            "scheduleParam": {"workdayBeginTime1": "25:00", "workdayEndTime1": "23:59"},
-            "skillParam": {"skillId": 1},
-        }
+        template = template_body(
+            scheduleParam={"workdayBeginTime1": "25:00", "workdayEndTime1": "23:59"}
+        )
         answer = client.post(f"{v1}/12/template", json=template).json()
         assert answer["resultCode"] == "0200030", answer
         assert "0200030" in _documented_codes(document, v1 + "/{vdnId}/template", "post")

@@ -35,24 +35,13 @@ from tests.support.api import (
     delete_path,
     numbers,
     rows,
+    template_body,
 )
 from tests.support.callbacks import MANUAL, Receiver, dial
 from tests.support.servers import start_server
 from tests.support.stores import empty_store
 
 pytestmark = pytest.mark.usefixtures("backend")
-
-#: a template body valid but for what a test sets
-TEMPLATE = {
-    "name": "tpl",
-    "description": "a template",
-    "deviceType": 2,
-    "callerNo": [{"accessCode": "10086", "priority": 1}],
-    "maxAlertingTime": 30,
-    "priority": 2,
-    "scheduleParam": campaign_body()["scheduleParam"],
-    "skillParam": {"skillId": 1},
-}
 
 
 def replay(client: IsalesClient, method: str, path: str, body: object, times: int) -> list:
@@ -221,14 +210,14 @@ def test_a_private_callback_url_is_refused_when_set(client, url):
     assert_code(
         client.post(campaigns_path(), json=campaign_body(callBackUrl=url)).json(), "0200001"
     )
-    template = {**TEMPLATE, "callBackUrl": url}
+    template = template_body(callBackUrl=url)
     assert_code(client.post(campaigns_path() + "/template", json=template).json(), "0200001")
 
 
 @pytest.mark.parametrize("url", ["http://8.8.8.8/cb", "http://[2606:4700:4700::1111]/cb"])
 def test_a_public_callback_url_is_accepted(client, url):
     assert_code(client.post(campaigns_path(), json=campaign_body(callBackUrl=url)).json(), SUCCESS)
-    template = {**TEMPLATE, "name": f"tpl-{abs(hash(url))}", "callBackUrl": url}
+    template = template_body(callBackUrl=url)
     assert_code(client.post(campaigns_path() + "/template", json=template).json(), SUCCESS)
 
 
