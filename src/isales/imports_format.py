@@ -19,8 +19,10 @@ Bounds (spec/hardening.md, "Uploaded files"): every row after the header counts 
 the row limit, blank or not. An XLSX is first scanned as a stream, before it is read,
 and refused (02000008) when it would unpack to more than ``FileLimits.unpacked_bytes`` or
 ``MAX_UNPACK_RATIO`` times its size, holds a cell or shared string longer than
-``MAX_CELL_CHARS``, a row index beyond the row limit, or a cell beyond the format's
-columns; so reading it costs bounded memory and time.
+``MAX_CELL_CHARS``, a row index beyond the row limit, a cell beyond the format's columns,
+or a row or cell reference not written as plain digits (the reader would take "2e7" as
+row 20,000,000); every XML part is scanned whatever its name; so reading it costs
+bounded memory and time.
 """
 
 from __future__ import annotations
@@ -73,57 +75,103 @@ def _unreadable(message: str) -> InvalidParameter:
     return InvalidParameter(ErrorCode.CONVERSION, message)
 
 
-def _column_index(reference: str) -> int:
-    """1 for "A7", 28 for "AB7"."""
+#: a row reference as every writer of XLSX spells it; the reader would also take forms
+#: such as "2e7" (row 20,000,000), so anything else is refused rather than guessed
+_ROW_REFERENCE = re.compile(r"[1-9][0-9]{0,17}\Z")
+#: a cell reference: column letters then the row, as above
+_CELL_REFERENCE = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,17})\Z")
+#: the elements whose text the reader keeps as one value: a cell, a shared string
+_VALUE_ELEMENTS = ("c", "si")
+
+
+def _column_index(letters: str) -> int:
+    """1 for "A", 28 for "AB"."""
     index = 0
-    for char in reference:
-        if not char.isalpha():
-            break
-        index = index * 26 + (ord(char.upper()) - ord("A") + 1)
+    for char in letters:
+        index = index * 26 + (ord(char) - ord("A") + 1)
     return index
 
 
 def _scan_part(stream: Any, limits: FileLimits) -> None:
-    """Stream one sheet or the shared strings through expat, checking the bounds."""
+    """Stream one part through expat, checking the bounds of the rows, cells and shared
+    strings in it. Any part is scanned this way whatever its name, so a sheet or a string
+    table stored under another name is checked as well."""
     parser = expat.ParserCreate()
-    state = {"row": 0, "column": 0, "chars": 0}
+    state = {"row": 0, "column": 0, "chars": 0, "open": 0}
+
+    def beyond_rows(row: int) -> None:
+        if row > limits.rows + 1:
+            raise _unreadable(
+                f"row {row} is beyond the row limit of {limits.rows} rows (blank rows count)"
+            )
 
     def start(name: str, attrs: dict[str, str]) -> None:
         local = name.rpartition(":")[2]
         if local == "row":
-            reference = attrs.get("r", "")
-            state["row"] = int(reference) if reference.isdigit() else state["row"] + 1
+            reference = attrs.get("r")
+            if reference is None:
+                state["row"] += 1
+            elif _ROW_REFERENCE.match(reference):
+                state["row"] = int(reference)
+            else:
+                raise _unreadable(f"a row reference {reference[:20]!r} is not a row number")
             state["column"] = 0
-            if state["row"] > limits.rows + 1:
-                raise _unreadable(
-                    f"row {state['row']} is beyond the row limit of {limits.rows} rows "
-                    "(blank rows count)"
-                )
-        elif local == "c":
-            column = _column_index(attrs.get("r", ""))
-            state["column"] = column or state["column"] + 1
+            beyond_rows(state["row"])
+        elif local in _VALUE_ELEMENTS:
             state["chars"] = 0
-            if state["column"] > len(COLUMNS):
-                raise _unreadable(
-                    f"a cell in column {state['column']}: the format has {len(COLUMNS)} columns"
-                )
-        elif local == "si":
-            state["chars"] = 0
+            state["open"] += 1
+            if local == "c":
+                reference = attrs.get("r")
+                if reference is None:
+                    state["column"] += 1
+                else:
+                    matched = _CELL_REFERENCE.match(reference)
+                    if matched is None:
+                        raise _unreadable(
+                            f"a cell reference {reference[:20]!r} is not a cell of the sheet"
+                        )
+                    state["column"] = _column_index(matched.group(1))
+                    beyond_rows(int(matched.group(2)))
+                if state["column"] > len(COLUMNS):
+                    raise _unreadable(
+                        f"a cell in column {state['column']}: the format has {len(COLUMNS)} columns"
+                    )
+
+    def end(name: str) -> None:
+        if name.rpartition(":")[2] in _VALUE_ELEMENTS:
+            state["open"] = max(0, state["open"] - 1)
 
     def text(data: str) -> None:
+        if not state["open"]:
+            return  # text between values: the reader keeps none of it
         state["chars"] += len(data)
         if state["chars"] > MAX_CELL_CHARS:
             raise _unreadable(f"a cell is longer than {MAX_CELL_CHARS} characters")
 
     parser.StartElementHandler = start
+    parser.EndElementHandler = end
     parser.CharacterDataHandler = text
     while chunk := stream.read(_SCAN_CHUNK):
         parser.Parse(chunk, False)
     parser.Parse(b"", True)
 
 
+def _is_xml(book: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether a part starts as XML: the reader can read no other part as a sheet or a
+    string table, whatever its name (images and binary parts are skipped by content)."""
+    if info.is_dir():
+        return False
+    with book.open(info) as stream:
+        head = stream.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith((b"<", b"\xff\xfe", b"\xfe\xff")) or not head  # UTF-16 XML too
+
+
 def check_xlsx(content: bytes, limits: FileLimits) -> None:
-    """Refuse (02000008) a workbook that would cost unbounded memory or time to read."""
+    """Refuse (02000008) a workbook that would cost unbounded memory or time to read.
+
+    Every XML part is scanned, not only those at the usual names: the reader finds the
+    sheets and the shared strings through the workbook's relationships and content types,
+    which may name any part."""
     try:
         book = zipfile.ZipFile(io.BytesIO(content))
     except (zipfile.BadZipFile, ValueError) as exc:
@@ -134,17 +182,15 @@ def check_xlsx(content: bytes, limits: FileLimits) -> None:
         if sum(info.file_size for info in book.infolist()) > cap:
             raise _unreadable(f"the workbook unpacks to more than {cap} bytes")
         for info in book.infolist():
-            name = info.filename
-            if name == "xl/sharedStrings.xml" or (
-                name.startswith("xl/worksheets/") and name.endswith(".xml")
-            ):
-                try:
-                    with book.open(info) as stream:
-                        _scan_part(stream, limits)
-                except InvalidParameter:
-                    raise
-                except (zipfile.BadZipFile, expat.ExpatError, ValueError, OSError) as exc:
-                    raise _unreadable(f"the file cannot be read as XLSX: {exc}") from exc
+            try:
+                if not _is_xml(book, info):
+                    continue
+                with book.open(info) as stream:
+                    _scan_part(stream, limits)
+            except InvalidParameter:
+                raise
+            except (zipfile.BadZipFile, expat.ExpatError, ValueError, OSError) as exc:
+                raise _unreadable(f"the file cannot be read as XLSX: {exc}") from exc
 
 
 def _kind(file_name: str) -> str:

@@ -264,3 +264,22 @@ def test_rename(client):
     assert_code(act(client, campaign_id, "update", {"id": first, "name": "a?b"}), "02000002")
     assert_code(act(client, campaign_id, "update", {"id": first, "name": "x"}, vdn=13), "0200007")
     assert [b["name"] for b in listed(client, campaign_id)["data"]] == ["one", "two"]
+
+
+def test_a_number_restored_after_its_batch_was_deleted_comes_back_without_it(client, server):
+    campaign_id = create_campaign(client, init_status=1)
+    gone, kept = new_batch(client, campaign_id, "gone"), new_batch(client, campaign_id, "kept")
+    assert_code(add_v2(client, campaign_id, ["1390000051", "1390000052"], gone), SUCCESS)
+    assert_code(add_v2(client, campaign_id, ["1390000053"], kept), SUCCESS)
+    archived = delete(client, campaign_id, {"batchId": kept, "archiveHistory": 1})
+    assert_code(archived, SUCCESS)
+    answer = act(client, campaign_id, "delete", {"id": gone, "archiveHistory": 1})
+    assert_code(answer, SUCCESS)
+    assert [b["id"] for b in listed(client, campaign_id)["data"]] == [kept]
+    data_ids = [str(r["id"]) for r in rows(server.services, "number_history")]
+    assert len(data_ids) == 3
+    restore = f"/rest/isales/v1/openapi/campaigns/12/calldata/{campaign_id}/history/restore"
+    restored = ok_json(client.post(restore, json={"dataIds": data_ids}))
+    assert_code(restored, SUCCESS)
+    batch_of = {r["called"]: r["batch_id"] for r in rows(server.services, "numbers")}
+    assert batch_of == {"1390000051": None, "1390000052": None, "1390000053": kept}

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from isales.api.app import create_app
+from tests.support.api import campaign_body, template_body
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -196,3 +197,30 @@ def test_the_document_is_served_without_a_signature_but_the_api_is_not(server, d
         server.base_url + "/rest/isales/v1/openapi/campaigns/12?status=0&deviceType=0"
     )
     assert response.status_code == 401
+
+
+def _documented_codes(document: dict[str, Any], path: str, method: str) -> str:
+    return document["paths"][path][method]["responses"]["200"]["description"]
+
+
+def test_template_and_v1_add_document_the_codes_they_answer(server):
+    """``…/template`` answers 0200030 for a schedule time out of its format, and the v1 add
+    0200024 for a blacklisted number: both are in the operation's documented codes."""
+    document = httpx.get(server.base_url + "/openapi.json", timeout=30).json()
+    v1 = "/rest/isales/v1/openapi/campaigns"
+    with server.client((12,)) as client:
+        template = template_body(
+            scheduleParam={"workdayBeginTime1": "25:00", "workdayEndTime1": "23:59"}
+        )
+        answer = client.post(f"{v1}/12/template", json=template).json()
+        assert answer["resultCode"] == "0200030", answer
+        assert "0200030" in _documented_codes(document, v1 + "/{vdnId}/template", "post")
+        created = client.post(f"{v1}/12", json=campaign_body()).json()
+        campaign_id = created["returnObject"]["id"]
+        blocked = client.post(f"{v1}/12/blocklist/add", json={"blocklist": ["13900010001"]})
+        assert blocked.json()["resultCode"] == "0200000", blocked.text
+        body = {"callDataList": [{"called": "13900010001"}]}
+        answer = client.post(f"{v1}/12/calldata/{campaign_id}", json=body).json()
+        assert answer["resultCode"] == "0200024", answer
+        add = v1 + "/{vdnId}/calldata/{campaignId}"
+        assert "0200024" in _documented_codes(document, add, "post")

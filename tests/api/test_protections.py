@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from isales.api.gate import changes_data
+from isales.api.route_table import ROUTES
 from isales.client import IsalesClient
 from isales.config import Settings
 from isales.services import Services
@@ -34,6 +35,7 @@ from tests.support.api import (
     delete_path,
     numbers,
     rows,
+    template_body,
 )
 from tests.support.callbacks import MANUAL, Receiver, dial
 from tests.support.servers import start_server
@@ -104,6 +106,44 @@ def test_reads_and_dialer_polls_may_repeat(client, server):
     assert all(a.status_code == 200 and a.json()["result"] == "0" for a in polls)
 
 
+#: the POST interfaces that only read: their signature may be used again in its window
+READ_ONLY_POSTS = {
+    "blacklist.query",
+    "lifecycle.preview",
+    "call_records.records_v1",
+    "call_records.records_v2",
+    "blackfile.query",
+    "reservations.list_",
+    "obs.interface",
+    "obs.is_holiday",
+    "file_servers.query_servers",
+    "numbers.history",
+    "dialer.tasks",
+    "dialer.callnos",
+    "results.query",
+    "imports.query",
+    "export.list_numbers",
+}
+
+
+def test_every_post_interface_repeats_if_and_only_if_it_only_reads(client, server):
+    """Each POST of the route table, one signature sent twice: a read answers again, a
+    change is refused as a replay (whatever the body makes of the first answer)."""
+    posts = [r for r in ROUTES if r.documented and "POST" in r.methods]
+    assert {r.key for r in posts} >= READ_ONLY_POSTS
+    wrong = []
+    for route in posts:
+        path = route.path
+        for name in route.path_parameters:
+            path = path.replace("{" + name + "}", "12" if name == "vdnId" else "1")
+        first, second = replay(client, "POST", path, {}, 2)
+        assert first.status_code != 401 or first.json() != {"error": "replayed request"}
+        refused = second.status_code == 401 and second.json() == {"error": "replayed request"}
+        if refused == (route.key in READ_ONLY_POSTS):
+            wrong.append((route.key, second.status_code, second.text[:80]))
+    assert wrong == []
+
+
 def test_the_exemptions_are_exactly_the_listed_reads():
     v1 = "/rest/isales/v1/openapi"
     assert not changes_data("GET", f"{v1}/campaigns/12")
@@ -143,12 +183,58 @@ def test_a_duplicate_json_key_is_02000008(client, server):
         "http://0.0.0.0/cb",
         "http://224.0.0.1/cb",
         "http://[::ffff:127.0.0.1]/cb",
+        "http://100.64.0.1/cb",
+        "http://100.100.100.200/latest/meta-data",
+        "http://192.0.0.170/cb",
+        "http://198.18.0.1/cb",
+        "http://240.0.0.1/cb",
+        "http://255.255.255.255/cb",
+        "http://[64:ff9b::a00:1]/cb",
+        "http://[64:ff9b::808:808]/cb",
+        "http://[64:ff9b:1::1]/cb",
+        "http://[2002:7f00:1::1]/cb",
+        "http://[2002:808:808::1]/cb",
+        "http://[::7f00:1]/cb",
+        "http://[::a00:1]/cb",
+        "http://[2001::1]/cb",
+        "http://[2001:db8::1]/cb",
+        "http://[100::1]/cb",
+        "http://[fc00::1]/cb",
+        "http://[fe80::1]/cb",
+        "http://[ff02::1]/cb",
+        "http://[3fff::1]/cb",
+        "http://[5f00::1]/cb",
     ],
 )
 def test_a_private_callback_url_is_refused_when_set(client, url):
     assert_code(
         client.post(campaigns_path(), json=campaign_body(callBackUrl=url)).json(), "0200001"
     )
+    template = template_body(callBackUrl=url)
+    assert_code(client.post(campaigns_path() + "/template", json=template).json(), "0200001")
+
+
+@pytest.mark.parametrize("url", ["http://8.8.8.8/cb", "http://[2606:4700:4700::1111]/cb"])
+def test_a_public_callback_url_is_accepted(client, url):
+    assert_code(client.post(campaigns_path(), json=campaign_body(callBackUrl=url)).json(), SUCCESS)
+    template = template_body(callBackUrl=url)
+    assert_code(client.post(campaigns_path() + "/template", json=template).json(), SUCCESS)
+
+
+def test_a_template_copy_checks_the_callback_url_again(make_server):
+    allowed = make_server(callback_allow_private=True)
+    with allowed.client() as client:
+        campaign_id = create_campaign(client, callBackUrl="http://100.100.100.200/latest")
+    allowed.stop()
+    strict = start_server(allowed.settings.db)
+    try:
+        with strict.client() as client:
+            body = {"name": "copied", "description": "", "from": campaign_id}
+            answer = client.post(campaigns_path() + "/template/copy", json=body).json()
+            assert_code(answer, "0200001")
+            assert count(strict.services, "campaign_templates") == 0
+    finally:
+        strict.stop()
 
 
 def test_a_private_receiver_is_refused_again_at_delivery(make_server):

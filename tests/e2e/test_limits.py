@@ -226,6 +226,71 @@ def test_xlsx_bombs_are_refused_at_upload_with_bounded_memory(server):
     server.still_serves()
 
 
+def test_a_row_reference_the_check_cannot_read_is_refused_at_upload(server):
+    """``r="2e7"`` is row 20,000,000 to the reader: refused at upload, no task created."""
+    from tests.support.xlsx import moved_sheet, sheet_xml, workbook
+
+    hostile = sheet_xml([b'<row r="2e7"><c><v>1380000001</v></c></row>'])
+    with server.client() as signed:
+        campaign_id = create_campaign(signed)
+        for content in (workbook([hostile]), moved_sheet(hostile)):
+            answer = signed.post(
+                UPLOAD.format(campaign_id),
+                json={"fileName": "rows.xlsx", "fileContent": base64.b64encode(content).decode()},
+            ).json()
+            assert_code(answer, "02000008")
+            assert "is not a row number" in answer["resultDesc"]
+    server.still_serves()
+
+
+def test_a_flood_of_hostile_workbooks_leaves_other_keys_and_readyz_served(server, db_url):
+    """40 uploads of the 1.5 KB ``r="2e7"`` workbook by one key, 8 at a time: another key's
+    signed requests and ``/readyz`` are each answered within 1 s meanwhile."""
+    import threading
+    import time
+
+    import httpx
+
+    from tests.support.xlsx import sheet_xml, workbook
+
+    hostile = workbook([sheet_xml([b'<row r="2e7"><c><v>1380000001</v></c></row>'])])
+    body = {"fileName": "rows.xlsx", "fileContent": base64.b64encode(hostile).decode()}
+    with server.client() as signed:
+        campaign_id = create_campaign(signed)
+    codes: list[str] = []
+
+    def flood() -> None:
+        with server.client() as own:
+            for _ in range(5):
+                answer = own.post(UPLOAD.format(campaign_id), json=body)
+                codes.append(answer.json()["resultCode"])
+
+    threads = [threading.Thread(target=flood) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    other_key, other_secret = new_key(db_url)
+    latencies: dict[str, list[float]] = {"signed": [], "readyz": []}
+    with IsalesClient(server.base_url, other_key, other_secret) as other:
+        while any(thread.is_alive() for thread in threads) or not latencies["signed"]:
+            began = time.monotonic()
+            answer = other.get(campaigns_path(12), params={"status": 0, "deviceType": 0})
+            latencies["signed"].append(time.monotonic() - began)
+            assert answer.json()["resultCode"] == SUCCESS
+            began = time.monotonic()
+            ready = httpx.get(server.base_url + "/readyz", timeout=10)
+            latencies["readyz"].append(time.monotonic() - began)
+            assert ready.status_code == 200
+    for thread in threads:
+        thread.join()
+    worst = {name: max(values) for name, values in latencies.items()}
+    print(
+        f"\nflood of 40 hostile workbooks: another key's worst latency {worst['signed']:.3f} s"
+        f" over {len(latencies['signed'])} requests, /readyz {worst['readyz']:.3f} s"
+    )
+    assert codes == ["02000008"] * 40
+    assert worst["signed"] < 1.0 and worst["readyz"] < 1.0
+
+
 # --- one built-in dialer key -----------------------------------------------------
 
 

@@ -59,6 +59,22 @@ def campaign_body(version: int = 1, **overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not ...}
 
 
+def template_body(**overrides: Any) -> dict[str, Any]:
+    """A valid campaign-template body (create, update) but for ``overrides``."""
+    body: dict[str, Any] = {
+        "name": f"template-{uuid.uuid4().hex[:12]}",
+        "description": "a template",
+        "deviceType": 2,
+        "callerNo": [{"accessCode": "10086", "priority": 1}],
+        "maxAlertingTime": 30,
+        "priority": 2,
+        "scheduleParam": {"workdayBeginTime1": "00:00", "workdayEndTime1": "23:59"},
+        "skillParam": {"skillId": 1},
+    }
+    body.update(overrides)
+    return body
+
+
 def create_campaign(
     client: IsalesClient, vdn: int = 12, init_status: int = 1, **overrides: Any
 ) -> int:

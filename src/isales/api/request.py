@@ -6,9 +6,12 @@ interface's own rules (in the service). ``accept`` runs the first five.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import re
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
@@ -27,8 +30,38 @@ from .route_table import BY_KEY, PATH_RANGES
 
 T = TypeVar("T")
 
-_JSON_TYPE = re.compile(r"^application/json\s*(;\s*charset\s*=\s*\"?utf-8\"?\s*)?$", re.IGNORECASE)
+#: threads that read uploaded files (their CPU work); see FileWork
+FILE_WORKERS = 2
 
+
+class FileWork:
+    """Where uploaded files are read and checked: CPU work kept off the request threadpool,
+    on ``FILE_WORKERS`` threads of its own, at most one file per access key at a time. A
+    key that uploads many costly files waits for its own files only; the request threads,
+    ``/readyz`` and other keys' uploads go on (docs/api.md#limits-and-protections)."""
+
+    def __init__(self, workers: int = FILE_WORKERS) -> None:
+        self.executor = ThreadPoolExecutor(workers, thread_name_prefix="isales-file")
+        self.turns: dict[tuple[int, str], asyncio.Lock] = {}
+        self.waiting: dict[tuple[int, str], int] = {}
+
+    async def run(self, key: str, function: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        turn_of = (id(loop), key)  # a lock serves one event loop (tests run several servers)
+        turn = self.turns.setdefault(turn_of, asyncio.Lock())
+        self.waiting[turn_of] = self.waiting.get(turn_of, 0) + 1
+        try:
+            async with turn:
+                return await loop.run_in_executor(self.executor, functools.partial(function, *args))
+        finally:
+            self.waiting[turn_of] -= 1
+            if not self.waiting[turn_of]:  # forget idle keys: the table is as small as the queue
+                del self.waiting[turn_of], self.turns[turn_of]
+
+
+FILE_WORK = FileWork()
+
+_JSON_TYPE = re.compile(r"^application/json\s*(;\s*charset\s*=\s*\"?utf-8\"?\s*)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -46,6 +79,10 @@ class Call:
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a (blocking) service call off the event loop."""
         return await run_in_threadpool(function, *args, **kwargs)
+
+    async def run_file_work(self, function: Callable[..., T], *args: Any) -> T:
+        """Run a service call that reads an uploaded file on the file threads (FileWork)."""
+        return await FILE_WORK.run(self.principal.access_key, function, *args)
 
 
 async def read_body(request: Request, limit: int) -> bytes:

@@ -332,6 +332,7 @@ ROUTES: tuple[Route, ...] = (
         "POST",
         V1 + "/campaigns/{vdnId}/blackfile/queryDataImportTask",
         "Blacklist import tasks of the VDN, newest first",
+        replay_exempt=True,
     ),
     Route(
         "reservations.create",
@@ -368,6 +369,7 @@ ROUTES: tuple[Route, ...] = (
         "POST",
         V1 + "/campaigns/{vdnId}/appoint/list",
         "List reserved calls, by appointment time",
+        replay_exempt=True,
     ),
     Route(
         "reservations.update_result",
@@ -382,6 +384,7 @@ ROUTES: tuple[Route, ...] = (
         DIALER_BASE + "/interface",
         "The paths of the dialer-facing interfaces",
         dialer=True,
+        replay_exempt=True,
     ),
     Route(
         "obs.mid_result",
@@ -396,6 +399,7 @@ ROUTES: tuple[Route, ...] = (
         DIALER_BASE + "/isholiday",
         "Whether today is a special date of a campaign",
         dialer=True,
+        replay_exempt=True,
     ),
     Route(
         "obs.group_call_data",
@@ -442,6 +446,7 @@ ROUTES: tuple[Route, ...] = (
         "POST",
         V1 + "/campaigns/{vdnId}/file/queryServer",
         "List the VDN's file servers (never their passwords)",
+        replay_exempt=True,
     ),
     Route(
         "file_servers.blacklist_from_server",
@@ -770,6 +775,7 @@ ROUTES: tuple[Route, ...] = (
         V1 + "/campaigns/{vdnId}/calldata/{campaignId}/list",
         "List a campaign's numbers after a dataId, in dataId order (isales extension)",
         errors=(CampaignNotFound,),
+        replay_exempt=True,
     ),
     Route(
         "batches.create",

@@ -1,8 +1,12 @@
 """Where a result callback may go (spec/hardening.md, "Callbacks").
 
 ``callBackUrl`` is http or https, and by default its host must resolve to public
-addresses only: loopback, private, link-local, multicast and unspecified addresses are
-refused (``callback_allow_private`` lifts this). The check is made when the URL is set
+addresses only: every block of IANA's IPv4 and IPv6 special-purpose address registries
+(loopback, private, shared 100.64.0.0/10, link-local, documentation, benchmarking,
+reserved ...) and multicast are refused (``callback_allow_private`` lifts this). IPv6
+forms that carry an IPv4 address (IPv4-mapped, IPv4-compatible, NAT64, 6to4, Teredo) are
+refused whole, since their prefixes are special-purpose blocks, so an embedded private
+IPv4 address cannot pass as a public IPv6 one. The check is made when the URL is set
 and again at every delivery, which then connects to the address it checked, so a DNS
 answer that changes in between cannot redirect it.
 """
@@ -34,17 +38,62 @@ class Target:
     server_name: str
 
 
-def forbidden(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    mapped = getattr(address, "ipv4_mapped", None)
-    if mapped is not None:
-        address = mapped
-    return (
-        address.is_loopback
-        or address.is_private
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_unspecified
+#: IANA's IPv4 Special-Purpose Address Registry, every entry, plus multicast and the
+#: limited broadcast address (docs/api.md#limits-and-protections)
+SPECIAL_IPV4 = tuple(
+    ipaddress.IPv4Network(block)
+    for block in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",  # shared address space (carrier NAT, cloud metadata 100.100.100.200)
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.31.196.0/24",
+        "192.52.193.0/24",
+        "192.88.99.0/24",
+        "192.168.0.0/16",
+        "192.175.48.0/24",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+        "255.255.255.255/32",
     )
+)
+#: IANA's IPv6 Special-Purpose Address Registry, every entry, plus multicast and the
+#: deprecated IPv4-compatible block; the IPv4-carrying forms are whole blocks here
+SPECIAL_IPV6 = tuple(
+    ipaddress.IPv6Network(block)
+    for block in (
+        "::/96",  # unspecified, loopback and IPv4-compatible (::7f00:1 is 127.0.0.1)
+        "::ffff:0:0/96",  # IPv4-mapped
+        "64:ff9b::/96",  # NAT64
+        "64:ff9b:1::/48",  # local-use NAT64
+        "100::/64",  # discard-only
+        "100:0:0:1::/64",  # dummy prefix
+        "2001::/23",  # IETF protocol assignments, Teredo (2001::/32) among them
+        "2001:db8::/32",
+        "2002::/16",  # 6to4
+        "2620:4f:8000::/48",
+        "3fff::/20",
+        "5f00::/16",
+        "fc00::/7",
+        "fe80::/10",
+        "fec0::/10",  # deprecated site-local
+        "ff00::/8",
+    )
+)
+
+
+def forbidden(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether ``address`` lies in a special-purpose block (the one owner of that rule)."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return any(address in block for block in SPECIAL_IPV4)
+    return any(address in block for block in SPECIAL_IPV6)
 
 
 def _addresses(host: str, port: int) -> list[str]:
@@ -73,8 +122,8 @@ def check(url: str, allow_private: bool) -> Target:
         for address in addresses:
             if forbidden(ipaddress.ip_address(address.split("%")[0])):
                 raise UnsafeTarget(
-                    f"callBackUrl: the host {parts.hostname} is a loopback, private, link-local,"
-                    " multicast or unspecified address"
+                    f"callBackUrl: the host {parts.hostname} is a special-purpose (loopback,"
+                    " private, shared, link-local, reserved ...) or multicast address"
                 )
     chosen = addresses[0]
     literal = f"[{chosen}]" if ":" in chosen else chosen

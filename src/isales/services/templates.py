@@ -23,13 +23,22 @@ from ..errors import (
 from ..store import Store
 from ..store import campaigns as campaign_store
 from ..store import templates as template_store
+from . import callback_targets
 
 
 class TemplateService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
 
+    def _check_callback(self, columns: dict[str, Any]) -> None:
+        """A template's callBackUrl becomes a campaign's: the same target rule applies."""
+        if columns.get("call_back_url"):
+            callback_targets.refuse_unsafe(
+                columns["call_back_url"], self.settings.callback_allow_private
+            )
+
     def create(self, vdn_id: int, columns: dict[str, Any]) -> int:
+        self._check_callback(columns)
         now = self.clock()
         with self.store.write() as conn:
             if template_store.name_taken(conn, vdn_id, columns["name"]):
@@ -42,6 +51,7 @@ class TemplateService:
     def update(self, vdn_id: int, template_id: int, columns: dict[str, Any]) -> None:
         """Replace a template's settings; its device type and status stay (``initStatus`` is
         ignored, as on campaign modify)."""
+        self._check_callback(columns)
         row_id = template_row_id(template_id)
         with self.store.write() as conn:
             current = None if row_id is None else template_store.get_template(conn, vdn_id, row_id)
@@ -66,6 +76,8 @@ class TemplateService:
         now = self.clock()
         with self.store.write() as conn:
             source = _source(conn, vdn_id, body["source"])
+            # the source's URL may predate today's target rule: a copy sets it anew
+            self._check_callback(source)
             if template_store.name_taken(conn, vdn_id, body["name"]):
                 raise TemplateNameTaken()
             values = {

@@ -12,7 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from ..domain.number_filter import NumberFilter
 from ..domain.states import NumberState
 from .numbers import Row, deletable, filter_conditions
-from .schema import NUMBER_COPY_COLUMNS, number_history, numbers
+from .schema import NUMBER_COPY_COLUMNS, call_batches, number_history, numbers
 
 #: deletable numbers listed by a preview
 SAMPLE_SIZE = 20
@@ -86,10 +86,18 @@ def live_ids(conn: Connection, data_ids: list[int]) -> set[int]:
 
 
 def restore_rows(conn: Connection, history: list[Row], now: datetime) -> int:
-    """Put archived numbers back, pending and never attempted, with their dataIds."""
+    """Put archived numbers back, pending and never attempted, with their dataIds; a
+    number whose batch was deleted meanwhile comes back without a batch."""
+    named = {row["batch_id"] for row in history if row["batch_id"] is not None}
+    batches = (
+        set(conn.execute(select(call_batches.c.id).where(call_batches.c.id.in_(named))).scalars())
+        if named
+        else set()
+    )
     restored = [
         {
             **{name: row[name] for name in NUMBER_COPY_COLUMNS},
+            "batch_id": row["batch_id"] if row["batch_id"] in batches else None,
             "state": NumberState.PENDING,
             "attempts": 0,
             "next_due_at": now,

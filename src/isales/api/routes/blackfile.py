@@ -46,7 +46,7 @@ def build_router(settings: Settings) -> APIRouter:
             request, body=schema.UPLOAD_LOCAL, max_body=settings.import_max_body_bytes
         )
         content = file_content(call.body)
-        task_id, total = await call.run(
+        task_id, total = await call.run_file_work(
             call.services.blacklist_imports.submit, call.vdn_id, call.body["fileName"], content
         )
         return submitted(task_id, call.body["fileName"], total)

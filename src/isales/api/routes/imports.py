@@ -70,7 +70,7 @@ def build_router(settings: Settings) -> APIRouter:
                 call.body["file_path"],
                 call.body["fileName"],
             )
-        outcome = await call.run(
+        outcome = await call.run_file_work(
             call.services.imports.upload,
             call.vdn_id,
             call.path["campaignId"],
