@@ -21,7 +21,7 @@ from sqlalchemy import (
 
 from ..domain.blacklist import QuotaPeriods
 from . import blacklist as blacklist_store
-from .schema import reservations
+from .schema import campaigns, reservations
 
 PENDING, CALLING, EXECUTED = "pending", "calling", "executed"
 
@@ -96,8 +96,16 @@ def page(
     if filters["end"] is not None:
         where.append(reservations.c.appoint_at <= filters["end"])
     total = conn.execute(select(func.count()).select_from(reservations).where(*where)).scalar()
+    # Each item names its campaign (taskName, taskStatus on the wire).
     found = conn.execute(
-        select(reservations)
+        select(
+            reservations,
+            campaigns.c.name.label("campaign_name"),
+            campaigns.c.status.label("campaign_status"),
+        )
+        .select_from(
+            reservations.outerjoin(campaigns, campaigns.c.id == reservations.c.campaign_id)
+        )
         .where(*where)
         .order_by(reservations.c.appoint_at, reservations.c.id)
         .offset(offset)
