@@ -27,6 +27,7 @@ from ..errors import (
     BatchNameTaken,
     BatchNotFound,
     BatchNotPaused,
+    BatchRenameTaken,
     BeginTimeInPast,
     Blacklisted,
     CalledTooFrequently,
@@ -64,6 +65,7 @@ from ..errors import (
     TemplateNameTaken,
     TemplateNotFound,
     TemplateSourceNotFound,
+    TooManyBatches,
     TooManyPerCall,
     TooManyUncompleted,
     WriteBackFailed,
@@ -779,6 +781,7 @@ ROUTES: tuple[Route, ...] = (
         errors=(
             BatchNameTaken,
             CampaignNotFound,
+            TooManyBatches,
         ),
     ),
     Route(
@@ -794,8 +797,8 @@ ROUTES: tuple[Route, ...] = (
         V1 + "/campaigns/{vdnId}/callbatch/{campaignId}/update",
         "Rename a call batch",
         errors=(
-            BatchNameTaken,
             BatchNotFound,
+            BatchRenameTaken,
             CampaignNotFound,
         ),
     ),
@@ -819,6 +822,7 @@ ROUTES: tuple[Route, ...] = (
         errors=(
             BatchNotFound,
             BatchNotPaused,
+            # shared with pause in BatchService.change; resume itself never answers it
             CampaignForbidsBatchChange,
             CampaignNotFound,
         ),

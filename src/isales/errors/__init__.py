@@ -63,8 +63,9 @@ code: ``code``, ``http_status`` and ``exit_code`` are declared on each class. Th
     │   │   ├── LegalHold               0209004
     │   │   └── NumberBeingCalled       0209005
     │   ├── call batches
-    │   │   ├── BatchNameTaken          0200005
-    │   │   ├── TooManyBatches          02000011
+    │   │   ├── BatchNameTaken          03000001
+    │   │   ├── BatchRenameTaken        0200005
+    │   │   ├── TooManyBatches          03000003
     │   │   ├── CampaignForbidsBatchChange 03000002
     │   │   ├── BatchNotFound           03000004
     │   │   ├── BatchAlreadyPaused      03000006
@@ -111,6 +112,7 @@ from .api import (
     BatchNameTaken,
     BatchNotFound,
     BatchNotPaused,
+    BatchRenameTaken,
     BeginTimeInPast,
     Blacklisted,
     CalledTooFrequently,
@@ -185,6 +187,7 @@ __all__ = [
     "AuthError",
     "BatchAlreadyPaused",
     "BatchNameTaken",
+    "BatchRenameTaken",
     "BatchNotFound",
     "BatchNotPaused",
     "BeginTimeInPast",

@@ -60,7 +60,9 @@ class ErrorCode(StrEnum):
     LEGAL_HOLD = "0209004"
     NUMBER_BEING_CALLED = "0209005"
     # call batches
+    BATCH_NAME_TAKEN = "03000001"
     CAMPAIGN_FORBIDS_BATCH_CHANGE = "03000002"
+    TOO_MANY_BATCHES = "03000003"
     BATCH_NOT_FOUND = "03000004"
     BATCH_ALREADY_PAUSED = "03000006"
     # reserved calls
@@ -379,13 +381,22 @@ class NumberBeingCalled(AppError):
 class BatchNameTaken(AppError):
     """A call batch with this name already exists in this campaign."""
 
+    code = ErrorCode.BATCH_NAME_TAKEN
+
+
+class BatchRenameTaken(AppError):
+    """Renaming a call batch to a name another batch of the campaign has.
+
+    Huawei's add page answers 03000001 for a taken name; renaming keeps the code isales
+    answered before (0200005) because the update page's error table was not read."""
+
     code = ErrorCode.CAMPAIGN_NAME_TAKEN
 
 
 class TooManyBatches(AppError):
     """The campaign already has the maximum number of call batches."""
 
-    code = ErrorCode.TOO_MANY_PARAMETERS
+    code = ErrorCode.TOO_MANY_BATCHES
 
 
 class CampaignForbidsBatchChange(AppError):

@@ -18,6 +18,7 @@ from ..errors import (
     BatchNameTaken,
     BatchNotFound,
     BatchNotPaused,
+    BatchRenameTaken,
     CampaignForbidsBatchChange,
     CampaignNotFound,
     StateForbidsNumberDelete,
@@ -30,7 +31,8 @@ from ..store import numbers as number_store
 from ..store.numbers import NumberFilter
 from .numbers import DeleteOutcome
 
-#: batches one campaign may hold (decision: Huawei's limit was not captured)
+#: batches one campaign may hold: Huawei's default for its tenant parameter "maximum batch
+#: quantity in the task" (cec_07_0770; 1-1000 there, fixed here)
 MAX_PER_CAMPAIGN = 100
 
 
@@ -80,7 +82,7 @@ class BatchService:
             if batch is None:
                 raise BatchNotFound()
             if batch["name"] != name and batch_store.name_taken(conn, campaign_id, name):
-                raise BatchNameTaken()
+                raise BatchRenameTaken()
             if not batch_store.rename_batch(conn, campaign_id, batch_id, name, now):
                 raise BatchNotFound()
 
@@ -109,9 +111,9 @@ class BatchService:
             if campaign is None:
                 raise CampaignNotFound()
             status = states.effective_status(campaign["status"], campaign["end_time"], now)
-            if not rules.may_pause_or_resume_batches(status):
+            if not rules.may_pause_or_resume_batches(status, operation):
                 raise CampaignForbidsBatchChange(
-                    "the outbound campaign is paused: its batches cannot be paused or resumed"
+                    "the outbound campaign is paused: its batches cannot be paused"
                 )
             if batch_store.get_batch(conn, campaign_id, batch_id) is None:
                 raise BatchNotFound()
