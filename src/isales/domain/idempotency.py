@@ -14,3 +14,4 @@ from enum import StrEnum
 class KeyState(StrEnum):
     RUNNING = "running"
     DONE = "done"
+
