@@ -502,6 +502,27 @@ def test_huawei_paging_answers_the_data_import_task_list(client, server):
     assert query(client, campaign_id, {"offset": 2, "limit": 1})["result"] == []
 
 
+def test_huawei_example_body_with_import_task_ids_answers_only_those_tasks(client, server):
+    # Huawei's example request body: {"limit": 10, "offset": 0, "importTaskIds": ["..."]}
+    campaign_id = create_campaign(client)
+    first = started(client, campaign_id, csv_bytes("s1,13800090731"), name="a.csv")
+    started(client, campaign_id, csv_bytes("s1,13800090732"), name="b.csv")
+    server.services.imports.run_pending()
+    body = {"limit": 10, "offset": 0, "importTaskIds": [str(first)]}
+    answer = query(client, campaign_id, body)
+    assert_code(answer, SUCCESS)
+    assert answer["count"] == 1
+    assert [t["id"] for t in answer["result"]] == [str(first)]
+    # ids of Huawei's length, or of no task of this campaign, match nothing
+    other = create_campaign(client)
+    assert query(client, other, body)["result"] == []
+    huge = {"limit": 10, "offset": 0, "importTaskIds": ["164698362894300182038011895728"]}
+    assert (
+        query(client, campaign_id, huge)["count"],
+        query(client, campaign_id, huge)["result"],
+    ) == (0, [])
+
+
 def test_huawei_status_before_the_import_runs(client):
     campaign_id = create_campaign(client)
     started(client, campaign_id, csv_bytes("s1,13800090711"))
@@ -534,6 +555,10 @@ def test_blacklisted_rows_are_counted_in_black_num(client, server):
         ({"offset": 0, "limit": 10, "pageNum": 1}, "02000009"),
         ({"offset": 0, "limit": 10, "taskId": 1}, "02000009"),
         ({"offset": 0, "limit": 10, "page": 1}, "0200001"),
+        ({"importTaskIds": ["1"]}, "02000001"),
+        ({"offset": 0, "limit": 10, "importTaskIds": "1"}, "02000006"),
+        ({"offset": 0, "limit": 10, "importTaskIds": ["x"]}, "02000002"),
+        ({"offset": 0, "limit": 10, "importTaskIds": ["1"] * 101}, "02000011"),
     ],
 )
 def test_huawei_paging_refusals(client, body, code):

@@ -147,10 +147,15 @@ class ImportService:
         return task
 
     def list_tasks(
-        self, vdn_id: int, campaign_id: int, offset: int, limit: int
+        self,
+        vdn_id: int,
+        campaign_id: int,
+        offset: int,
+        limit: int,
+        task_ids: list[int] | None = None,
     ) -> tuple[int, list[dict]]:
         with self.store.read() as conn:
-            return import_store.list_tasks(conn, vdn_id, campaign_id, offset, limit)
+            return import_store.list_tasks(conn, vdn_id, campaign_id, offset, limit, task_ids)
 
     # --- the runner ------------------------------------------------------------------------
 

@@ -90,10 +90,17 @@ def find_task(conn: Connection, vdn_id: int, campaign_id: int, task_id: int) -> 
 
 
 def list_tasks(
-    conn: Connection, vdn_id: int, campaign_id: int, offset: int, limit: int
+    conn: Connection,
+    vdn_id: int,
+    campaign_id: int,
+    offset: int,
+    limit: int,
+    task_ids: list[int] | None = None,
 ) -> tuple[int, list[dict]]:
-    """Task summaries of one campaign, newest first."""
-    where = (import_tasks.c.vdn_id == vdn_id, import_tasks.c.campaign_id == campaign_id)
+    """Task summaries of one campaign, newest first; only ``task_ids`` when given."""
+    where = [import_tasks.c.vdn_id == vdn_id, import_tasks.c.campaign_id == campaign_id]
+    if task_ids is not None:
+        where.append(import_tasks.c.id.in_(task_ids))
     total = conn.execute(select(func.count()).select_from(import_tasks).where(*where)).scalar_one()
     rows = conn.execute(
         select(*_SUMMARY)

@@ -108,7 +108,12 @@ def build_router(settings: Settings) -> APIRouter:
         if paging is not None:
             offset, limit = paging
             total, tasks = await call.run(
-                imports.list_tasks, call.vdn_id, call.path["campaignId"], offset, limit
+                imports.list_tasks,
+                call.vdn_id,
+                call.path["campaignId"],
+                offset,
+                limit,
+                schema.wanted_task_ids(call.body),
             )
             return ok(
                 "query data success",
