@@ -39,6 +39,7 @@ from ..errors import (
     CampaignStillStarted,
     DialerCode,
     DisplayResultNotFound,
+    DuplicateImportFile,
     DuplicateNumbers,
     ErrorCode,
     ExpectedCountMismatch,
@@ -740,6 +741,7 @@ ROUTES: tuple[Route, ...] = (
         "Import a number file: CSV or XLSX in the body, imported asynchronously",
         errors=(
             CampaignNotFound,
+            DuplicateImportFile,
             FileServerNotFound,
             TooManyPerCall,
         ),
@@ -752,6 +754,7 @@ ROUTES: tuple[Route, ...] = (
         "Import a number file from a file server (serverId), or carried in the body",
         errors=(
             CampaignNotFound,
+            DuplicateImportFile,
             FileServerNotFound,
             TooManyPerCall,
         ),

@@ -61,7 +61,8 @@ code: ``code``, ``http_status`` and ``exit_code`` are declared on each class. Th
     │   │   ├── IdempotencyKeyReused    0209002
     │   │   ├── RestoreRefused          0209003
     │   │   ├── LegalHold               0209004
-    │   │   └── NumberBeingCalled       0209005
+    │   │   ├── NumberBeingCalled       0209005
+    │   │   └── DuplicateImportFile     0209006
     │   ├── call batches
     │   │   ├── BatchNameTaken          03000001
     │   │   ├── BatchRenameTaken        0200005
@@ -124,6 +125,7 @@ from .api import (
     CampaignStillStarted,
     DefinitionTaken,
     DisplayResultNotFound,
+    DuplicateImportFile,
     DuplicateNumbers,
     ErrorCode,
     ExpectedCountMismatch,
@@ -210,6 +212,7 @@ __all__ = [
     "DialerKeyRefused",
     "DialerRefused",
     "DisplayResultNotFound",
+    "DuplicateImportFile",
     "DuplicateNumbers",
     "ErrorCode",
     "ExpectedCountMismatch",

@@ -59,6 +59,7 @@ class ErrorCode(StrEnum):
     RESTORE_REFUSED = "0209003"
     LEGAL_HOLD = "0209004"
     NUMBER_BEING_CALLED = "0209005"
+    DUPLICATE_IMPORT_FILE = "0209006"
     # call batches
     BATCH_NAME_TAKEN = "03000001"
     CAMPAIGN_FORBIDS_BATCH_CHANGE = "03000002"
@@ -376,6 +377,21 @@ class NumberBeingCalled(AppError):
 
 
 # call batches
+
+
+class DuplicateImportFile(AppError):
+    """The file has the same content as an earlier import of this campaign (isales extension).
+
+    Importing it again would add every number twice; ``allowDuplicateFile`` overrides."""
+
+    code = ErrorCode.DUPLICATE_IMPORT_FILE
+
+    def __init__(self, earlier_task_id: int) -> None:
+        super().__init__(
+            f"this file was already imported into this campaign by import task "
+            f"{earlier_task_id}: importing it again would add each of its numbers a second time"
+        )
+        self.earlier_task_id = earlier_task_id
 
 
 class BatchNameTaken(AppError):

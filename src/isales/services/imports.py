@@ -13,6 +13,7 @@ duplicate check.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import threading
@@ -29,6 +30,7 @@ from ..config import Settings
 from ..domain import states
 from ..errors import (
     CampaignNotFound,
+    DuplicateImportFile,
     ErrorCode,
     ImportTaskNotFound,
     InvalidParameter,
@@ -113,13 +115,23 @@ class ImportService:
     # --- the interface ---------------------------------------------------------------------
 
     def upload(
-        self, vdn_id: int, campaign_id: int, file_name: str, content: bytes
+        self,
+        vdn_id: int,
+        campaign_id: int,
+        file_name: str,
+        content: bytes,
+        allow_duplicate_file: bool = False,
     ) -> UploadOutcome:
         total = count_rows(file_name, content, self.file_limits)
         now = self.clock()
+        # the same bytes again would add every number twice: refused unless asked for
+        fingerprint = hashlib.sha256(content).hexdigest()
         with self.store.write() as conn:
             if campaign_store.get_campaign(conn, vdn_id, campaign_id) is None:
                 raise CampaignNotFound()
+            earlier = import_store.task_with_file(conn, campaign_id, fingerprint)
+            if earlier is not None and not allow_duplicate_file:
+                raise DuplicateImportFile(earlier)
             task_id = import_store.create_task(
                 conn,
                 {
@@ -135,6 +147,7 @@ class ImportService:
                     "errors": [],
                     "created_at": now,
                     "content": content,
+                    "fingerprint": fingerprint,
                 },
             )
         return UploadOutcome(task_id, total)

@@ -34,6 +34,15 @@ def create_task(conn: Connection, values: dict[str, Any]) -> int:
     return conn.execute(insert(import_tasks).values(**values)).inserted_primary_key[0]
 
 
+def task_with_file(conn: Connection, campaign_id: int, fingerprint: str) -> int | None:
+    """The earliest import task of the campaign whose file had this fingerprint."""
+    return conn.execute(
+        select(func.min(import_tasks.c.id)).where(
+            import_tasks.c.campaign_id == campaign_id, import_tasks.c.fingerprint == fingerprint
+        )
+    ).scalar()
+
+
 def _leasable(owner: str, now: datetime):  # type: ignore[no-untyped-def]
     return (
         import_tasks.c.status.in_(IN_PROGRESS),

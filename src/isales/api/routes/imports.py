@@ -76,6 +76,7 @@ def build_router(settings: Settings) -> APIRouter:
             call.path["campaignId"],
             call.body["fileName"],
             content,
+            call.body["allow_duplicate_file"] == 1,
         )
         return ok(
             "upload file succeeded",

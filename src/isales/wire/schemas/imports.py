@@ -9,9 +9,19 @@ from typing import Any
 from ...errors import ErrorCode, InvalidParameter
 from ..validation import INT32_MAX, INT64_MAX, TIME_FORMAT, Field, Schema
 
+#: isales: 1 imports a file although an earlier import of the campaign had the same content
+ALLOW_DUPLICATE_FILE = Field(
+    "allowDuplicateFile",
+    "integer",
+    choices=(0, 1),
+    key="allow_duplicate_file",
+    description="isales: 1 imports a file already imported into the campaign; default 0",
+)
+
 UPLOAD: Schema = (
     Field("fileName", required=True, max_length=255, description="ends with .csv or .xlsx"),
     Field("fileContent", required=True, description="the file's bytes, base64"),
+    ALLOW_DUPLICATE_FILE,
 )
 
 QUERY: Schema = (
