@@ -61,7 +61,8 @@ def test_create_and_list(client):
 def test_names_are_unique_per_campaign(client, server):
     campaign_id, other = create_campaign(client), create_campaign(client)
     new_batch(client, campaign_id, "b")
-    assert_code(create(client, campaign_id, name="b"), "0200005")
+    # Huawei's add page: a batch name already taken answers 03000001
+    assert_code(create(client, campaign_id, name="b"), "03000001")
     new_batch(client, other, "b")
     assert count(server.services, "call_batches", campaign_id=campaign_id) == 1
 
@@ -70,7 +71,8 @@ def test_a_campaign_holds_at_most_100_batches(client, server):
     campaign_id = create_campaign(client)
     for n in range(100):
         new_batch(client, campaign_id, f"b{n}")
-    assert_code(create(client, campaign_id, name="one more"), "02000011")
+    # Huawei's add page: the batch after the campaign's maximum answers 03000003
+    assert_code(create(client, campaign_id, name="one more"), "03000003")
     assert count(server.services, "call_batches", campaign_id=campaign_id) == 100
 
 
@@ -136,13 +138,19 @@ def test_pause_and_resume(client):
     assert_code(act(client, campaign_id, "pause", {"id": batch_id, "x": 1}), "0200001")
 
 
-def test_a_paused_campaign_refuses_batch_pause_and_resume(client):
+def test_a_paused_campaign_refuses_batch_pause_but_resumes_batches(client):
+    # Huawei's pause page allows draft, executing and completed campaigns; its resume page
+    # adds paused (suspended) ones.
     campaign_id = create_campaign(client, init_status=1)
     batch_id = new_batch(client, campaign_id, "b", status=1)
     assert_code(act(client, campaign_id, "pause", {"id": batch_id}), "03000002")
-    assert_code(act(client, campaign_id, "resume", {"id": batch_id}), "03000002")
     assert_code(act(client, campaign_id, "pause", {"id": "404"}), "03000002")  # campaign first
     assert listed(client, campaign_id)["data"][0]["status"] == 1
+    paused = new_batch(client, campaign_id, "p", status=2)
+    assert_code(act(client, campaign_id, "resume", {"id": paused}), SUCCESS)
+    assert [b["status"] for b in listed(client, campaign_id)["data"]] == [1, 1]
+    assert_code(act(client, campaign_id, "resume", {"id": paused}), "0200011")
+    assert_code(act(client, campaign_id, "resume", {"id": "404"}), "03000004")
 
 
 def test_v2_adds_take_a_batch_of_the_campaign(client, server):

@@ -111,6 +111,16 @@ def server_id_of(client, sftp_server) -> str:  # type: ignore[no-untyped-def]
     return answer["returnObject"]["serverId"]
 
 
+def test_add_answers_the_server_id_at_the_top_level_and_in_the_return_object(running, sftp_server):
+    # Huawei's response table puts serverId beside resultCode; earlier isales answered it
+    # in returnObject only, and clients written either way must keep working.
+    _, client, _ = running
+    answer = add_server(client, sftp_server)
+    assert_code(answer, SUCCESS)
+    assert answer["serverId"] == answer["returnObject"]["serverId"]
+    assert answer["serverId"].isdigit()
+
+
 def test_password_is_sealed_and_never_answered(running, sftp_server):
     server, client, _ = running
     server_id = server_id_of(client, sftp_server)

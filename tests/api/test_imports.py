@@ -8,6 +8,7 @@ is deterministic; servers made with ``import_sweep_seconds=3600`` never run it o
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 
 import openpyxl
@@ -503,6 +504,46 @@ def test_the_runner_is_a_background_job(server):
     assert (server.settings.import_sweep_seconds, server.services.imports.run_pending) in jobs
 
 
+# --- the same file twice ---
+
+
+def test_the_same_file_again_in_a_campaign_is_refused_naming_the_earlier_task(client, server):
+    campaign_id = create_campaign(client)
+    content = csv_bytes("s1,13800090741", "s2,13800090742")
+    first = started(client, campaign_id, content, name="monday.csv")
+    refused = upload(client, campaign_id, content, name="renamed.csv")
+    assert_code(refused, "0209006")
+    assert f"import task {first}" in refused["resultDesc"]
+    assert len(rows(server.services, "import_tasks", campaign_id=campaign_id)) == 1
+    # the Huawei file-server URL takes the same body and the same rule
+    assert_code(upload(client, campaign_id, content, action="uploadFileServer"), "0209006")
+    # another campaign, or other bytes, are not duplicates
+    started(client, create_campaign(client), content)
+    started(client, campaign_id, csv_bytes("s3,13800090743"))
+    # asked for, it is imported again: each of its numbers is then in the campaign twice
+    body = {
+        "fileName": "again.csv",
+        "fileContent": base64.b64encode(content).decode(),
+        "allowDuplicateFile": 1,
+    }
+    again = ok_json(client.post(files_path(campaign_id), json=body))
+    assert_code(again, SUCCESS)
+    server.services.imports.run_pending()
+    assert task(client, campaign_id, again["returnObject"]["taskId"])["successRows"] == 2
+    twice = ["13800090741", "13800090741", "13800090742", "13800090742", "13800090743"]
+    assert called_in(server.services, campaign_id) == twice
+    [stored] = rows(server.services, "import_tasks", id=first)
+    assert stored["fingerprint"] == hashlib.sha256(content).hexdigest()
+
+
+@pytest.mark.parametrize("value", [2, "yes", True])
+def test_allow_duplicate_file_is_0_or_1(client, value):
+    content = base64.b64encode(csv_bytes("s1,13800090751")).decode()
+    body = {"fileName": "a.csv", "fileContent": content, "allowDuplicateFile": value}
+    answer = ok_json(client.post(files_path(create_campaign(client)), json=body))
+    assert answer["resultCode"] in ("02000006", "02000007")
+
+
 # --- the Huawei request and answer (cec_07_4039) ---
 
 
@@ -528,6 +569,27 @@ def test_huawei_paging_answers_the_data_import_task_list(client, server):
     older = query(client, campaign_id, {"offset": 1, "limit": 1})["result"]
     assert [t["id"] for t in older] == [str(first)]
     assert query(client, campaign_id, {"offset": 2, "limit": 1})["result"] == []
+
+
+def test_huawei_example_body_with_import_task_ids_answers_only_those_tasks(client, server):
+    # Huawei's example request body: {"limit": 10, "offset": 0, "importTaskIds": ["..."]}
+    campaign_id = create_campaign(client)
+    first = started(client, campaign_id, csv_bytes("s1,13800090731"), name="a.csv")
+    started(client, campaign_id, csv_bytes("s1,13800090732"), name="b.csv")
+    server.services.imports.run_pending()
+    body = {"limit": 10, "offset": 0, "importTaskIds": [str(first)]}
+    answer = query(client, campaign_id, body)
+    assert_code(answer, SUCCESS)
+    assert answer["count"] == 1
+    assert [t["id"] for t in answer["result"]] == [str(first)]
+    # ids of Huawei's length, or of no task of this campaign, match nothing
+    other = create_campaign(client)
+    assert query(client, other, body)["result"] == []
+    huge = {"limit": 10, "offset": 0, "importTaskIds": ["164698362894300182038011895728"]}
+    assert (
+        query(client, campaign_id, huge)["count"],
+        query(client, campaign_id, huge)["result"],
+    ) == (0, [])
 
 
 def test_huawei_status_before_the_import_runs(client):
@@ -562,6 +624,10 @@ def test_blacklisted_rows_are_counted_in_black_num(client, server):
         ({"offset": 0, "limit": 10, "pageNum": 1}, "02000009"),
         ({"offset": 0, "limit": 10, "taskId": 1}, "02000009"),
         ({"offset": 0, "limit": 10, "page": 1}, "0200001"),
+        ({"importTaskIds": ["1"]}, "02000001"),
+        ({"offset": 0, "limit": 10, "importTaskIds": "1"}, "02000006"),
+        ({"offset": 0, "limit": 10, "importTaskIds": ["x"]}, "02000002"),
+        ({"offset": 0, "limit": 10, "importTaskIds": ["1"] * 101}, "02000011"),
     ],
 )
 def test_huawei_paging_refusals(client, body, code):

@@ -224,3 +224,31 @@ def test_modify_a_manual_reserved_call_not_yet_dialled(client, server):
     assert_code(answer, "04000005")
     answer = ok_json(client.post(path("update"), json={"appointId": "5", "remark": "y"}))
     assert_code(answer, "04000004")
+
+
+def test_create_answers_appoint_id_and_id_and_list_items_name_their_campaign(make_server):
+    # Huawei's create table names the new id appointId, its example id: both are answered.
+    # Its list table adds taskName, taskStatus, timeout and userName to every item.
+    clock = MovableClock()
+    server = make_server(clock=clock)
+    with server.client() as client:
+        campaign_id = create_campaign(client, init_status=1, name="list-fields")
+        created = reserve(client, campaign_id, clock.now + timedelta(minutes=10), call_type=1)
+        assert_code(created, SUCCESS)
+        returned = created["returnObject"]
+        assert returned["appointId"] == returned["id"]
+        assert int(returned["appointId"]) > ID_BASE
+
+        [item] = listed(client, taskId=str(campaign_id))["data"]
+        assert item["appointId"] == returned["appointId"]
+        assert (item["taskName"], item["userName"], item["timeout"]) == (
+            "list-fields",
+            "agent1",
+            False,
+        )
+        status = ok_json(client.get(f"/rest/isales/v1/openapi/campaigns/12/{campaign_id}"))
+        assert item["taskStatus"] == str(status["returnObject"]["status"])
+
+        clock.advance(11 * 60)
+        [item] = listed(client, taskId=str(campaign_id))["data"]
+        assert item["timeout"] is True

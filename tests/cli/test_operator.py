@@ -179,6 +179,22 @@ def test_import_without_errors_exits_zero(run, client, tmp_path):
     assert not (tmp_path / "good.csv.errors.csv").exists()
 
 
+def test_importing_the_same_file_again_is_refused_in_words(run, client, tmp_path):
+    campaign_id = create_campaign(client)
+    (tmp_path / "same.csv").write_text("called\n8613800000021\n")
+    args = ("numbers", "import", "--vdn", "12", "--campaign", str(campaign_id), "same.csv")
+    first = ok(run(*args, "--json"))
+    first_task = json.loads(first.stdout)["taskId"]
+    again = run(*args)
+    assert again.returncode == 1, again.stderr
+    assert "already imported into campaign" in again.stderr
+    assert f"import task {first_task}" in again.stderr
+    assert "--allow-duplicate" in again.stderr
+    forced = ok(run(*args, "--allow-duplicate", "--json"))
+    assert json.loads(forced.stdout)["successRows"] == 1  # the duplicate row is reported
+    assert json.loads(forced.stdout)["taskId"] != first_task
+
+
 #: runs a command and prints its peak resident size (KiB) as its last stderr line
 _MEASURED = (
     "import resource, subprocess, sys\n"

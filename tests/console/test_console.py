@@ -203,6 +203,27 @@ def test_an_import_shows_progress_to_completion_and_its_error_report(
     expect(page.locator(".counts")).to_contain_text("1500")
 
 
+def test_the_same_file_again_is_refused_in_words_unless_ticked(person, console_server, tmp_path):
+    with console_server.api() as api:
+        campaign_id = create_campaign(api, name="Imported twice")
+    upload = tmp_path / "twice.csv"
+    upload.write_text("called\n8613600000001\n")
+    page = person("otto")
+    page.goto(campaign_page(console_server, campaign_id, "import"))
+    page.get_by_label("File").set_input_files(upload)
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator("#import-status")).to_have_text("Finished", timeout=60_000)
+    page.goto(campaign_page(console_server, campaign_id, "import"))
+    page.get_by_label("File").set_input_files(upload)
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_text("already imported into this campaign by import task")).to_be_visible()
+    expect(page.get_by_text("would add each of its numbers a second time")).to_be_visible()
+    page.get_by_label("File").set_input_files(upload)
+    page.get_by_label("Import again even if already imported").check()
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator("#import-status")).to_have_text("Finished", timeout=60_000)
+
+
 def test_statistics_draw_todays_outcomes(person, console_server):
     with console_server.api() as api:
         campaign_id = create_campaign(api, init_status=0, name="Dialled today")

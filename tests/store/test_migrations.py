@@ -211,22 +211,36 @@ def test_downgrade_removes_data_tables_with_rows(engine):
         assert conn.execute(select(schema.access_keys)).all() == []
 
 
-def test_0007_keeps_the_import_tasks_of_an_older_store(engine):
-    """Import tasks written before 0007 keep their data and count no duplicates yet."""
-    upgrade(engine, "0002")
-    now = datetime(2026, 11, 27, 8)
+def _import_task_through_upgrade(engine: Engine, revision: str, columns: str, values: str) -> dict:
+    """Write one finished import task into a store at ``revision``, upgrade to the head and
+    read it back."""
+    upgrade(engine, revision)
     with engine.connect() as conn, conn.begin():
         conn.execute(
             text(
                 "INSERT INTO import_tasks (vdn_id, campaign_id, file_name, status, total_rows,"
-                " success_rows, failed_rows, errors, created_at)"
-                " VALUES (12, 1, 'a.csv', 'finished', 3, 2, 1, '[]', :now)"
+                f" success_rows, failed_rows{columns}, errors, created_at)"
+                f" VALUES (12, 1, 'a.csv', 'finished', 3, 2, 1{values}, '[]', :now)"
             ),
-            {"now": now},
+            {"now": datetime(2026, 11, 27, 8)},
         )
     upgrade(engine)
     with engine.connect() as conn:
-        row = conn.execute(select(schema.import_tasks)).mappings().one()
+        return dict(conn.execute(select(schema.import_tasks)).mappings().one())
+
+
+def test_0007_keeps_the_import_tasks_of_an_older_store(engine):
+    """Import tasks written before 0007 keep their data and count no duplicates yet."""
+    row = _import_task_through_upgrade(engine, "0002", "", "")
     assert (row["file_name"], row["success_rows"], row["failed_rows"]) == ("a.csv", 2, 1)
     assert (row["repeat_rows"], row["black_rows"]) == (0, 0)
+    assert schema_diff(engine) == []
+
+
+def test_0010_keeps_the_import_tasks_of_a_0009_store(engine):
+    """Import tasks written before 0010 keep their data and have no file fingerprint."""
+    row = _import_task_through_upgrade(engine, "0009", ", repeat_rows, black_rows", ", 1, 0")
+    assert current_revision(engine) == "0010"
+    assert (row["file_name"], row["status"], row["success_rows"]) == ("a.csv", "finished", 2)
+    assert (row["failed_rows"], row["repeat_rows"], row["fingerprint"]) == (1, 1, None)
     assert schema_diff(engine) == []

@@ -27,6 +27,7 @@ def test_when_a_campaign_lets_its_batches_change():
     assert may_pause_or_resume_batches(CampaignStatus.EXECUTING)
     assert may_pause_or_resume_batches(CampaignStatus.COMPLETED)
     assert not may_pause_or_resume_batches(CampaignStatus.PAUSED)
+    assert may_pause_or_resume_batches(CampaignStatus.PAUSED, "resume")
     assert not may_delete_batch(CampaignStatus.EXECUTING)
     assert may_delete_batch(CampaignStatus.PAUSED) and may_delete_batch(CampaignStatus.COMPLETED)
 

@@ -27,6 +27,7 @@ from ..errors import (
     BatchNameTaken,
     BatchNotFound,
     BatchNotPaused,
+    BatchRenameTaken,
     BeginTimeInPast,
     Blacklisted,
     CalledTooFrequently,
@@ -38,6 +39,7 @@ from ..errors import (
     CampaignStillStarted,
     DialerCode,
     DisplayResultNotFound,
+    DuplicateImportFile,
     DuplicateNumbers,
     ErrorCode,
     ExpectedCountMismatch,
@@ -64,6 +66,7 @@ from ..errors import (
     TemplateNameTaken,
     TemplateNotFound,
     TemplateSourceNotFound,
+    TooManyBatches,
     TooManyPerCall,
     TooManyUncompleted,
     WriteBackFailed,
@@ -743,6 +746,7 @@ ROUTES: tuple[Route, ...] = (
         "Import a number file: CSV or XLSX in the body, imported asynchronously",
         errors=(
             CampaignNotFound,
+            DuplicateImportFile,
             FileServerNotFound,
             TooManyPerCall,
         ),
@@ -755,6 +759,7 @@ ROUTES: tuple[Route, ...] = (
         "Import a number file from a file server (serverId), or carried in the body",
         errors=(
             CampaignNotFound,
+            DuplicateImportFile,
             FileServerNotFound,
             TooManyPerCall,
         ),
@@ -785,6 +790,7 @@ ROUTES: tuple[Route, ...] = (
         errors=(
             BatchNameTaken,
             CampaignNotFound,
+            TooManyBatches,
         ),
     ),
     Route(
@@ -800,8 +806,8 @@ ROUTES: tuple[Route, ...] = (
         V1 + "/campaigns/{vdnId}/callbatch/{campaignId}/update",
         "Rename a call batch",
         errors=(
-            BatchNameTaken,
             BatchNotFound,
+            BatchRenameTaken,
             CampaignNotFound,
         ),
     ),
@@ -825,6 +831,7 @@ ROUTES: tuple[Route, ...] = (
         errors=(
             BatchNotFound,
             BatchNotPaused,
+            # shared with pause in BatchService.change; resume itself never answers it
             CampaignForbidsBatchChange,
             CampaignNotFound,
         ),

@@ -30,7 +30,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from ..errors import CommandFailed
+from ..errors import CommandFailed, ErrorCode
 from ..wire.schemas.export import COLUMNS, MAX_LIST_PAGE
 from .remote import SUCCESS, V1, VDN_OPTION, print_table, remote, remote_options
 
@@ -47,9 +47,13 @@ class RowsPerSecond(ProgressColumn):
         return Text(f"{speed:,.0f} rows/s" if speed else "– rows/s")
 
 
-def upload_body(file: Path) -> Iterator[bytes]:
+def upload_body(file: Path, allow_duplicate: bool = False) -> Iterator[bytes]:
     """The upload interface's JSON body, produced piece by piece from the file."""
-    yield b'{"fileName":' + json.dumps(file.name).encode() + b',"fileContent":"'
+    if allow_duplicate:
+        yield b'{"allowDuplicateFile":1,"fileName":'
+    else:
+        yield b'{"fileName":'
+    yield json.dumps(file.name).encode() + b',"fileContent":"'
     with file.open("rb") as handle:
         while chunk := handle.read(READ_CHUNK):
             yield base64.b64encode(chunk)
@@ -66,19 +70,38 @@ def numbers() -> None:
 @click.option("--campaign", "campaign_id", type=click.IntRange(min=1), required=True)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--poll-seconds", type=click.FloatRange(min=0.05), default=1.0, show_default=True)
+@click.option(
+    "--allow-duplicate",
+    is_flag=True,
+    help="Import FILE even if the same file was imported into the campaign before "
+    "(its numbers are then added a second time).",
+)
 @remote_options
-def numbers_import(vdn: int, campaign_id: int, file: Path, poll_seconds: float) -> None:
+def numbers_import(
+    vdn: int, campaign_id: int, file: Path, poll_seconds: float, allow_duplicate: bool
+) -> None:
     """Upload a CSV or XLSX file and follow the import; exit 1 when any row failed.
 
-    The per-row error report goes to FILE.errors.csv.
+    The per-row error report goes to FILE.errors.csv. A file already imported into the
+    campaign is refused (it would add every number twice) unless --allow-duplicate.
     """
     if file.suffix.lower() not in (".csv", ".xlsx"):
         raise CommandFailed(f"{file} is neither .csv nor .xlsx")
     link = remote()
     base = f"{V1}/{vdn}/calldatafile"
-    uploaded = link.answer(
-        lambda: link.client.post_streamed(f"{base}/upload/{campaign_id}", lambda: upload_body(file))
-    )["returnObject"]
+    answer = link.answer(
+        lambda: link.client.post_streamed(
+            f"{base}/upload/{campaign_id}", lambda: upload_body(file, allow_duplicate)
+        ),
+        accept=(SUCCESS, ErrorCode.DUPLICATE_IMPORT_FILE),
+    )
+    if answer["resultCode"] == ErrorCode.DUPLICATE_IMPORT_FILE:
+        raise CommandFailed(
+            f"{file} was not imported: the same file was already imported into campaign "
+            f"{campaign_id} ({answer.get('resultDesc', '')}); importing it again would call "
+            "each of its numbers twice. Add --allow-duplicate to import it anyway."
+        )
+    uploaded = answer["returnObject"]
     task_id, total = uploaded["taskId"], uploaded["totalRows"]
     query = f"{base}/queryDataImportTask/{campaign_id}"
     console = Console(stderr=True)

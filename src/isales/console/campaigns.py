@@ -358,7 +358,13 @@ async def upload(request: Request, vdn_id: int, campaign_id: int) -> Response:
         if len(content) > limit:
             raise InvalidParameter(ErrorCode.TOO_LONG, f"the file is larger than {limit} bytes")
         outcome = await run(
-            request, services(request).imports.upload, vdn_id, campaign_id, file.filename, content
+            request,
+            services(request).imports.upload,
+            vdn_id,
+            campaign_id,
+            file.filename,
+            content,
+            form.get("allow_duplicate") == "1",  # the same file again is refused otherwise
         )
     except AppError as exc:
         context = await campaign_context(request, vdn_id, campaign_id)

@@ -22,9 +22,10 @@ BATCH_TRANSITIONS = {
 }
 
 
-def may_pause_or_resume_batches(status: CampaignStatus) -> bool:
-    """Huawei's pause page: only in a draft, executing or completed campaign."""
-    return status != CampaignStatus.PAUSED
+def may_pause_or_resume_batches(status: CampaignStatus, operation: str = "pause") -> bool:
+    """Huawei's pause page (cec_07_0773): a draft, executing or completed campaign; its
+    resume page (cec_07_0774) adds paused ones, so a batch can be resumed in any state."""
+    return operation == "resume" or status != CampaignStatus.PAUSED
 
 
 def may_delete_batch(status: CampaignStatus) -> bool:

@@ -61,10 +61,12 @@ code: ``code``, ``http_status`` and ``exit_code`` are declared on each class. Th
     │   │   ├── IdempotencyKeyReused    0209002
     │   │   ├── RestoreRefused          0209003
     │   │   ├── LegalHold               0209004
-    │   │   └── NumberBeingCalled       0209005
+    │   │   ├── NumberBeingCalled       0209005
+    │   │   └── DuplicateImportFile     0209006
     │   ├── call batches
-    │   │   ├── BatchNameTaken          0200005
-    │   │   ├── TooManyBatches          02000011
+    │   │   ├── BatchNameTaken          03000001
+    │   │   ├── BatchRenameTaken        0200005
+    │   │   ├── TooManyBatches          03000003
     │   │   ├── CampaignForbidsBatchChange 03000002
     │   │   ├── BatchNotFound           03000004
     │   │   ├── BatchAlreadyPaused      03000006
@@ -111,6 +113,7 @@ from .api import (
     BatchNameTaken,
     BatchNotFound,
     BatchNotPaused,
+    BatchRenameTaken,
     BeginTimeInPast,
     Blacklisted,
     CalledTooFrequently,
@@ -122,6 +125,7 @@ from .api import (
     CampaignStillStarted,
     DefinitionTaken,
     DisplayResultNotFound,
+    DuplicateImportFile,
     DuplicateNumbers,
     ErrorCode,
     ExpectedCountMismatch,
@@ -185,6 +189,7 @@ __all__ = [
     "AuthError",
     "BatchAlreadyPaused",
     "BatchNameTaken",
+    "BatchRenameTaken",
     "BatchNotFound",
     "BatchNotPaused",
     "BeginTimeInPast",
@@ -207,6 +212,7 @@ __all__ = [
     "DialerKeyRefused",
     "DialerRefused",
     "DisplayResultNotFound",
+    "DuplicateImportFile",
     "DuplicateNumbers",
     "ErrorCode",
     "ExpectedCountMismatch",

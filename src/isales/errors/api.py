@@ -59,8 +59,11 @@ class ErrorCode(StrEnum):
     RESTORE_REFUSED = "0209003"
     LEGAL_HOLD = "0209004"
     NUMBER_BEING_CALLED = "0209005"
+    DUPLICATE_IMPORT_FILE = "0209006"
     # call batches
+    BATCH_NAME_TAKEN = "03000001"
     CAMPAIGN_FORBIDS_BATCH_CHANGE = "03000002"
+    TOO_MANY_BATCHES = "03000003"
     BATCH_NOT_FOUND = "03000004"
     BATCH_ALREADY_PAUSED = "03000006"
     # reserved calls
@@ -376,8 +379,32 @@ class NumberBeingCalled(AppError):
 # call batches
 
 
+class DuplicateImportFile(AppError):
+    """The file has the same content as an earlier import of this campaign (isales extension).
+
+    Importing it again would add every number twice; ``allowDuplicateFile`` overrides."""
+
+    code = ErrorCode.DUPLICATE_IMPORT_FILE
+
+    def __init__(self, earlier_task_id: int) -> None:
+        super().__init__(
+            f"this file was already imported into this campaign by import task "
+            f"{earlier_task_id}: importing it again would add each of its numbers a second time"
+        )
+        self.earlier_task_id = earlier_task_id
+
+
 class BatchNameTaken(AppError):
     """A call batch with this name already exists in this campaign."""
+
+    code = ErrorCode.BATCH_NAME_TAKEN
+
+
+class BatchRenameTaken(AppError):
+    """Renaming a call batch to a name another batch of the campaign has.
+
+    Huawei's add page answers 03000001 for a taken name; renaming keeps the code isales
+    answered before (0200005) because the update page's error table was not read."""
 
     code = ErrorCode.CAMPAIGN_NAME_TAKEN
 
@@ -385,7 +412,7 @@ class BatchNameTaken(AppError):
 class TooManyBatches(AppError):
     """The campaign already has the maximum number of call batches."""
 
-    code = ErrorCode.TOO_MANY_PARAMETERS
+    code = ErrorCode.TOO_MANY_BATCHES
 
 
 class CampaignForbidsBatchChange(AppError):

@@ -20,6 +20,7 @@ from ..errors import (
     BatchNameTaken,
     BatchNotFound,
     BatchNotPaused,
+    BatchRenameTaken,
     CampaignForbidsBatchChange,
     CampaignNotFound,
     TooManyBatches,
@@ -31,7 +32,8 @@ from ..store.numbers import Row
 from . import campaign_numbers as owner
 from .campaign_numbers import DeleteOutcome
 
-#: batches one campaign may hold (decision: Huawei's limit was not captured)
+#: batches one campaign may hold: Huawei's default for its tenant parameter "maximum batch
+#: quantity in the task" (cec_07_0770; 1-1000 there, fixed here)
 MAX_PER_CAMPAIGN = 100
 
 
@@ -79,7 +81,7 @@ class BatchService:
             if batch is None:
                 raise BatchNotFound()
             if batch["name"] != name and batch_store.name_taken(conn, campaign_id, name):
-                raise BatchNameTaken()
+                raise BatchRenameTaken()
             if not batch_store.rename_batch(conn, campaign_id, batch_id, name, now):
                 raise BatchNotFound()
 
@@ -105,9 +107,10 @@ class BatchService:
             # FOR UPDATE waits for claims in flight (they hold FOR SHARE): once a pause is
             # answered, no claim returns a number of the batch
             campaign = owner.locked_campaign(conn, vdn_id, campaign_id)
-            if not rules.may_pause_or_resume_batches(owner.effective_status(campaign, now)):
+            status = owner.effective_status(campaign, now)
+            if not rules.may_pause_or_resume_batches(status, operation):
                 raise CampaignForbidsBatchChange(
-                    "the outbound campaign is paused: its batches cannot be paused or resumed"
+                    "the outbound campaign is paused: its batches cannot be paused"
                 )
             if batch_store.get_batch(conn, campaign_id, batch_id) is None:
                 raise BatchNotFound()

@@ -13,6 +13,7 @@ duplicate check.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from ..domain import states
 from ..domain.imports import IN_PROGRESS, ImportStatus
 from ..errors import (
     CampaignNotFound,
+    DuplicateImportFile,
     ErrorCode,
     ImportTaskNotFound,
     InvalidParameter,
@@ -120,13 +122,23 @@ class ImportService(LeasedTaskRunner):
     # --- the interface ---------------------------------------------------------------------
 
     def upload(
-        self, vdn_id: int, campaign_id: int, file_name: str, content: bytes
+        self,
+        vdn_id: int,
+        campaign_id: int,
+        file_name: str,
+        content: bytes,
+        allow_duplicate_file: bool = False,
     ) -> UploadOutcome:
         total = count_rows(file_name, content, self.file_limits)
         now = self.clock()
+        # the same bytes again would add every number twice: refused unless asked for
+        fingerprint = hashlib.sha256(content).hexdigest()
         with self.store.write() as conn:
             if campaign_store.get_campaign(conn, vdn_id, campaign_id) is None:
                 raise CampaignNotFound()
+            earlier = import_store.task_with_file(conn, campaign_id, fingerprint)
+            if earlier is not None and not allow_duplicate_file:
+                raise DuplicateImportFile(earlier)
             task_id = import_store.create_task(
                 conn,
                 {
@@ -142,6 +154,7 @@ class ImportService(LeasedTaskRunner):
                     "errors": [],
                     "created_at": now,
                     "content": content,
+                    "fingerprint": fingerprint,
                 },
             )
         return UploadOutcome(task_id, total)
@@ -154,10 +167,15 @@ class ImportService(LeasedTaskRunner):
         return task
 
     def list_tasks(
-        self, vdn_id: int, campaign_id: int, offset: int, limit: int
+        self,
+        vdn_id: int,
+        campaign_id: int,
+        offset: int,
+        limit: int,
+        task_ids: list[int] | None = None,
     ) -> tuple[int, list[Row]]:
         with self.store.read() as conn:
-            return import_store.list_tasks(conn, vdn_id, campaign_id, offset, limit)
+            return import_store.list_tasks(conn, vdn_id, campaign_id, offset, limit, task_ids)
 
     # --- the runner ------------------------------------------------------------------------
 

@@ -98,8 +98,13 @@ class ReservationService:
     def page(
         self, vdn_id: int, filters: dict[str, Any], offset: int, limit: int
     ) -> tuple[int, list[dict]]:
+        now = self.clock()
         with self.store.read() as conn:
-            return reservation_store.page(conn, vdn_id, filters, offset, limit)
+            total, rows = reservation_store.page(conn, vdn_id, filters, offset, limit)
+        # Timed out: still waiting although its time has passed (the list's ``timeout``).
+        for row in rows:
+            row["timed_out"] = row["state"] == "pending" and row["appoint_at"] < now
+        return total, rows
 
     def update_result(self, vdn_id: int, appoint_id: str, result: dict[str, Any]) -> None:
         """The agent's result of a (manual) reserved call; the reservation is then executed."""

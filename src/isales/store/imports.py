@@ -29,6 +29,16 @@ def create_task(conn: Connection, values: dict[str, Any]) -> int:
     return int(key[0]) if key else 0
 
 
+def task_with_file(conn: Connection, campaign_id: int, fingerprint: str) -> int | None:
+    """The earliest import task of the campaign whose file had this fingerprint."""
+    found = conn.execute(
+        select(func.min(import_tasks.c.id)).where(
+            import_tasks.c.campaign_id == campaign_id, import_tasks.c.fingerprint == fingerprint
+        )
+    ).scalar()
+    return int(found) if found is not None else None
+
+
 def lease_next(conn: Connection, owner: str, now: datetime, until: datetime) -> Row | None:
     """Lease the oldest task in progress that nobody else holds, without its file."""
     return lease_task(conn, import_tasks, IN_PROGRESS, owner, now, until, returning=_TASK)
@@ -64,10 +74,17 @@ def find_task(conn: Connection, vdn_id: int, campaign_id: int, task_id: int) -> 
 
 
 def list_tasks(
-    conn: Connection, vdn_id: int, campaign_id: int, offset: int, limit: int
+    conn: Connection,
+    vdn_id: int,
+    campaign_id: int,
+    offset: int,
+    limit: int,
+    task_ids: list[int] | None = None,
 ) -> tuple[int, list[Row]]:
-    """Task summaries of one campaign, newest first."""
-    where = (import_tasks.c.vdn_id == vdn_id, import_tasks.c.campaign_id == campaign_id)
+    """Task summaries of one campaign, newest first; only ``task_ids`` when given."""
+    where = [import_tasks.c.vdn_id == vdn_id, import_tasks.c.campaign_id == campaign_id]
+    if task_ids is not None:
+        where.append(import_tasks.c.id.in_(task_ids))
     total = conn.execute(select(func.count()).select_from(import_tasks).where(*where)).scalar_one()
     rows = conn.execute(
         select(*_SUMMARY)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, or_, select, update
 
 from ..domain.reservations import ReservationState
-from .schema import reservations
+from .schema import campaigns, reservations
 
 #: the states, as the store has always named them (``domain/reservations.py`` owns them)
 PENDING, CALLING, EXECUTED = (
@@ -89,8 +89,16 @@ def page(
     if filters["end"] is not None:
         where.append(reservations.c.appoint_at <= filters["end"])
     total = conn.execute(select(func.count()).select_from(reservations).where(*where)).scalar()
+    # Each item names its campaign (taskName, taskStatus on the wire).
     found = conn.execute(
-        select(reservations)
+        select(
+            reservations,
+            campaigns.c.name.label("campaign_name"),
+            campaigns.c.status.label("campaign_status"),
+        )
+        .select_from(
+            reservations.outerjoin(campaigns, campaigns.c.id == reservations.c.campaign_id)
+        )
         .where(*where)
         .order_by(reservations.c.appoint_at, reservations.c.id)
         .offset(offset)

@@ -262,7 +262,11 @@ import_tasks = Table(
     # the server importing it, and until when (renewed with every chunk)
     Column("lease_owner", String(64)),
     Column("leased_until", DateTime),
+    # SHA-256 (hex) of the uploaded bytes: the same file again in the campaign is refused
+    # unless the request says allowDuplicateFile (tasks older than this column have none)
+    Column("fingerprint", String(64)),
     Index(None, "vdn_id", "campaign_id"),
+    Index("ix_import_tasks_campaign_fingerprint", "campaign_id", "fingerprint"),
 )
 
 #: one row per rate-limited key (e.g. statistics per VDN and campaign): when it last ran

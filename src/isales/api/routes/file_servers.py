@@ -21,13 +21,15 @@ def build_router(settings: Settings) -> APIRouter:
         router,
         "file_servers.add_server",
         body=schema.ADD,
-        payload={"returnObject": {"type": "object"}},
+        payload={"serverId": {"type": "string"}, "returnObject": {"type": "object"}},
     )
     async def add_server(request: Request) -> JSONResponse:
         call = await accept(request, body=schema.ADD)
         values = schema.server_values(call.body)
         server_id = await call.run(call.services.file_servers.add, call.vdn_id, values)
-        return ok("success", returnObject={"serverId": str(server_id)})
+        # Huawei's response table answers serverId beside resultCode; returnObject keeps it
+        # for the clients written against isales' earlier answer.
+        return ok("success", serverId=str(server_id), returnObject={"serverId": str(server_id)})
 
     @operation(router, "file_servers.update_server", body=schema.UPDATE)
     async def update_server(request: Request) -> JSONResponse:

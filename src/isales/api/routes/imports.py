@@ -76,6 +76,7 @@ def build_router(settings: Settings) -> APIRouter:
             call.path["campaignId"],
             call.body["fileName"],
             content,
+            call.body["allow_duplicate_file"] == 1,
         )
         return ok(
             "upload file succeeded",
@@ -108,7 +109,12 @@ def build_router(settings: Settings) -> APIRouter:
         if paging is not None:
             offset, limit = paging
             total, tasks = await call.run(
-                imports.list_tasks, call.vdn_id, call.path["campaignId"], offset, limit
+                imports.list_tasks,
+                call.vdn_id,
+                call.path["campaignId"],
+                offset,
+                limit,
+                schema.wanted_task_ids(call.body),
             )
             return ok(
                 "query data success",

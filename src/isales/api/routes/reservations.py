@@ -20,13 +20,20 @@ def build_router(settings: Settings) -> APIRouter:
         router,
         "reservations.create",
         body=schema.CREATE,
-        payload={"returnObject": {"type": "object", "properties": {"id": {"type": "string"}}}},
+        payload={
+            "returnObject": {
+                "type": "object",
+                "properties": {"appointId": {"type": "string"}, "id": {"type": "string"}},
+            }
+        },
     )
     async def create(request: Request) -> JSONResponse:
         call = await accept(request, body=schema.CREATE)
         wanted = schema.create_request(call.body)
         row_id = await call.run(call.services.reservations.create, call.vdn_id, wanted)
-        return ok("create appoint succeeded", returnObject={"id": str(appoint_id(row_id))})
+        # Huawei's table names it appointId, its example id: answer both.
+        new_id = str(appoint_id(row_id))
+        return ok("create appoint succeeded", returnObject={"appointId": new_id, "id": new_id})
 
     @operation(router, "reservations.delete", body=schema.DELETE)
     async def delete(request: Request) -> JSONResponse:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ...errors import ErrorCode, InvalidParameter
 from ..validation import INT32_MAX, Field, Schema
+from . import imports
 
 #: Huawei's forbidden user-name characters (ASCII and full-width)
 USER_NAME_FORBIDDEN = "`~!@#$ %^&*()+=|{}'\":;<>/?.\\[]！￥…（）—【】‘；：”“’，、？"
@@ -51,6 +52,7 @@ NUMBER_IMPORT: Schema = (
     Field("filePath", max_length=255, key="file_path"),
     Field("fileName", required=True, max_length=255),
     Field("fileContent", description="isales form: the file's bytes, base64, instead of serverId"),
+    imports.ALLOW_DUPLICATE_FILE,
 )
 
 

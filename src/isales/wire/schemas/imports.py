@@ -9,14 +9,32 @@ from typing import Any
 from ...errors import ErrorCode, InvalidParameter
 from ..validation import INT32_MAX, INT64_MAX, TIME_FORMAT, Field, Schema
 
+#: isales: 1 imports a file although an earlier import of the campaign had the same content
+ALLOW_DUPLICATE_FILE = Field(
+    "allowDuplicateFile",
+    "integer",
+    choices=(0, 1),
+    key="allow_duplicate_file",
+    description="isales: 1 imports a file already imported into the campaign; default 0",
+)
+
 UPLOAD: Schema = (
     Field("fileName", required=True, max_length=255, description="ends with .csv or .xlsx"),
     Field("fileContent", required=True, description="the file's bytes, base64"),
+    ALLOW_DUPLICATE_FILE,
 )
 
 QUERY: Schema = (
     Field("offset", "integer", minimum=0, maximum=INT32_MAX, description="limit × (page − 1)"),
     Field("limit", "integer", minimum=1, maximum=100, description="tasks per page"),
+    Field(
+        "importTaskIds",
+        "list",
+        max_items=100,
+        key="import_task_ids",
+        description="Huawei's example body: only these tasks (with offset/limit)",
+        item=Field("importTaskIds[]", required=True, max_length=64, charset="0-9"),
+    ),
     Field("taskId", "integer", minimum=1, maximum=INT64_MAX, description="isales: one task"),
     Field("pageNum", "integer", minimum=1, maximum=10**9, description="isales: default 1"),
     Field("pageSize", "integer", minimum=1, maximum=1000, description="isales: default 100"),
@@ -28,9 +46,10 @@ _EXTENSION = ("taskId", "pageNum", "pageSize")
 def huawei_paging(body: dict[str, Any]) -> tuple[int, int] | None:
     """Huawei's (offset, limit) when the request pages that way; None: the isales fields.
 
-    offset and limit come together, and never with the isales extension fields.
+    offset and limit come together, and never with the isales extension fields;
+    ``importTaskIds`` (Huawei's example body) belongs to this form.
     """
-    if body["offset"] is None and body["limit"] is None:
+    if body["offset"] is None and body["limit"] is None and body["import_task_ids"] is None:
         return None
     for name in ("offset", "limit"):
         if body[name] is None:
@@ -42,6 +61,17 @@ def huawei_paging(body: dict[str, Any]) -> tuple[int, int] | None:
             f"offset/limit cannot be combined with {', '.join(mixed)} (isales paging)",
         )
     return body["offset"], body["limit"]
+
+
+def wanted_task_ids(body: dict[str, Any]) -> list[int] | None:
+    """The tasks ``importTaskIds`` names, or None when it is absent (every task).
+
+    Huawei's ids are digit strings; one beyond isales' ids names no task and matches none.
+    """
+    ids = body["import_task_ids"]
+    if ids is None:
+        return None
+    return [int(text) for text in ids if 0 < int(text) <= INT64_MAX]
 
 
 #: Huawei's DataImportTask status: 0 preparing, 1 running, 2 finished, 3 failed
