@@ -131,6 +131,57 @@ def test_two_authorization_headers_are_refused(server):
     assert status == 401 and b"more than one Authorization header" in data
 
 
+def _refusal_of(server: Served, authorization: str, body: bytes) -> tuple[int, dict, bytes, bool]:
+    """Status, headers (without the per-answer ``date`` and ``x-request-id``), body of the
+    answer to a POST signed with ``authorization``, and whether the server closed the
+    connection after it (within a second: the fixture's idle deadline is two)."""
+    sock = server.connect()
+    sock.sendall(
+        (
+            f"POST {campaigns_path(12)} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+            "Content-Type: application/json; charset=UTF-8\r\n"
+            f"Authorization: {authorization}\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        + body
+    )
+    sock.settimeout(10)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, rest = data.split(b"\r\n\r\n", 1)
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {
+        name.strip().lower(): value.strip()
+        for name, value in (line.split(":", 1) for line in lines[1:])
+        if name.strip().lower() not in ("date", "x-request-id")
+    }
+    while len(rest) < int(headers["content-length"]):
+        rest += sock.recv(65536)
+    closed = closed_by_server(sock, 1)
+    sock.close()
+    return int(lines[0].split(" ", 2)[1]), headers, rest, closed
+
+
+def test_an_unknown_key_and_a_wrong_signature_are_answered_alike(server):
+    """Access keys are not secret, but which ones exist must not show: a known key with a
+    wrong signature gets the very answer an unknown key gets, connection handling too."""
+    body = b'{"name":"x"}'
+    with server.client() as signed:
+        good = signed.signed_headers("POST", campaigns_path(12), [], body)["Authorization"]
+    scheme, key, rest = good.split("/", 2)
+    timestamp, names, signature = rest.split("/")
+    wrong = "0" * len(signature) if signature != "0" * len(signature) else "1" * len(signature)
+    known = f"{scheme}/{key}/{timestamp}/{names}/{wrong}"
+    unknown = f"{scheme}/AK{'9' * (len(key) - 2)}/{timestamp}/{names}/{wrong}"
+    known_answer = _refusal_of(server, known, body)
+    unknown_answer = _refusal_of(server, unknown, body)
+    print(f"known key, wrong signature: {known_answer}")
+    print(f"unknown key:                {unknown_answer}")
+    assert known_answer[0] == 401
+    assert known_answer == unknown_answer
+    server.still_serves()
+
+
 # --- slow and unfinished requests, huge headers -----------------------------------
 
 
@@ -274,3 +325,4 @@ def test_a_key_past_its_rate_gets_429_and_nothing_runs(db_url, tmp_path):
             assert count(services, "campaigns", name=bodies[2]["name"]) == 0
         finally:
             services.close()
+
