@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -326,3 +327,45 @@ def test_a_key_past_its_rate_gets_429_and_nothing_runs(db_url, tmp_path):
         finally:
             services.close()
 
+
+def test_non_reading_connections_of_one_address_leave_room_for_others(db_url, tmp_path):
+    """Connections that pipeline requests for the 1.7 MB Swagger bundle and never read
+    their answers: one address gets only its share of the cap, and the write deadline
+    aborts what it holds; a signed request from another address is served meanwhile."""
+    cap, share, write_timeout = 40, 0.5, 2
+    bundle = b"GET /docs/assets/swagger-ui/swagger-ui-bundle.js HTTP/1.1\r\nHost: x\r\n\r\n"
+    with serving(
+        db_url,
+        tmp_path,
+        max_connections=cap,
+        max_connection_share_per_address=share,
+        write_timeout_seconds=write_timeout,
+        header_timeout_seconds=60,
+    ) as capped:
+        hostile = []
+        for _ in range(cap):  # all from 127.0.0.2; the signed client is on 127.0.0.1
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.bind(("127.0.0.2", 0))
+            sock.settimeout(10)
+            sock.connect(("127.0.0.1", capped.port))
+            try:
+                sock.sendall(bundle * 20)
+            except OSError:
+                pass  # refused at once: past the address's share
+            hostile.append(sock)
+        started = time.monotonic()
+        capped.still_serves()  # from another address, while the hostile ones are held
+        served_in = time.monotonic() - started
+        time.sleep(write_timeout + 3)
+        closed = sum(closed_by_server(sock, 2) for sock in hostile)
+        print(
+            f"cap {cap}, share {share} ({int(cap * share)} per address), "
+            f"{len(hostile)} non-reading connections from one address: signed request from "
+            f"another address served in {served_in:.2f} s; {closed} of {len(hostile)} "
+            f"closed by the server within {write_timeout + 3} s (write deadline {write_timeout} s)"
+        )
+        assert closed == len(hostile)
+        capped.still_serves()
+        for sock in hostile:
+            sock.close()
