@@ -169,6 +169,9 @@ class Settings(BaseSettings):
     write_timeout_seconds: float = Field(
         30.0, gt=0, description="deadline for a stalled answer the client does not read"
     )
+    shutdown_grace_seconds: float = Field(
+        10.0, gt=0, description="after SIGTERM, time running requests get before connections close"
+    )
     import_max_xlsx_unpacked_bytes: int = Field(
         200 * 1024 * 1024, ge=1024, description="decompressed size cap of an uploaded XLSX"
     )

@@ -369,3 +369,65 @@ def test_non_reading_connections_of_one_address_leave_room_for_others(db_url, tm
         capped.still_serves()
         for sock in hostile:
             sock.close()
+
+
+def test_sigterm_with_slow_readers_and_trickling_bodies_ends_within_the_grace(db_url, tmp_path):
+    """SIGTERM while clients never read their answers and others trickle their bodies:
+    the server exits within its grace period (then closes them), and the add whose body
+    never finished added nothing."""
+    grace = 3
+    bundle = b"GET /docs/assets/swagger-ui/swagger-ui-bundle.js HTTP/1.1\r\nHost: x\r\n\r\n"
+    with serving(
+        db_url,
+        tmp_path,
+        shutdown_grace_seconds=grace,
+        write_timeout_seconds=600,
+        body_timeout_seconds=600,
+        header_timeout_seconds=600,
+    ) as running:
+        with running.client() as signed:
+            campaign = create_campaign(signed)
+        path = f"{campaigns_path(12)}/calldata/{campaign}"
+        body = json.dumps({"callDataList": [{"called": "8613800000077"}]}).encode()
+        with running.client() as signed:
+            headers = signed.signed_headers("POST", path, [], body)
+        held = []
+        for _ in range(10):  # slow readers
+            sock = running.connect()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.sendall(bundle * 10)
+            held.append(sock)
+        trickling = []
+        for _ in range(10):  # signed adds whose body never ends
+            sock = running.connect()
+            sock.sendall(
+                (
+                    f"POST {path} HTTP/1.1\r\nHost: {headers['Host']}\r\n"
+                    f"Content-Type: {headers['Content-Type']}\r\n"
+                    f"Authorization: {headers['Authorization']}\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n"
+                ).encode()
+                + body[:5]
+            )
+            trickling.append(sock)
+        time.sleep(1)
+        for sock in trickling:
+            sock.sendall(body[5:10])
+        started = time.monotonic()
+        running.process.send_signal(signal.SIGTERM)
+        try:
+            running.process.wait(grace + 30)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"isales serve still running {grace + 30} s after SIGTERM")
+        took = time.monotonic() - started
+        print(
+            f"SIGTERM with 10 slow readers and 10 trickling bodies: exited in {took:.2f} s "
+            f"(grace {grace} s), exit code {running.process.returncode}"
+        )
+        assert took < grace + 5
+        assert all(closed_by_server(sock, 5) for sock in held + trickling)
+    services = Services.build(Settings(db=db_url))
+    try:
+        assert count(services, "numbers", campaign_id=campaign) == 0
+    finally:
+        services.close()

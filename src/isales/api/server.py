@@ -11,6 +11,10 @@ request's headers are in. This protocol adds, per connection:
 * a write deadline (``write_timeout_seconds``): an answer the client stops reading (the
   transport's buffer stays over its high-water mark) for that long has its connection
   aborted. ``close()`` would wait for the buffer to drain, that is forever;
+* a bounded shutdown: after SIGTERM, requests get ``shutdown_grace_seconds`` to finish
+  (uvicorn's ``timeout_graceful_shutdown``), then every connection still open (a slow
+  reader, a trickling body) is aborted and unfinished requests are cancelled. A use case
+  runs in one transaction, so a cancelled one has committed or rolls back whole.
 * a header deadline (``header_timeout_seconds``, from the connection or the previous
   answer to the end of the headers) and a body deadline (``body_timeout_seconds``, from
   the end of the headers to the end of the body): past either the connection is closed;
@@ -23,6 +27,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import resource
+import socket
+import struct
 from typing import Any
 
 import httptools
@@ -51,6 +57,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.settings = settings
         self._deadline: asyncio.TimerHandle | None = None
         self._write_deadline: asyncio.TimerHandle | None = None
+        self._shutdown_deadline: asyncio.TimerHandle | None = None
         self._awaiting_headers = False
         self._raw_header_bytes = 0  # bytes received while the headers were incomplete
         self._header_bytes = 0  # bytes of the parsed request line and fields
@@ -74,10 +81,18 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.logger.info("closing a connection that missed its read deadline")
         self.transport.close()
 
+    def _reset(self) -> None:
+        """Abort the connection with a reset: ``abort()`` alone drops the transport's
+        buffer but leaves the kernel's send buffer to a client that does not read it."""
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.transport.abort()
+
     def _abort_stalled_write(self) -> None:
         self._write_deadline = None
         self.logger.info("aborting a connection that did not read its answer in time")
-        self.transport.abort()
+        self._reset()
 
     def pause_writing(self) -> None:
         super().pause_writing()
@@ -118,8 +133,17 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         held = sum(1 for c in self.connections if (getattr(c, "client", None) or ("",))[0] == host)
         return held > share
 
+    def shutdown(self) -> None:
+        super().shutdown()
+        self._shutdown_deadline = self.loop.call_later(
+            self.settings.shutdown_grace_seconds, self._reset
+        )
+
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        if self._shutdown_deadline is not None:
+            self._shutdown_deadline.cancel()
+            self._shutdown_deadline = None
         if self._write_deadline is not None:
             self._write_deadline.cancel()
             self._write_deadline = None
@@ -221,12 +245,20 @@ def guarded_protocol(settings: Settings) -> Any:  # uvicorn takes it as a protoc
     return functools.partial(GuardedHttpToolsProtocol, settings=settings)
 
 
+def guarded_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options for ``settings``: the guarded protocol and the shutdown grace."""
+    return {
+        "http": guarded_protocol(settings),
+        "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
+    }
+
+
 def server_config(app: object, settings: Settings, **options: object) -> uvicorn.Config:
     """The uvicorn configuration of ``isales serve``: the guarded protocol on httptools."""
     return uvicorn.Config(
         app,  # type: ignore[arg-type]
         host=settings.host,
         port=settings.port,
-        http=guarded_protocol(settings),  # type: ignore[arg-type]
+        **guarded_options(settings),
         **options,  # type: ignore[arg-type]
     )
