@@ -164,7 +164,7 @@ class Settings(BaseSettings):
     body_timeout_seconds: float = Field(30.0, gt=0, description="deadline for the body")
     max_connections: int = Field(1000, ge=1, description="open connections; more are closed")
     max_connection_share_per_address: float = Field(
-        0.5, gt=0, le=1, description="share of max_connections one client address may hold"
+        0.95, gt=0, le=1, description="share of max_connections one client address may hold"
     )
     write_timeout_seconds: float = Field(
         30.0, gt=0, description="deadline for a stalled answer the client does not read"
