@@ -163,6 +163,15 @@ class Settings(BaseSettings):
     header_timeout_seconds: float = Field(10.0, gt=0, description="deadline for the headers")
     body_timeout_seconds: float = Field(30.0, gt=0, description="deadline for the body")
     max_connections: int = Field(1000, ge=1, description="open connections; more are closed")
+    max_connection_share_per_address: float = Field(
+        0.95, gt=0, le=1, description="share of max_connections one client address may hold"
+    )
+    write_timeout_seconds: float = Field(
+        30.0, gt=0, description="deadline for a stalled answer the client does not read"
+    )
+    shutdown_grace_seconds: float = Field(
+        10.0, gt=0, description="after SIGTERM, time running requests get before connections close"
+    )
     import_max_xlsx_unpacked_bytes: int = Field(
         200 * 1024 * 1024, ge=1024, description="decompressed size cap of an uploaded XLSX"
     )

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -129,6 +130,57 @@ def test_two_authorization_headers_are_refused(server):
     sock.sendall(request.encode())
     status, data = read_answer(sock)
     assert status == 401 and b"more than one Authorization header" in data
+
+
+def _refusal_of(server: Served, authorization: str, body: bytes) -> tuple[int, dict, bytes, bool]:
+    """Status, headers (without the per-answer ``date`` and ``x-request-id``), body of the
+    answer to a POST signed with ``authorization``, and whether the server closed the
+    connection after it (within a second: the fixture's idle deadline is two)."""
+    sock = server.connect()
+    sock.sendall(
+        (
+            f"POST {campaigns_path(12)} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+            "Content-Type: application/json; charset=UTF-8\r\n"
+            f"Authorization: {authorization}\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        + body
+    )
+    sock.settimeout(10)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, rest = data.split(b"\r\n\r\n", 1)
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {
+        name.strip().lower(): value.strip()
+        for name, value in (line.split(":", 1) for line in lines[1:])
+        if name.strip().lower() not in ("date", "x-request-id")
+    }
+    while len(rest) < int(headers["content-length"]):
+        rest += sock.recv(65536)
+    closed = closed_by_server(sock, 1)
+    sock.close()
+    return int(lines[0].split(" ", 2)[1]), headers, rest, closed
+
+
+def test_an_unknown_key_and_a_wrong_signature_are_answered_alike(server):
+    """Access keys are not secret, but which ones exist must not show: a known key with a
+    wrong signature gets the very answer an unknown key gets, connection handling too."""
+    body = b'{"name":"x"}'
+    with server.client() as signed:
+        good = signed.signed_headers("POST", campaigns_path(12), [], body)["Authorization"]
+    scheme, key, rest = good.split("/", 2)
+    timestamp, names, signature = rest.split("/")
+    wrong = "0" * len(signature) if signature != "0" * len(signature) else "1" * len(signature)
+    known = f"{scheme}/{key}/{timestamp}/{names}/{wrong}"
+    unknown = f"{scheme}/AK{'9' * (len(key) - 2)}/{timestamp}/{names}/{wrong}"
+    known_answer = _refusal_of(server, known, body)
+    unknown_answer = _refusal_of(server, unknown, body)
+    print(f"known key, wrong signature: {known_answer}")
+    print(f"unknown key:                {unknown_answer}")
+    assert known_answer[0] == 401
+    assert known_answer == unknown_answer
+    server.still_serves()
 
 
 # --- slow and unfinished requests, huge headers -----------------------------------
@@ -339,3 +391,108 @@ def test_a_key_past_its_rate_gets_429_and_nothing_runs(db_url, tmp_path):
             assert count(services, "campaigns", name=bodies[2]["name"]) == 0
         finally:
             services.close()
+
+
+def test_non_reading_connections_of_one_address_leave_room_for_others(db_url, tmp_path):
+    """Connections that pipeline requests for the 1.7 MB Swagger bundle and never read
+    their answers: one address gets only its share of the cap, and the write deadline
+    aborts what it holds; a signed request from another address is served meanwhile."""
+    cap, share, write_timeout = 40, 0.5, 2
+    bundle = b"GET /docs/assets/swagger-ui/swagger-ui-bundle.js HTTP/1.1\r\nHost: x\r\n\r\n"
+    with serving(
+        db_url,
+        tmp_path,
+        max_connections=cap,
+        max_connection_share_per_address=share,
+        write_timeout_seconds=write_timeout,
+        header_timeout_seconds=60,
+    ) as capped:
+        hostile = []
+        for _ in range(cap):  # all from 127.0.0.2; the signed client is on 127.0.0.1
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.bind(("127.0.0.2", 0))
+            sock.settimeout(10)
+            sock.connect(("127.0.0.1", capped.port))
+            try:
+                sock.sendall(bundle * 20)
+            except OSError:
+                pass  # refused at once: past the address's share
+            hostile.append(sock)
+        started = time.monotonic()
+        capped.still_serves()  # from another address, while the hostile ones are held
+        served_in = time.monotonic() - started
+        time.sleep(write_timeout + 3)
+        closed = sum(closed_by_server(sock, 2) for sock in hostile)
+        print(
+            f"cap {cap}, share {share} ({int(cap * share)} per address), "
+            f"{len(hostile)} non-reading connections from one address: signed request from "
+            f"another address served in {served_in:.2f} s; {closed} of {len(hostile)} "
+            f"closed by the server within {write_timeout + 3} s (write deadline {write_timeout} s)"
+        )
+        assert closed == len(hostile)
+        capped.still_serves()
+        for sock in hostile:
+            sock.close()
+
+
+def test_sigterm_with_slow_readers_and_trickling_bodies_ends_within_the_grace(db_url, tmp_path):
+    """SIGTERM while clients never read their answers and others trickle their bodies:
+    the server exits within its grace period (then closes them), and the add whose body
+    never finished added nothing."""
+    grace = 3
+    bundle = b"GET /docs/assets/swagger-ui/swagger-ui-bundle.js HTTP/1.1\r\nHost: x\r\n\r\n"
+    with serving(
+        db_url,
+        tmp_path,
+        shutdown_grace_seconds=grace,
+        write_timeout_seconds=600,
+        body_timeout_seconds=600,
+        header_timeout_seconds=600,
+    ) as running:
+        with running.client() as signed:
+            campaign = create_campaign(signed)
+        path = f"{campaigns_path(12)}/calldata/{campaign}"
+        body = json.dumps({"callDataList": [{"called": "8613800000077"}]}).encode()
+        with running.client() as signed:
+            headers = signed.signed_headers("POST", path, [], body)
+        held = []
+        for _ in range(10):  # slow readers
+            sock = running.connect()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.sendall(bundle * 10)
+            held.append(sock)
+        trickling = []
+        for _ in range(10):  # signed adds whose body never ends
+            sock = running.connect()
+            sock.sendall(
+                (
+                    f"POST {path} HTTP/1.1\r\nHost: {headers['Host']}\r\n"
+                    f"Content-Type: {headers['Content-Type']}\r\n"
+                    f"Authorization: {headers['Authorization']}\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n"
+                ).encode()
+                + body[:5]
+            )
+            trickling.append(sock)
+        time.sleep(1)
+        for sock in trickling:
+            sock.sendall(body[5:10])
+        started = time.monotonic()
+        running.process.send_signal(signal.SIGTERM)
+        try:
+            running.process.wait(grace + 30)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"isales serve still running {grace + 30} s after SIGTERM")
+        took = time.monotonic() - started
+        print(
+            f"SIGTERM with 10 slow readers and 10 trickling bodies: exited in {took:.2f} s "
+            f"(grace {grace} s), exit code {running.process.returncode}"
+        )
+        assert took < grace + 5
+        assert all(closed_by_server(sock, 5) for sock in held + trickling)
+    services = Services.build(Settings(db=db_url))
+    try:
+        assert count(services, "numbers", campaign_id=campaign) == 0
+    finally:
+        services.close()

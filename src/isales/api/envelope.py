@@ -19,6 +19,7 @@ from ..errors import (
     InvalidParameter,
     IsalesError,
     StoreFailure,
+    Unauthenticated,
 )
 
 log = logging.getLogger("isales.api")
@@ -42,9 +43,23 @@ def dialer_ok(**payload: Any) -> JSONResponse:
     return JSONResponse({"result": "0", **payload})
 
 
+def refusal(status: int, message: str) -> JSONResponse:
+    """An HTTP refusal after which the server closes the connection.
+
+    The gate's refusals (before the body is read) and an authentication failure found
+    after it (a wrong signature on a known key) take this one form, so the two 401s are
+    indistinguishable on the wire: headers, body and the closed connection alike. Which
+    access keys exist must not show (docs/api.md#limits-and-protections).
+    """
+    return JSONResponse({"error": message}, status_code=status, headers={"connection": "close"})
+
+
 def error_response(request: Request, exc: Exception) -> JSONResponse:
     """Translate any exception into the answer the client gets; never an HTTP 500."""
     request_id = getattr(request.state, "request_id", "-")
+    if isinstance(exc, Unauthenticated):
+        log.info("request %s refused: %s", request_id, exc.message)
+        return refusal(exc.http_status, exc.message)
     if isinstance(exc, AuthError | FlowControlled):
         log.info("request %s refused: %s", request_id, exc.message)
         retry_after = getattr(exc, "retry_after_seconds", None)

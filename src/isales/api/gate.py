@@ -18,12 +18,13 @@ import functools
 import logging
 
 from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..config import Settings
 from ..errors import AuthError, Unauthenticated
 from ..services import Services
 from ..wire.paths import OPENAPI_PREFIX, V1
+from .envelope import refusal
 from .route_table import ROUTES, Route, matching
 
 log = logging.getLogger("isales.api")
@@ -47,8 +48,7 @@ def changes_data(method: str, path: str) -> bool:
     if method in ("GET", "HEAD"):
         return False
     return not (
-        method == "POST"
-        and any(r.replay_exempt and "POST" in r.methods for r in _routes_of(path))
+        method == "POST" and any(r.replay_exempt and "POST" in r.methods for r in _routes_of(path))
     )
 
 
@@ -73,20 +73,12 @@ async def _drain(receive: Receive, limit: int = DRAIN_LIMIT) -> None:
 
 
 async def refuse(send: Send, status: int, message: str) -> None:
-    """An error answer after which the server closes the connection."""
-    body = ('{"error":"' + message.replace('"', "'") + '"}').encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    """An error answer after which the server closes the connection (``envelope.refusal``)."""
+    await refusal(status, message)({"type": "http"}, _nothing_to_receive, send)
+
+
+async def _nothing_to_receive() -> Message:
+    return {"type": "http.disconnect"}
 
 
 class Gate:

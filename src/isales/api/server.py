@@ -5,7 +5,16 @@ size or number of header fields, and ``limit_concurrency`` answers 503 only once
 request's headers are in. This protocol adds, per connection:
 
 * the connection cap: past ``max_connections`` open connections a new one is closed at
-  once (a file descriptor held for microseconds, never for a slow client);
+  once (a file descriptor held for microseconds, never for a slow client); and one client
+  address holds at most ``max_connection_share_per_address`` of the cap, so one host's
+  idle or non-reading connections cannot refuse everyone else;
+* a write deadline (``write_timeout_seconds``): an answer the client stops reading (the
+  transport's buffer stays over its high-water mark) for that long has its connection
+  aborted. ``close()`` would wait for the buffer to drain, that is forever;
+* a bounded shutdown: after SIGTERM, requests get ``shutdown_grace_seconds`` to finish
+  (uvicorn's ``timeout_graceful_shutdown``), then every connection still open (a slow
+  reader, a trickling body) is aborted and unfinished requests are cancelled. A use case
+  runs in one transaction, so a cancelled one has committed or rolls back whole.
 * a header deadline (``header_timeout_seconds``, from the connection or the previous
   answer to the end of the headers) and a body deadline (``body_timeout_seconds``, from
   the end of the headers to the end of the body): past either the connection is closed;
@@ -18,6 +27,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import resource
+import socket
+import struct
 from typing import Any
 
 import httptools
@@ -45,6 +56,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self.settings = settings
         self._deadline: asyncio.TimerHandle | None = None
+        self._write_deadline: asyncio.TimerHandle | None = None
+        self._shutdown_deadline: asyncio.TimerHandle | None = None
         self._awaiting_headers = False
         self._raw_header_bytes = 0  # bytes received while the headers were incomplete
         self._header_bytes = 0  # bytes of the parsed request line and fields
@@ -68,6 +81,32 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.logger.info("closing a connection that missed its read deadline")
         self.transport.close()
 
+    def _reset(self) -> None:
+        """Abort the connection with a reset: ``abort()`` alone drops the transport's
+        buffer but leaves the kernel's send buffer to a client that does not read it."""
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.transport.abort()
+
+    def _abort_stalled_write(self) -> None:
+        self._write_deadline = None
+        self.logger.info("aborting a connection that did not read its answer in time")
+        self._reset()
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self._write_deadline is None:
+            self._write_deadline = self.loop.call_later(
+                self.settings.write_timeout_seconds, self._abort_stalled_write
+            )
+
+    def resume_writing(self) -> None:
+        if self._write_deadline is not None:
+            self._write_deadline.cancel()
+            self._write_deadline = None
+        super().resume_writing()
+
     def _await_headers(self) -> None:
         self._awaiting_headers = True
         self._raw_header_bytes = self._header_bytes = self._header_fields = 0
@@ -77,14 +116,37 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        if len(self.connections) > self.settings.max_connections:
+        if len(self.connections) > self.settings.max_connections or self._over_address_share():
             self._refused = True
             transport.abort()
             return
         self._await_headers()
 
+    def _over_address_share(self) -> bool:
+        """Whether this connection's address now holds more than its share of the cap."""
+        if self.client is None:
+            return False
+        share = max(
+            1, int(self.settings.max_connections * self.settings.max_connection_share_per_address)
+        )
+        host = self.client[0]
+        held = sum(1 for c in self.connections if (getattr(c, "client", None) or ("",))[0] == host)
+        return held > share
+
+    def shutdown(self) -> None:
+        super().shutdown()
+        self._shutdown_deadline = self.loop.call_later(
+            self.settings.shutdown_grace_seconds, self._reset
+        )
+
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        if self._shutdown_deadline is not None:
+            self._shutdown_deadline.cancel()
+            self._shutdown_deadline = None
+        if self._write_deadline is not None:
+            self._write_deadline.cancel()
+            self._write_deadline = None
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -183,12 +245,20 @@ def guarded_protocol(settings: Settings) -> Any:  # uvicorn takes it as a protoc
     return functools.partial(GuardedHttpToolsProtocol, settings=settings)
 
 
+def guarded_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options for ``settings``: the guarded protocol and the shutdown grace."""
+    return {
+        "http": guarded_protocol(settings),
+        "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
+    }
+
+
 def server_config(app: object, settings: Settings, **options: object) -> uvicorn.Config:
     """The uvicorn configuration of ``isales serve``: the guarded protocol on httptools."""
     return uvicorn.Config(
         app,  # type: ignore[arg-type]
         host=settings.host,
         port=settings.port,
-        http=guarded_protocol(settings),  # type: ignore[arg-type]
+        **guarded_options(settings),
         **options,  # type: ignore[arg-type]
     )

@@ -341,7 +341,7 @@ def _serve_workers(settings: Settings, workers: int, tls: dict[str, Any]) -> Non
 
     import uvicorn
 
-    from ..api.server import guarded_protocol
+    from ..api.server import guarded_options
 
     shared = os.environ.get(metrics.MULTIPROCESS_VARIABLE)
     if shared:
@@ -356,7 +356,7 @@ def _serve_workers(settings: Settings, workers: int, tls: dict[str, Any]) -> Non
         host=settings.host,
         port=settings.port,
         workers=workers,
-        http=guarded_protocol(settings),
+        **guarded_options(settings),
         log_config=None,
         access_log=False,
         **tls,
