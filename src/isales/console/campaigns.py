@@ -326,7 +326,7 @@ async def _import_page(
         services(request).imports.list_tasks,
         context["vdn_id"],
         context["campaign"]["id"],
-        1,
+        0,  # the store's offset counts rows from 0: the newest import first
         10,
     )
     return page(
