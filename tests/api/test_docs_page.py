@@ -91,6 +91,46 @@ def test_try_it_out_sends_signed_requests(server, page):
     assert preview["body"]["resultCode"] == "0200000" and preview["body"]["deletable"] == 3
 
 
+def test_try_it_out_leaves_optional_filters_empty_and_lists_the_campaigns(server, page):
+    key = server.services.access.create_key([12])
+    with server.client() as admin:
+        campaign_id = create_campaign(admin, name="Listed in the docs")
+    sign_in_page(page, key.access_key, key.secret_key)
+    description = page.locator(".opblock-summary-description").get_by_text(
+        "List campaigns", exact=True
+    )
+    operation = page.locator(".opblock", has=description)
+    operation.locator(".opblock-summary").click()
+    block = page.locator(".opblock.is-open", has=description)
+    block.get_by_role("button", name="Try it out").click()
+    for name in ("beginTime", "endTime", "name"):
+        assert block.locator(f'tr[data-param-name="{name}"] input').input_value() == "", name
+    block.locator('tr[data-param-name="vdnId"] input').fill("12")
+    for name in ("status", "deviceType"):
+        block.locator(f'tr[data-param-name="{name}"] select').select_option("0")
+    block.get_by_role("button", name="Execute").click()
+    status = block.locator(".live-responses-table tbody .response-col_status").first
+    status.wait_for()
+    answer = json.loads(
+        block.locator(".live-responses-table tbody pre.microlight").first.text_content()
+    )
+    assert answer["resultCode"] == "0200000"
+    assert campaign_id in [c["id"] for c in answer["data"]]
+    block.get_by_role("button", name="Cancel").click()
+    operation.locator(".opblock-summary").click()
+
+
+def test_a_query_body_starts_from_its_required_members_only(server):
+    spec = httpx.get(f"{server.base_url}/openapi.json").json()
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            media = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if media is None:
+                continue
+            required = set(media["schema"].get("required", []))
+            assert set(media["example"]) == required, (method, path)
+
+
 def test_without_a_key_the_server_refuses(server, page):
     page.reload()
     page.wait_for_selector(".opblock-summary")

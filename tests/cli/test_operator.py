@@ -354,6 +354,7 @@ def test_results_export_and_stats(run, client):
     )
     rows = list(csv.DictReader(io.StringIO(ok(run(*args)).stdout)))
     assert len(rows) == 3 and {r["callStatus"] for r in rows} == {"6"}
+    assert {(r["failCode"], r["failCodeMeaning"]) for r in rows} == {("00000", "Connected")}
     stats = json.loads(
         ok(run("stats", "--vdn", "12", "--campaign", str(campaign_id), "--json")).stdout
     )

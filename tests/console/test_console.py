@@ -132,7 +132,7 @@ def test_roles_and_vdns_are_enforced_on_every_request(person, console_server, ex
     with console_server.api() as api:
         elsewhere = create_campaign(api, vdn=13, name="Other tenant")
     assert operator.request.get(campaign_page(console_server, elsewhere, vdn=13)).status == 403
-    assert operator.request.get(campaign_page(console_server, elsewhere, vdn=12)).status == 409
+    assert operator.request.get(campaign_page(console_server, elsewhere, vdn=12)).status == 404
     admin = person("ada")
     admin.goto(console_server.url("/console/campaigns"))
     expect(admin.get_by_role("link", name="Other tenant")).to_be_visible()
@@ -172,6 +172,7 @@ def test_number_search_pages_by_filters(person, console_server):
     page.get_by_role("button", name="Search").click()
     expect(page.locator("tbody tr")).to_have_count(1)
     expect(page.locator("tbody")).to_contain_text("8613600000001")
+    expect(page.get_by_role("columnheader", name="Number ID")).to_be_visible()
     screenshot(page, "numbers")
 
 
@@ -187,6 +188,7 @@ def test_an_import_shows_progress_to_completion_and_its_error_report(
     upload.write_text("\n".join(lines) + "\n")
     page = person("otto")
     page.goto(campaign_page(console_server, campaign_id, "import"))
+    expect(page.locator("#import-columns")).to_contain_text("called (required), caller")
     page.get_by_label("File").set_input_files(upload)
     page.get_by_role("button", name="Upload").click()
     expect(page.locator("#import-progress")).to_be_visible()
@@ -198,6 +200,9 @@ def test_an_import_shows_progress_to_completion_and_its_error_report(
     report_text = download.value.path().read_text()
     # the file's row 1502 (the header is row 1) broke the called number's rule
     assert report_text.splitlines()[1].startswith("1502,02000002,")
+    page.goto(campaign_page(console_server, campaign_id, "import"))
+    recent = page.locator("table").filter(has_text="Imported")
+    expect(recent.get_by_role("row").filter(has_text="numbers.csv")).to_have_count(1)
     screenshot(page, "import")
     page.get_by_role("link", name="Numbers", exact=True).click()
     expect(page.locator(".counts")).to_contain_text("1500")
@@ -238,12 +243,32 @@ def test_statistics_draw_todays_outcomes(person, console_server):
     expect(chart.locator("rect")).to_have_count(2)
     expect(chart).to_contain_text("4")
     expect(page.locator(".counts.stats")).to_contain_text("dailyCalledCount")
+    # failCodes in words, from the one table of their meanings
+    expect(chart).to_contain_text("Failed · 00603 No answer")
+    expect(chart).to_contain_text("Connected · 00000 Connected")
     screenshot(page, "statistics")
     page.get_by_role("link", name="Results").click()
     expect(page.get_by_text("6 results.")).to_be_visible()
+    expect(page.get_by_role("columnheader", name="Outcome")).to_be_visible()
+    expect(page.get_by_role("cell", name="00603 No answer")).to_have_count(2)
     screenshot(page, "results")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    exported = download.value.path().read_text().splitlines()
+    assert exported[0].split(",")[6:8] == ["failCode", "failCodeMeaning"]
+    assert sum(",00603,No answer," in line for line in exported) == 2
     page.get_by_role("link", name=re.compile("Detail")).first.click()
     expect(page.get_by_role("heading", name=re.compile("Call call-"))).to_be_visible()
+    outcome = re.compile(r"Outcome\s*(00000 Connected|00603 No answer)")
+    expect(page.locator("dl")).to_contain_text(outcome)
+
+
+def test_a_missing_page_or_campaign_says_not_found_with_404(person, console_server):
+    page = person("vera")
+    for path in ("/console/no-such-page", "/console/vdn/12/campaigns/987654/numbers"):
+        answer = page.goto(console_server.url(path))
+        assert answer is not None and answer.status == 404, path
+        expect(page.get_by_role("heading", name="Not found", exact=True)).to_be_visible()
 
 
 def test_an_admin_manages_the_blacklist(person, console_server):

@@ -23,8 +23,17 @@ PAGE = """<!doctype html>
   <title>isales API</title>
   <link rel="stylesheet" href="/docs/assets/swagger-ui/swagger-ui.css">
   <style>
-    #isales-key { font-family: sans-serif; padding: 8px 20px; background: #f3f3f3; }
-    #isales-key input { margin-right: 8px; width: 22em; }
+    /* the signing bar: the same type and spacing as Swagger UI below it */
+    #isales-key { font-family: sans-serif; font-size: 14px; color: #3b4151;
+      display: flex; flex-wrap: wrap; align-items: center; gap: 8px 16px;
+      padding: 12px 20px; background: #1b1b1b; color: #fff; }
+    #isales-key label { display: flex; align-items: center; gap: 6px; font-weight: 600; }
+    #isales-key input { width: 22em; max-width: 100%; padding: 6px 8px; border: 1px solid #888;
+      border-radius: 4px; font: inherit; }
+    #isales-key button { padding: 6px 14px; border: 0; border-radius: 4px; background: #49cc90;
+      color: #fff; font: inherit; font-weight: 600; cursor: pointer; }
+    #isales-key [role=status] { padding: 2px 8px; border-radius: 10px; background: #444; }
+    #isales-key small { flex-basis: 100%; color: #ccc; }
   </style>
 </head>
 <body>

@@ -95,8 +95,11 @@ def doc(
     if route.flow_control is not None:
         extra["responses"]["429"] = {"description": route.flow_control}
     if body is not None:
+        body_schema = json_schema(body)
         extra["requestBody"] = {
-            "content": {"application/json": {"schema": json_schema(body)}},
+            "content": {
+                "application/json": {"schema": body_schema, "example": _example(body_schema)}
+            },
             "required": True,
         }
     if query is not None:
@@ -106,11 +109,51 @@ def doc(
                 "name": name,
                 "in": "query",
                 "required": name in query_schema["required"],
-                "schema": spec,
+                "schema": spec if name in query_schema["required"] else _without_example(spec),
             }
             for name, spec in query_schema["properties"].items()
         ]
     return {"summary": route.summary, "openapi_extra": extra}
+
+
+def _example(schema: dict[str, Any]) -> dict[str, Any]:
+    """What Swagger UI's "Try it out" starts from: the required members only. Left to
+    itself it fills every optional filter with a placeholder ("string", a sample time),
+    and a query sent like that matches nothing."""
+    return {
+        name: _sample(schema["properties"][name])
+        for name in schema.get("required", [])
+        if name in schema.get("properties", {})
+    }
+
+
+def _sample(spec: dict[str, Any]) -> Any:
+    if "example" in spec:
+        return spec["example"]
+    if "enum" in spec:
+        return spec["enum"][0]
+    kind = spec.get("type")
+    if kind == "object":
+        return _example(spec)
+    if kind == "array":
+        return []
+    if kind == "integer":
+        return max(spec.get("minimum", 0), 0)
+    if kind == "boolean":
+        return False
+    return "string"
+
+
+def _without_example(spec: dict[str, Any]) -> dict[str, Any]:
+    """An optional query parameter's schema with its example moved into the words: Swagger
+    UI pre-fills a parameter with its example, and an optional filter pre-filled hides
+    what the caller did not ask to hide."""
+    if "example" not in spec:
+        return spec
+    rest = {k: v for k, v in spec.items() if k != "example"}
+    words = rest.get("description", "")
+    rest["description"] = f"{words}; e.g. {spec['example']}" if words else f"e.g. {spec['example']}"
+    return rest
 
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])

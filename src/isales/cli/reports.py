@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import click
 
+from ..domain.fail_codes import label as fail_code_label
 from ..errors import CommandFailed
 from .campaigns import statistics
 from .remote import V1, VDN_OPTION, print_table, remote, remote_options
@@ -22,6 +23,7 @@ RESULT_COLUMNS = (
     "called",
     "callStatus",
     "failCode",
+    "failCodeMeaning",  # words for the failCode, from the one table of their meanings
     "resultCode",
     "callId",
     # what the SIP driver saw; empty for results reported without it
@@ -90,7 +92,8 @@ def results_export(vdn: int, campaign_id: int, begin: str, end: str, final_only:
             answer = link.call("POST", path, json_body=body)
             for row in answer["data"]:
                 if writer:
-                    writer.writerow(row.get(name, "") for name in RESULT_COLUMNS)
+                    words = {"failCodeMeaning": fail_code_label(row.get("failCode"))}
+                    writer.writerow({**row, **words}.get(name, "") for name in RESULT_COLUMNS)
                 else:
                     link.echo_json(row)
             if len(answer["data"]) < PAGE_SIZE:

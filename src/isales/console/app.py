@@ -11,7 +11,16 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from ..config import Settings
-from ..errors import AppError, ConsoleRefused, IsalesError, SignInFailed, VdnNotGranted
+from ..errors import (
+    AppError,
+    CampaignNotFound,
+    ConsoleRefused,
+    ImportTaskNotFound,
+    IsalesError,
+    NumberNotFound,
+    SignInFailed,
+    VdnNotGranted,
+)
 from . import campaigns, lifecycle, records, tenants
 from .web import (
     HERE,
@@ -28,6 +37,9 @@ from .web import (
 )
 
 log = logging.getLogger("isales.console")
+
+#: what a console address can name that may not exist: its page answers 404 "Not found"
+MISSING = (CampaignNotFound, NumberNotFound, ImportTaskNotFound)
 
 #: a failed sign-in answers after this long, whatever the cause
 FAILED_SIGN_IN_DELAY_SECONDS = 1.0
@@ -115,6 +127,12 @@ def build_console(settings: Settings) -> FastAPI:
             return page(
                 request, "message.html", status_code=403, title="Refused", error=exc.message
             )
+        if isinstance(exc, MISSING):
+            # a page whose campaign, number, call or import does not exist is a 404 page,
+            # not a refusal: the address is wrong, nothing was attempted
+            return page(
+                request, "message.html", status_code=404, title="Not found", error=exc.message
+            )
         if isinstance(exc, AppError):
             return page(
                 request,
@@ -138,7 +156,8 @@ def build_console(settings: Settings) -> FastAPI:
 
     @console.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        return page(request, "message.html", status_code=exc.status_code, title=str(exc.detail))
+        title = "Not found" if exc.status_code == 404 else str(exc.detail)
+        return page(request, "message.html", status_code=exc.status_code, title=title)
 
     @console.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]

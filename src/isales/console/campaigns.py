@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 from ..domain.console import Role
 from ..domain.states import NumberState
 from ..errors import AppError, ErrorCode, InvalidParameter
+from ..imports_format import COLUMNS as IMPORT_COLUMNS
 from ..store.imports import IN_PROGRESS
 from ..store.overview import NumberSearch
 from ..wire.schemas import campaigns as campaign_schema
@@ -326,7 +327,7 @@ async def _import_page(
         services(request).imports.list_tasks,
         context["vdn_id"],
         context["campaign"]["id"],
-        1,
+        0,  # the store's offset counts rows from 0: the newest import first
         10,
     )
     return page(
@@ -336,6 +337,7 @@ async def _import_page(
         **context,
         tab="import",
         tasks=tasks,
+        columns=IMPORT_COLUMNS,
         **extra,
     )
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..domain.fail_codes import described
 from ..domain.states import CONNECTED
 
-#: drawing area of the outcome chart, in SVG user units
-LABEL_WIDTH = 230
-BAR_AREA = 380
+#: drawing area of the outcome chart, in SVG user units; each bar's label stands above it
+#: (not beside it) so that the chart stays narrow and its text readable on a phone
+BAR_AREA = 400
+LABEL_HEIGHT = 20
 BAR_HEIGHT = 22
-BAR_GAP = 8
+BAR_GAP = 10
+ROW_HEIGHT = LABEL_HEIGHT + BAR_HEIGHT + BAR_GAP
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class BarChart:
     bars: list[Bar]
     width: int
     height: int
-    label_width: int
+    label_height: int
     total: int
 
 
@@ -37,9 +40,9 @@ def outcome_bars(outcomes: list[tuple[str, str | None, int]]) -> BarChart:
     bars = [
         Bar(
             label=f"{'Connected' if status == CONNECTED else 'Failed'}"
-            f" · failCode {fail_code or 'none'}",
+            f" · {described(fail_code) or 'no failCode'}",
             count=count,
-            y=index * (BAR_HEIGHT + BAR_GAP),
+            y=index * ROW_HEIGHT,
             width=max(2, round(BAR_AREA * count / largest)),
             connected=status == CONNECTED,
         )
@@ -47,8 +50,8 @@ def outcome_bars(outcomes: list[tuple[str, str | None, int]]) -> BarChart:
     ]
     return BarChart(
         bars=bars,
-        width=LABEL_WIDTH + BAR_AREA + 70,
-        height=max(1, len(bars)) * (BAR_HEIGHT + BAR_GAP),
-        label_width=LABEL_WIDTH,
+        width=BAR_AREA + 70,
+        height=max(1, len(bars)) * ROW_HEIGHT,
+        label_height=LABEL_HEIGHT,
         total=sum(count for _, _, count in outcomes),
     )

@@ -11,6 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
 from ..domain.console import Role
+from ..domain.fail_codes import described
+from ..domain.fail_codes import label as fail_code_label
 from ..errors import AppError, FlowControlled
 from ..store.results import ResultFilter
 from ..wire.schemas import numbers as number_schema
@@ -91,7 +93,7 @@ async def results_page(request: Request, vdn_id: int, campaign_id: int) -> Respo
         **context,
         tab="results",
         rows=[
-            {**row, "result_code": result_schema.display_result(row["fail_code"])} for row in rows
+            {**row, "outcome": described(row["fail_code"])} for row in rows
         ],
         total=total,
         search=query,
@@ -110,7 +112,8 @@ async def results_csv(request: Request, vdn_id: int, campaign_id: int) -> Respon
     body = _result_body(
         query, 1, CSV_PAGE if query.get("all_attempts") != "1" else result_schema.MAX_PAGE_DETAIL
     )
-    result_filter, _, limit = result_schema.result_query(body, services(request).settings.zone)
+    filter_fields, _, limit = result_schema.result_query(body, services(request).settings.zone)
+    result_filter = ResultFilter(**filter_fields)
     results = services(request).results
 
     async def lines() -> AsyncIterator[str]:
@@ -125,6 +128,7 @@ async def results_csv(request: Request, vdn_id: int, campaign_id: int) -> Respon
                 "reportedAt",
                 "callStatus",
                 "failCode",
+                "failCodeMeaning",
                 "resultCode",
                 "attempt",
                 "final",
@@ -145,6 +149,7 @@ async def results_csv(request: Request, vdn_id: int, campaign_id: int) -> Respon
                         f"{row['reported_at']:%Y-%m-%d %H:%M:%S}",
                         row["call_status"],
                         row["fail_code"] or "",
+                        fail_code_label(row["fail_code"]),
                         result_schema.display_result(row["fail_code"]),
                         row["attempt"],
                         row["final"],
@@ -177,6 +182,7 @@ async def result_detail(request: Request, vdn_id: int, call_id: str) -> Response
         row=row,
         vdn_id=vdn_id,
         result_code=result_schema.display_result(row["fail_code"]),
+        outcome=described(row["fail_code"]),
     )
 
 

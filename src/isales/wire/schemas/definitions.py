@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...domain.fail_codes import FAIL_CODES
 from ...errors import ErrorCode, InvalidParameter
 from ..validation import INT32_MAX, Field, Schema
 
@@ -50,33 +51,7 @@ CREATE_DISPLAY_RESULT: Schema = (
 )
 
 #: the platform's outbound result codes (reference §3.4), as queryOBSResultCode lists them
-OBS_CODES: tuple[tuple[str, str], ...] = (
-    ("00000", "The call succeeded."),
-    ("00531", "The called party hung up."),
-    ("00537", "The called party is busy."),
-    ("00538", "The number is empty or wrong."),
-    ("00548", "The mobile phone is powered off."),
-    ("00549", "The mobile phone is out of the service area."),
-    ("00551", "The user hung up."),
-    ("00601", "The user hung up before answering."),
-    ("00602", "No resource available on the ACD."),
-    ("00603", "The called party does not answer the call."),
-    ("00604", "The call is rejected."),
-    ("00605", "The switch is busy."),
-    ("00606", "The ACD times out."),
-    ("00701", "The user hung up while queuing."),
-    ("00702", "Queuing timed out; the platform released the call."),
-    ("01040", "Ringing timed out; the platform released the call."),
-    ("01043", "The platform timed out waiting for the outbound result."),
-    ("01046", "No agent could be occupied."),
-    ("01048", "Insufficient system resources."),
-    ("01049", "Outbound call detection timed out."),
-    ("34601", "The outbound task does not exist."),
-    ("34605", "The called number is empty."),
-    ("34606", "The call attempt failed (for example, maximum concurrency reached)."),
-    ("34608", "No outbound result; written back on timeout."),
-    ("34611", "System error."),
-)
+OBS_CODES: tuple[tuple[str, str], ...] = tuple((e.code, e.meaning) for e in FAIL_CODES)
 OBS_CODE_SET = frozenset(code for code, _ in OBS_CODES)
 
 
