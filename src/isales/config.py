@@ -109,12 +109,12 @@ class Settings(BaseSettings):
     claim_max_batch: int = Field(100, ge=1)
     history_max_page: int = Field(500, ge=1)
 
-    # issue 12 part B: file servers (SFTP); passwords sealed under master_key (secret_box)
+    # file servers (SFTP); passwords sealed under master_key (secret_box)
     file_server_trustlist: str = Field(
         "", description="comma-separated IPs/host names file servers may have; empty: none"
     )
     file_server_timeout_seconds: float = Field(30.0, gt=0)
-    # issue 12 part B: each number's own time zone (domain/time_zones.py)
+    # each number's own time zone (domain/time_zones.py)
     time_zone_prefixes: str = Field(
         "", description="extra prefix=Zone entries, ';'-separated, over the shipped table"
     )
@@ -141,7 +141,7 @@ class Settings(BaseSettings):
             parse_prefixes(self.time_zone_prefixes), self.time_zone_international_prefix
         )
 
-    # data lifecycle (spec/lifecycle.md)
+    # data lifecycle (docs/api.md#data-lifecycle-isales-extensions)
     idempotency_ttl_seconds: int = Field(
         24 * 3600, ge=1, description="how long the answer to an Idempotency-Key is kept"
     )
@@ -159,7 +159,7 @@ class Settings(BaseSettings):
         480, ge=1, description="a console session ends this long after sign-in"
     )
 
-    # --- hardening (spec/hardening.md) ---------------------------------------------------
+    # --- limits and protections (docs/api.md#limits-and-protections) ------------------------------
     header_timeout_seconds: float = Field(10.0, gt=0, description="deadline for the headers")
     body_timeout_seconds: float = Field(30.0, gt=0, description="deadline for the body")
     max_connections: int = Field(1000, ge=1, description="open connections; more are closed")
@@ -191,7 +191,7 @@ class Settings(BaseSettings):
         None, ge=1, description="bucket size (default: the per-second rate)"
     )
 
-    # operations (spec/operations.md "Runtime")
+    # operations (docs/operations.md#the-server-isales-serve)
     metrics: bool = Field(True, description="serve GET /metrics (off: no such route)")
     log_format: Literal["text", "json"] = "text"
     tls_cert: Path | None = Field(None, description="PEM certificate: serve HTTPS")
@@ -262,7 +262,7 @@ class Settings(BaseSettings):
         return cls.model_validate_json(given) if given else cls()
 
 
-# --- operations (spec/operations.md "Runtime"): config file, strict names, sources ---------------
+# --- operations (docs/operations.md#configuration): config file, strict names, sources ---------
 #
 # Secrets: a setting whose value must never be shown is declared as ``SecretStr`` or with
 # ``Field(..., json_schema_extra={"secret": True})``; ``config show`` masks both.

@@ -1,4 +1,4 @@
-"""Number files (reference §2.6): CSV and XLSX rows become number records.
+"""Number files (docs/api.md#file-import): CSV and XLSX rows become number records.
 
 Pure: no SQL, no HTTP. A file has a header row naming its columns (any order, names
 matched without regard to case or surrounding blanks):
@@ -15,7 +15,7 @@ CSV: UTF-8 (a byte-order mark is allowed), comma-separated, ``"`` quotes.
 XLSX: the first sheet; number cells are read as their integer text, date cells as
 ``yyyy-MM-dd HH:mm:ss``.
 
-Bounds (spec/hardening.md, "Uploaded files"): every row after the header counts toward
+Bounds (docs/api.md#limits-and-protections): every row after the header counts toward
 the row limit, blank or not. An XLSX is first scanned as a stream, before it is read,
 and refused (02000008) when it would unpack to more than ``FileLimits.unpacked_bytes`` or
 ``MAX_UNPACK_RATIO`` times its size, holds a cell or shared string longer than

@@ -1,4 +1,4 @@
-"""Idempotency-Key on the HTTP side (spec/lifecycle.md §3).
+"""Idempotency-Key on the HTTP side (docs/api.md, "Idempotency keys").
 
 ``accept`` (api/request.py) calls :func:`begin` once a request has passed every check
 before its use case. A request that is to run is marked in its scope; the middleware then

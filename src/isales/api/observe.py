@@ -1,4 +1,7 @@
-"""One access-log line and the request metrics for every request (spec/operations.md)."""
+"""One access-log line and the request metrics for every request.
+
+The rules: docs/operations.md#logs and docs/operations.md#metrics-get-metrics.
+"""
 
 from __future__ import annotations
 

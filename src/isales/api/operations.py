@@ -1,6 +1,6 @@
 """Unsigned routes for the people and systems that run isales: health, readiness, metrics, docs.
 
-spec/operations.md, "Runtime". None of them shows tenant data.
+docs/operations.md#health-and-readiness. None of them shows tenant data.
 """
 
 from __future__ import annotations

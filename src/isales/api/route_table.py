@@ -580,7 +580,7 @@ ROUTES: tuple[Route, ...] = (
         "numbers.delete_numbers",
         "POST",
         V1 + "/campaigns/{vdnId}/calldata/{campaignId}/delete",
-        "Delete numbers (spec/delete-calldata.md)",
+        "Delete numbers",
         errors=(
             CampaignNotFound,
             ExpectedCountMismatch,

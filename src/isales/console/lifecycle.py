@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from ..domain.console import Role
 from ..domain.states import KEPT_REASON, NumberState
 from ..errors import AppError, ErrorCode, InvalidParameter
-from ..wire.schemas import lifecycle as lifecycle_schema
+from ..wire.schemas import data_lifecycle as lifecycle_schema
 from ..wire.schemas import numbers as number_schema
 from .campaigns import CAMPAIGN, campaign_context
 from .records import history_view

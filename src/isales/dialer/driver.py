@@ -24,7 +24,7 @@ class CallRequest:
 @dataclass(frozen=True)
 class CallOutcome:
     status: str  # "6" connected, "5" failed
-    fail_code: str  # reference §3.4; "00000" when connected
+    fail_code: str  # docs/api.md#platform-failcodes; "00000" when connected
     call_id: str
     ring_started: str  # yyyy-MM-dd HH:mm:ss, UTC
     answered: str  # "" when not answered

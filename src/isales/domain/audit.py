@@ -1,4 +1,4 @@
-"""The audit log's hash chain (spec/lifecycle.md §7): pure functions, no store.
+"""The audit log's hash chain (docs/api.md#audit-log): pure functions, no store.
 
 Each entry's hash is SHA-256 of the previous entry's hash followed by the canonical JSON
 of the entry itself, so editing, deleting or reordering any entry breaks every hash after

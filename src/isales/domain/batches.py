@@ -1,4 +1,4 @@
-"""Call batches (reference §5): their states and when a campaign lets them change.
+"""Call batches (docs/api.md#call-batches): their states and when a campaign lets them change.
 
 A paused batch's numbers are never claimed; numbers outside any batch are not affected.
 """

@@ -1,4 +1,4 @@
-"""Blacklist rules (reference §6): when an entry expires, and the periods of a call quota.
+"""Blacklist rules (docs/api.md#blacklist): when an entry expires, and the periods of a call quota.
 
 An entry is *valid* from its creation until ``expires_at`` (naive UTC; ``None`` is never).
 A valid entry without a quota forbids every call to its number; one with a quota

@@ -1,4 +1,7 @@
-"""Tenant definitions a write-back is judged against (reference §3.5, §3.6).
+"""Tenant definitions a write-back is judged against.
+
+The rules: docs/api.md#business-result-write-back and
+docs/api.md#business-result-definitions-and-display-results.
 
 Once a VDN defines business results, ``callBusiResult`` may only write a defined result
 code, and a sub-status only as one of that result's defined children.

@@ -1,4 +1,7 @@
-"""Reserved calls (reference §7): when one is due, and how its id is told from a dataId."""
+"""Reserved calls: when one is due, and how its id is told from a dataId.
+
+The rules: docs/api.md, "Reserved calls".
+"""
 
 from __future__ import annotations
 

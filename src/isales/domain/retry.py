@@ -1,4 +1,6 @@
-"""Retry and business-result policies (reference §4.7, §3.5): what happens after an attempt.
+"""Retry and business-result policies: what happens after an attempt.
+
+The rules: docs/api.md#retry-policies and docs/api.md#business-result-write-back.
 
 A campaign stores one ``retryPolicy`` object — written by the set interface or carried by
 a v2 create — of the shape ``{"policyType": 0|1, "policyJson": "<JSON text>",

@@ -1,4 +1,4 @@
-"""Keyed hashes of phone numbers (spec/lifecycle.md §6).
+"""Keyed hashes of phone numbers (docs/api.md, "Erasure").
 
 An erased number is remembered only as HMAC-SHA-256(server secret, number): enough to
 recognise it when someone adds it again, useless for recovering it from a copy of the

@@ -1,4 +1,4 @@
-"""Campaign templates: their states (reference §4.10)."""
+"""Campaign templates: their states (docs/api.md#campaign-templates)."""
 
 from __future__ import annotations
 

@@ -62,7 +62,7 @@ class Services:
     imports: ImportService
     console_users: ConsoleUserService
     overview: OverviewService
-    # data lifecycle (spec/lifecycle.md)
+    # data lifecycle (docs/api.md#data-lifecycle-isales-extensions)
     deletion: DeletionService
     audit: AuditService
     idempotency: IdempotencyService

@@ -194,7 +194,7 @@ class AccessService:
     def authenticate(
         self, request: SignedRequest, checked: Precheck | None = None, single_use: bool = False
     ) -> Principal:
-        """Verify the signature of spec/auth.md; any failure is :class:`Unauthenticated`.
+        """Verify the signature (docs/api.md#authentication); failing is :class:`Unauthenticated`.
 
         ``checked``: the precheck already made before the body was read. ``single_use``:
         the request changes data, so its signature is accepted once (else ``Replayed``).

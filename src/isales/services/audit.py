@@ -1,4 +1,4 @@
-"""The audit log (spec/lifecycle.md §7): list entries, verify the hash chain.
+"""The audit log (docs/api.md#audit-log): list entries, verify the hash chain.
 
 Entries are written by the use cases themselves, with ``store.audit.record`` inside the
 transaction of the change they record.

@@ -1,4 +1,4 @@
-"""Use cases: call batches of a campaign (reference §5).
+"""Use cases: call batches of a campaign (docs/api.md#call-batches).
 
 A batch groups numbers added with its ``batchId`` (v2 add). Pausing it keeps its numbers
 from being claimed; deleting it deletes its numbers under the seed's rules.

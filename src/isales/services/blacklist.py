@@ -1,4 +1,4 @@
-"""Use cases: the blacklist (reference §6), tenant-wide per VDN.
+"""Use cases: the blacklist (docs/api.md#blacklist), tenant-wide per VDN.
 
 Enforcement lives where numbers are added (``NumberService.add``) and claimed
 (``store.numbers.claim_due``); both read ``store.blacklist``.

@@ -1,4 +1,4 @@
-"""Use cases: blacklist file imports (reference §6, cec_07_4028/4029) as asynchronous tasks.
+"""Use cases: blacklist file imports (docs/api.md, "Blacklist file import") as asynchronous tasks.
 
 The request checks the file (readable, at most ``import_max_rows`` rows) and records a
 *waiting* task with its file, to run at once or at the requested ``hour``:``minute``. The

@@ -1,4 +1,4 @@
-"""Where a result callback may go (spec/hardening.md, "Callbacks").
+"""Where a result callback may go (docs/api.md#limits-and-protections).
 
 ``callBackUrl`` is http or https, and by default its host must resolve to public
 addresses only: every block of IANA's IPv4 and IPv6 special-purpose address registries

@@ -1,4 +1,4 @@
-"""Use cases: result callbacks from the durable outbox (reference §3.3).
+"""Use cases: result callbacks from the durable outbox (docs/api.md#result-callbacks).
 
 The dialer's result report writes the outbox row in its own transaction; delivery runs
 only here, in a background job, so a slow or dead receiver never slows dialling.

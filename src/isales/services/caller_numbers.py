@@ -1,4 +1,4 @@
-"""Use cases: a campaign's calling numbers (reference §4.8).
+"""Use cases: a campaign's calling numbers (docs/api.md#calling-numbers).
 
 A v1 campaign stores its ``callerNo`` as one String, a v2 campaign as a list of
 ``{accessCode, priority}``. Adding or deleting works on the list form: a v1 campaign's

@@ -1,4 +1,7 @@
-"""Use cases: business-result definitions and display results of a VDN (reference §3.6)."""
+"""Use cases: business-result definitions and display results of a VDN.
+
+The rules: docs/api.md#business-result-definitions-and-display-results.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Idempotency keys (spec/lifecycle.md §3): run a request once, answer its duplicates.
+"""Idempotency keys (docs/api.md, "Idempotency keys"): run a request once, answer its duplicates.
 
 ``begin`` decides what a request carrying a key does: run (it holds the key's row), replay
 the stored answer, or stop with 0209002. A duplicate that arrives while the first request

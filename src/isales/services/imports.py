@@ -1,4 +1,4 @@
-"""Use cases: file import of numbers as an asynchronous task (reference §2.6).
+"""Use cases: file import of numbers as an asynchronous task (docs/api.md#file-import).
 
 The upload checks the file (readable, at most ``import_max_rows`` rows) and the campaign,
 and records a *pending* task with its file. The runner (``run_pending``, a background job)

@@ -1,4 +1,7 @@
-"""Use cases of the remaining dialer-facing interfaces (reference §8): mid-results and holidays."""
+"""Use cases of the remaining dialer-facing interfaces: mid-results and holidays.
+
+The rules: docs/api.md, "More dialer-facing interfaces".
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Use cases: retry policies and business-result write-back (reference §4.7, §3.5)."""
+"""Use cases: retry policies and business-result write-back.
+
+The rules: docs/api.md#retry-policies and docs/api.md#business-result-write-back.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Use cases: reserved ("appointment") calls (reference §7).
+"""Use cases: reserved ("appointment") calls (docs/api.md, "Reserved calls").
 
 A reservation belongs to a campaign of the VDN. The built-in dialer (and any dialer using
 ``callnos``) receives it at ``due_at`` — its time, or 5 minutes earlier for an automatic

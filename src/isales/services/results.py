@@ -1,4 +1,4 @@
-"""Use cases: call-result queries (reference §3.1, §3.2)."""
+"""Use cases: call-result queries (docs/api.md#call-results)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Retention and legal holds (spec/lifecycle.md §5).
+"""Retention and legal holds (docs/api.md#retention-and-legal-holds).
 
 The sweep (a background job, run once at start and then every
 ``retention_sweep_seconds``) purges history rows and call results older than

@@ -1,4 +1,4 @@
-"""Use cases: special dates (holidays) of a campaign (reference §4.10).
+"""Use cases: special dates (holidays) of a campaign (docs/api.md#special-dates).
 
 The built-in dialer reads them with ``store.special_dates.list_for_campaign``.
 """

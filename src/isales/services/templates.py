@@ -1,4 +1,4 @@
-"""Use cases: campaign templates (reference §4.10).
+"""Use cases: campaign templates (docs/api.md#campaign-templates).
 
 A template holds a campaign's settings (device, calling numbers, ringing time, schedule,
 IVR/skill, policies, callback URL), never its times or numbers. Copying takes them from a

@@ -1,4 +1,4 @@
-"""The audit log (spec/lifecycle.md §7): append within the caller's transaction, read.
+"""The audit log (docs/api.md#audit-log): append within the caller's transaction, read.
 
 ``record`` is the one way to write an entry: call it inside the transaction of the change
 it records, so the entry is committed exactly when the change is. Appends are serialised

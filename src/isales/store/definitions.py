@@ -1,4 +1,7 @@
-"""Business-result definitions and display results of VDNs (reference §3.6)."""
+"""Business-result definitions and display results of VDNs.
+
+The rules: docs/api.md#business-result-definitions-and-display-results.
+"""
 
 from __future__ import annotations
 

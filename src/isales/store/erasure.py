@@ -1,4 +1,4 @@
-"""Erasure (spec/lifecycle.md §6): every row of a VDN that holds one number.
+"""Erasure (docs/api.md, "Erasure"): every row of a VDN that holds one number.
 
 The statements match a number where each table keeps it: the ``called`` column, a v2
 record's ``called_nos`` list, a callback's payload, a stored answer of an idempotency key,

@@ -1,4 +1,4 @@
-"""Legal holds (spec/lifecycle.md §5) and the retention purge they stop."""
+"""Legal holds (docs/api.md#retention-and-legal-holds) and the retention purge they stop."""
 
 from __future__ import annotations
 

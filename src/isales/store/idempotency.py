@@ -1,4 +1,4 @@
-"""Idempotency keys (spec/lifecycle.md §3): one row per (access key, key).
+"""Idempotency keys (docs/api.md, "Idempotency keys"): one row per (access key, key).
 
 The row is inserted *before* the request runs, in state ``running`` with a random owner
 token: the primary key lets exactly one of several concurrent duplicates insert it. The

@@ -1,5 +1,5 @@
-"""Reserved calls (reference §7): create, find, page, guarded state changes (their claim is
-built with the number claim's, in ``store/numbers.py``)."""
+"""Reserved calls (docs/api.md, "Reserved calls"): create, find, page, guarded state changes
+(their claim is built with the number claim's, in ``store/numbers.py``)."""
 
 from __future__ import annotations
 

@@ -100,7 +100,7 @@ _number_columns = (
     ("sub_status", String(50)),
     ("busi_desc", String(1024)),
     ("work_no", String(32)),
-    # issue 12 part B: the number's zone key (domain/time_zones.py); NULL: the server's zone
+    # the number's zone key (domain/time_zones.py); NULL: the server's zone
     ("time_zone", String(255)),
     # the file import task that added the number (import rollback)
     ("import_task_id", BigInteger),
@@ -278,7 +278,7 @@ flow_marks = Table(
 )
 
 
-# --- data lifecycle (spec/lifecycle.md) ------------------------------------------------------
+# --- data lifecycle (docs/api.md#data-lifecycle-isales-extensions) --------------------------------
 
 #: history rows and call results are purged by age (retention)
 Index("ix_number_history_archived_at", number_history.c.archived_at)
@@ -353,7 +353,7 @@ server_secrets = Table(
 
 # --- the rest of the CC-iSales interface family (migration 0007) -----------------------------
 
-#: call batches (reference §5); ``numbers.batch_id`` holds the id of a number's batch
+#: call batches (docs/api.md#call-batches); ``numbers.batch_id`` holds the id of a number's batch
 call_batches = Table(
     "call_batches",
     metadata,
@@ -367,8 +367,9 @@ call_batches = Table(
     UniqueConstraint("campaign_id", "name"),
 )
 
-#: business-result definitions of a VDN (reference §3.6): results (``parent_id`` 0) and
-#: their children, the result's sub-statuses; a code is unique among its siblings
+#: business-result definitions of a VDN: results (``parent_id`` 0) and their children, the
+#: result's sub-statuses; a code is unique among its siblings
+#: (docs/api.md#business-result-definitions-and-display-results)
 business_results = Table(
     "business_results",
     metadata,
@@ -384,7 +385,8 @@ business_results = Table(
     sqlite_autoincrement=True,
 )
 
-#: display results of a VDN (reference §3.6): a tenant code shown for platform failCodes
+#: display results of a VDN (docs/api.md#business-result-definitions-and-display-results):
+#: a tenant code shown for platform failCodes
 display_results = Table(
     "display_results",
     metadata,
@@ -410,7 +412,7 @@ display_result_codes = Table(
     sqlite_autoincrement=True,
 )
 
-#: campaign templates (reference §4.10): a campaign's settings without times or numbers
+#: campaign templates (docs/api.md#campaign-templates): a campaign's settings, no times or numbers
 campaign_templates = Table(
     "campaign_templates",
     metadata,
@@ -435,9 +437,9 @@ campaign_templates = Table(
     sqlite_autoincrement=True,
 )
 
-# --- issue 12 part B (revision 0008): blacklist file imports, reserved calls, file servers ---
+# --- revision 0008: blacklist file imports, reserved calls, file servers ---
 
-#: a blacklist file import (reference §6, cec_07_4028/4029); status "0" waiting to run,
+#: a blacklist file import (docs/api.md, "Blacklist file import"); status "0" waiting to run,
 #: "1" running, "2" finished, "3" failed (Huawei's values)
 blacklist_imports = Table(
     "blacklist_imports",
@@ -463,7 +465,7 @@ blacklist_imports = Table(
     Index(None, "status", "run_after"),
 )
 
-#: a reserved ("appointment") call (reference §7); state pending, calling, executed
+#: a reserved ("appointment") call (docs/api.md, "Reserved calls"); state pending, calling, executed
 reservations = Table(
     "reservations",
     metadata,
@@ -562,7 +564,7 @@ console_sessions = Table(
 )
 
 #: accepted signatures of data-changing requests, kept until their timestamp leaves the
-#: skew window: a signature is single-use (spec/hardening.md, "Replay")
+#: skew window: a signature is single-use (docs/api.md#limits-and-protections)
 seen_signatures = Table(
     "seen_signatures",
     metadata,

@@ -1,4 +1,4 @@
-"""Campaign templates of VDNs (reference §4.10)."""
+"""Campaign templates of VDNs (docs/api.md#campaign-templates)."""
 
 from __future__ import annotations
 

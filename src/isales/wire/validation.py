@@ -1,6 +1,6 @@
 """Request validation: one declarative field list per interface, one mapping to result codes.
 
-Rules (spec/delete-calldata.md, "Body", applied to every interface):
+Rules (docs/api.md#validation, applied to every interface):
 
 * a body is a JSON object: empty body 02000001, unparseable 02000008, not an object 02000006;
 * unknown fields 0200001 (a misspelt filter must never widen an operation);

@@ -1,4 +1,4 @@
-"""Routes: call batches of a campaign (reference §5)."""
+"""Routes: call batches of a campaign (docs/api.md#call-batches)."""
 
 from __future__ import annotations
 

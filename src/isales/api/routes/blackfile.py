@@ -1,4 +1,4 @@
-"""Routes: blacklist file imports and their result query (reference §6, cec_07_4028/4029)."""
+"""Routes: blacklist file imports and their result query (docs/api.md, "Blacklist file import")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Routes: the blacklist (reference §6)."""
+"""Routes: the blacklist (docs/api.md#blacklist)."""
 
 from __future__ import annotations
 

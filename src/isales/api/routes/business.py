@@ -1,4 +1,4 @@
-"""Routes: business-result write-back (reference §3.5)."""
+"""Routes: business-result write-back (docs/api.md#business-result-write-back)."""
 
 from __future__ import annotations
 

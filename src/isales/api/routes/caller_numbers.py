@@ -1,4 +1,4 @@
-"""Routes: a campaign's calling numbers (reference §4.8)."""
+"""Routes: a campaign's calling numbers (docs/api.md#calling-numbers)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The dialer-facing ("OBS") interfaces: tasks, callnos, call/result (spec/contract.md)."""
+"""The dialer-facing ("OBS") interfaces: tasks, callnos, call/result.
+
+The rules: docs/api.md#dialer-facing-interfaces.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Routes: file import of numbers as an asynchronous task (reference §2.6)."""
+"""Routes: file import of numbers as an asynchronous task (docs/api.md#file-import)."""
 
 from __future__ import annotations
 

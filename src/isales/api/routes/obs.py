@@ -1,5 +1,7 @@
-"""Routes: the remaining dialer-facing ("OBS") interfaces (reference §8, cec_07_0316-0318)
-and the task-group import (cec_07_0768)."""
+"""Routes: the remaining dialer-facing ("OBS") interfaces and the task-group import (cec_07_0768).
+
+The rules: docs/api.md, "More dialer-facing interfaces".
+"""
 
 from __future__ import annotations
 

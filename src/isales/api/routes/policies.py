@@ -1,4 +1,4 @@
-"""Routes: retry policies (reference §4.7)."""
+"""Routes: retry policies (docs/api.md#retry-policies)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Routes: reserved ("appointment") calls (reference §7, cec_07_0777/0779/0780/0781)."""
+"""Routes: reserved ("appointment") calls (docs/api.md, "Reserved calls")."""
 
 from __future__ import annotations
 

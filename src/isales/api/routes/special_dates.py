@@ -1,4 +1,4 @@
-"""Routes: special dates (holidays) of a campaign (reference §4.10)."""
+"""Routes: special dates (holidays) of a campaign (docs/api.md#special-dates)."""
 
 from __future__ import annotations
 

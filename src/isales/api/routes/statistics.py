@@ -1,4 +1,4 @@
-"""Routes: today's statistics per campaign and batch (reference §2.5)."""
+"""Routes: today's statistics per campaign and batch (docs/api.md, "Today's statistics")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Routes: campaign templates (reference §4.10)."""
+"""Routes: campaign templates (docs/api.md#campaign-templates)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Call batch interfaces (reference §5): request fields and the batch's wire form."""
+"""Call batch interfaces (docs/api.md#call-batches): request fields and the batch's wire form."""
 
 from __future__ import annotations
 

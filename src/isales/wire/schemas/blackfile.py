@@ -1,4 +1,4 @@
-"""Blacklist file import interfaces (reference §6, cec_07_4028/4029): fields and wire form."""
+"""Blacklist file import interfaces (docs/api.md, "Blacklist file import"): fields and wire form."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Blacklist interfaces (reference §6): fields, cross-field rules, wire form."""
+"""Blacklist interfaces (docs/api.md#blacklist): fields, cross-field rules, wire form."""
 
 from __future__ import annotations
 

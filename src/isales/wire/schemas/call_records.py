@@ -1,4 +1,7 @@
-"""Call records (§3, ``callRecord`` v1/v2) and fail-category statistics (``cec_07_4014``)."""
+"""Call records and fail-category statistics.
+
+The rules: docs/api.md#call-records-and-fail-category-statistics.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Calling-number interfaces (reference §4.8): fields and wire form."""
+"""Calling-number interfaces (docs/api.md#calling-numbers): fields and wire form."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Campaign interfaces (reference §4.1–4.6): fields, cross-field rules, wire form."""
+"""Campaign interfaces (docs/api.md#campaigns): fields, cross-field rules, wire form."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ SCHEDULE = (
         for pair in _SCHEDULE_SLOTS
         for name in pair
     ),
-    # issue 12 part B, an isales extension: windows apply in each number's local time
+    # an isales extension: windows apply in each number's local time
+    # (docs/api.md, "Calling hours in each number's own time zone")
     Field(
         "calleeLocalTime",
         "integer",

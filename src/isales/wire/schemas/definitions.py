@@ -1,4 +1,7 @@
-"""Business-result definitions and display results (reference §3.6): fields and wire forms."""
+"""Business-result definitions and display results: fields and wire forms.
+
+The rules: docs/api.md#business-result-definitions-and-display-results.
+"""
 
 from __future__ import annotations
 
@@ -50,7 +53,8 @@ CREATE_DISPLAY_RESULT: Schema = (
     ),
 )
 
-#: the platform's outbound result codes (reference §3.4), as queryOBSResultCode lists them
+#: the platform's outbound result codes (docs/api.md#platform-failcodes), as
+#: queryOBSResultCode lists them; domain/fail_codes.py owns the table
 OBS_CODES: tuple[tuple[str, str], ...] = tuple((e.code, e.meaning) for e in FAIL_CODES)
 OBS_CODE_SET = frozenset(code for code, _ in OBS_CODES)
 

@@ -1,4 +1,4 @@
-"""Dialer-facing ("OBS") interfaces of spec/contract.md."""
+"""Dialer-facing ("OBS") interfaces (docs/api.md#dialer-facing-interfaces)."""
 
 from __future__ import annotations
 
@@ -81,7 +81,10 @@ def wire_claimed(campaign: dict[str, Any], row: dict[str, Any]) -> dict[str, Any
 
 
 def wire_reserved(campaign: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
-    """A reserved call in a claim: its ``uniqueId`` is its appointId (reference §7)."""
+    """A reserved call in a claim: its ``uniqueId`` is its appointId.
+
+    The rules: docs/api.md, "Reserved calls".
+    """
     configured = campaign["caller_no"]
     return {
         "version": "1",

@@ -1,4 +1,4 @@
-"""File import interfaces (reference §2.6): the upload body and the task wire form."""
+"""File import interfaces (docs/api.md#file-import): the upload body and the task wire form."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Outbound-number interfaces (reference §2.1–2.4 and the history extension)."""
+"""Outbound-number interfaces (docs/api.md#numbers and the history extension)."""
 
 from __future__ import annotations
 

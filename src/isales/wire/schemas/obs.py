@@ -1,5 +1,7 @@
-"""The remaining dialer-facing ("OBS") interfaces (reference §8): interface, push/midresult,
-isholiday."""
+"""The remaining dialer-facing ("OBS") interfaces: interface, push/midresult, isholiday.
+
+The rules: docs/api.md, "More dialer-facing interfaces".
+"""
 
 from __future__ import annotations
 

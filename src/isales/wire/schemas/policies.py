@@ -1,4 +1,6 @@
-"""Retry policies (reference §4.7) and business-result write-back (§3.5).
+"""Retry policies and business-result write-back.
+
+The rules: docs/api.md#retry-policies and docs/api.md#business-result-write-back.
 
 The set interface's body and a v2 campaign's ``retryPolicy`` object are the same shape and
 pass the same rules (:func:`check_retry_policy`); ``domain/retry.py`` reads what is stored.

@@ -1,4 +1,4 @@
-"""Reserved-call interfaces (reference §7, cec_07_0777-0781): fields, rules, wire form."""
+"""Reserved-call interfaces (docs/api.md, "Reserved calls"): fields, rules, wire form."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Call results (reference §3.1, §3.2) and today's statistics (§2.5): fields, rules, wire form."""
+"""Call results and today's statistics: fields, rules, wire form.
+
+The rules: docs/api.md#call-results and docs/api.md, "Today's statistics".
+"""
 
 from __future__ import annotations
 
@@ -129,8 +132,8 @@ def wire_result(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def wire_callback(row: dict[str, Any]) -> dict[str, Any]:
-    """One final result as pushed to ``callBackUrl`` (§3.3): the query's form, with
-    ``customField`` and without ``resultCode``."""
+    """One final result as pushed to ``callBackUrl`` (docs/api.md#result-callbacks): the
+    query's form, with ``customField`` and without ``resultCode``."""
     pushed = {**wire_result(row), "customField": row["custom_field"] or ""}
     del pushed["resultCode"]
     return pushed
@@ -152,7 +155,7 @@ def wire_detail(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-# --- today's statistics (§2.5) ---------------------------------------------------------------
+# --- today's statistics (docs/api.md, "Today's statistics") ---------------------------------------
 
 STATISTICS_QUERY: Schema = (
     Field(

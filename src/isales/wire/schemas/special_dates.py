@@ -1,4 +1,4 @@
-"""Special-date (holiday) interfaces (reference §4.10): fields, cross-field rules, wire form.
+"""Special-date (holiday) interfaces (docs/api.md#special-dates): fields, rules, wire form.
 
 Stored as given: ``week`` (type 1) like ``"6,7"`` with 1 = Monday … 7 = Sunday; ``begin`` /
 ``end`` as ``yyyy-MM-dd`` (type 2) or ``MM-dd`` (type 3, every year), begin ≤ end.

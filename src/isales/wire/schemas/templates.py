@@ -1,4 +1,7 @@
-"""Campaign templates (reference §4.10, ``cec_07_1128``–``1131``): fields and wire forms."""
+"""Campaign templates (``cec_07_1128``–``1131``): fields and wire forms.
+
+The rules: docs/api.md#campaign-templates.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""isales data-lifecycle interfaces (spec/lifecycle.md): restore, erasure, import rollback."""
+"""isales data-lifecycle interfaces: restore, erasure, import rollback.
+
+The rules: docs/api.md#data-lifecycle-isales-extensions.
+"""
 
 from __future__ import annotations
 

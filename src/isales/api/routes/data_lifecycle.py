@@ -1,4 +1,7 @@
-"""isales data-lifecycle interfaces (spec/lifecycle.md): preview, restore, erasure, rollback."""
+"""isales data-lifecycle interfaces: preview, restore, erasure, import rollback.
+
+The rules: docs/api.md#data-lifecycle-isales-extensions.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ...config import Settings
-from ...wire.schemas import lifecycle as schema
+from ...wire.schemas import data_lifecycle as schema
 from ...wire.schemas import numbers as number_schema
 from ..envelope import ok
 from ..openapi import operation
