@@ -47,8 +47,7 @@ def changes_data(method: str, path: str) -> bool:
     if method in ("GET", "HEAD"):
         return False
     return not (
-        method == "POST"
-        and any(r.replay_exempt and "POST" in r.methods for r in _routes_of(path))
+        method == "POST" and any(r.replay_exempt and "POST" in r.methods for r in _routes_of(path))
     )
 
 

@@ -30,7 +30,6 @@ T = TypeVar("T")
 _JSON_TYPE = re.compile(r"^application/json\s*(;\s*charset\s*=\s*\"?utf-8\"?\s*)?$", re.IGNORECASE)
 
 
-
 @dataclass(frozen=True)
 class Call:
     """One accepted request: who sent it, for which VDN, with what."""

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from ..secret_box import new_master_key
 from .common import DB_OPTION, services_on
 
 
@@ -69,3 +70,17 @@ def keys_revoke(access_key: str, db: str | None) -> None:
         click.echo(f"no active key {access_key}", err=True)
         sys.exit(1)
     click.echo(f"revoked {access_key}")
+
+
+@keys.command("master-key")
+def keys_master_key() -> None:
+    """Print a new master key for ISALES_MASTER_KEY (a PostgreSQL store needs one).
+
+    It seals the access keys' secrets in the store: keep it with the store's backups,
+    since a store is unusable without the key it was sealed with.
+
+    \b
+    Example:
+      echo "ISALES_MASTER_KEY=$(isales keys master-key)" >> /etc/isales/isales.env
+    """
+    click.echo(new_master_key())

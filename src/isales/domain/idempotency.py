@@ -14,4 +14,3 @@ from enum import StrEnum
 class KeyState(StrEnum):
     RUNNING = "running"
     DONE = "done"
-
