@@ -22,6 +22,7 @@ from . import (
     campaigns,
     config,
     erasure,
+    examples,
     holds,
     keys,
     numbers,
@@ -86,3 +87,4 @@ main.add_command(holds.hold)
 main.add_command(erasure.erase)
 main.add_command(audit.audit)
 main.add_command(users.users)
+examples.attach(main)

@@ -164,12 +164,7 @@ def campaigns_resume(vdn: int, campaign_id: int) -> None:
 @click.option("--yes", is_flag=True, help="do not show what goes or ask for confirmation")
 @remote_options
 def campaigns_delete(vdn: int, campaign_id: int, archive: bool, yes: bool) -> None:
-    """Delete a campaign that is not executing, after showing what goes and asking.
-
-    \b
-    Example:
-      isales campaigns delete --vdn 12 46 --archive
-    """
+    """Delete a campaign that is not executing, after showing what goes and asking."""
     link = remote()
     if not yes:
         campaign = link.call("GET", f"{V1}/{vdn}/{campaign_id}")["returnObject"]

@@ -42,7 +42,10 @@ CONFIG_OPTION = click.option(
     help="TOML file of settings (or ISALES_CONFIG); the environment overrides it",
 )
 _DB = click.option(
-    "--db", default=None, help="SQLAlchemy URL (or ISALES_DB; default: ./isales.db, SQLite)"
+    "--db",
+    default=None,
+    help="store URL: sqlite:///FILE or postgresql://USER:PASSWORD@HOST:5432/DB "
+    "(or ISALES_DB; default: ./isales.db)",
 )
 
 

@@ -46,7 +46,7 @@ def keys_create(vdns: tuple[int, ...], db: str | None, as_json: bool) -> None:
 
 @keys.command("list")
 @DB_OPTION
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="one JSON array")
 def keys_list(db: str | None, as_json: bool) -> None:
     """List access keys (never their secrets)."""
     with services_on(db) as services:
@@ -78,9 +78,5 @@ def keys_master_key() -> None:
 
     It seals the access keys' secrets in the store: keep it with the store's backups,
     since a store is unusable without the key it was sealed with.
-
-    \b
-    Example:
-      echo "ISALES_MASTER_KEY=$(isales keys master-key)" >> /etc/isales/isales.env
     """
     click.echo(new_master_key())

@@ -19,12 +19,7 @@ def db() -> None:
 @db.command("upgrade")
 @DB_OPTION
 def db_upgrade(db: str | None) -> None:
-    """Apply pending migrations (needs the store's master key, as `serve` does).
-
-    \b
-    Example:
-      isales db upgrade --db postgresql://isales:PASSWORD@127.0.0.1:5432/isales
-    """
+    """Apply pending migrations (needs the store's master key, as `serve` does)."""
     settings = settings_from(db)
     migrated(settings).dispose()
     click.echo("store is at the latest revision")
@@ -39,10 +34,6 @@ def db_backup(path: Path, db: str | None) -> None:
     Writes PATH (the store, through SQLite's online backup) and PATH.key (its key file,
     mode 0600) unless the key is ISALES_MASTER_KEY, which you keep yourself. PostgreSQL:
     pg_dump, and keep ISALES_MASTER_KEY with the dump (docs/operations.md#backups).
-
-    \b
-    Example:
-      isales db backup /backup/isales-2026-12-07.db
     """
     settings = settings_from(db)
     written = backup_sqlite(settings, path)
@@ -58,10 +49,6 @@ def db_restore(path: Path, db: str | None, force: bool) -> None:
 
     Copies PATH to the store file and PATH.key beside it, then checks that the key opens
     the store's secrets. PostgreSQL: pg_restore, with the ISALES_MASTER_KEY of the dump.
-
-    \b
-    Example:
-      isales db restore /backup/isales-2026-12-07.db
     """
     settings = settings_from(db)
     restore_sqlite(settings, path, force)
@@ -70,14 +57,16 @@ def db_restore(path: Path, db: str | None, force: bool) -> None:
 
 
 @click.command()
-@click.option("--vdn", type=click.IntRange(1, 9999), required=True)
+@click.option("--vdn", type=click.IntRange(1, 9999), required=True, help="VDN id")
 @click.option("--campaign", "campaign_id", type=int, default=None, help="limit to one campaign")
-@click.option("--session-id", default=None)
-@click.option("--called", default=None)
-@click.option("--custom-field", default=None)
+@click.option("--session-id", default=None, help="numbers of this sessionId")
+@click.option("--called", default=None, help="this called number")
+@click.option("--custom-field", default=None, help="numbers with this customField")
 @click.option("--request-id", default=None, help="numbers moved by one delete request")
-@click.option("--page", type=click.IntRange(min=1), default=1)
-@click.option("--page-size", type=click.IntRange(1, 500), default=100)
+@click.option("--page", type=click.IntRange(min=1), default=1, help="page number, from 1")
+@click.option(
+    "--page-size", type=click.IntRange(1, 500), default=100, help="numbers per page (1-500)"
+)
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per line")
 def history(
