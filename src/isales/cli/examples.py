@@ -1,4 +1,5 @@
-"""One example per command, shown at the end of its ``--help`` (docs/operations.md#help).
+"""One example per command, shown at the end of its ``--help``
+(docs/operations.md#help-and-shell-completion).
 
 Kept in one table so that a test can require one for every command, new ones included."""
 
@@ -8,7 +9,8 @@ import click
 
 EXAMPLES: dict[str, str] = {
     "serve": "isales serve --db sqlite:////var/lib/isales/isales.db --port 8080",
-    "dialer": "isales dialer --server http://127.0.0.1:8080 --access-key AK… --vdn 12",
+    # the secret key from ISALES_DIALER_SECRET_KEY, never on a command line
+    "dialer": "isales dialer --server http://127.0.0.1:8080 --access-key AKQ3F7K2M9X1B4N8 --vdn 12",
     "keys create": "isales keys create --vdn 12 --vdn 13",
     "keys list": "isales keys list --json",
     "keys revoke": "isales keys revoke AKQ3F7K2M9X1B4N8P6RT",
@@ -29,11 +31,14 @@ EXAMPLES: dict[str, str] = {
     "numbers import": "isales numbers import --vdn 12 --campaign 46 numbers.csv",
     "numbers delete": "isales numbers delete --vdn 12 --campaign 46 --custom-field batch-7",
     "numbers export": "isales numbers export --vdn 12 --campaign 46 --state pending > pending.csv",
-    "results export": "isales results export --vdn 12 --campaign 46 > results.csv",
+    "results export": (
+        "isales results export --vdn 12 --campaign 46 --begin 2026-12-01 --end 2026-12-08 "
+        "> results.csv"
+    ),
     "stats": "isales stats --vdn 12 --campaign 46",
     "hold set": "isales hold set --vdn 12 --campaign 46 --reason 'case 2026-114'",
     "hold release": "isales hold release --vdn 12 --campaign 46",
-    "hold list": "isales hold list --vdn 12",
+    "hold list": "isales hold list --json",
     "erase": "isales erase --vdn 12 --called 8613800000000",
     "audit list": "isales audit list --vdn 12 --since 2026-12-01",
     "audit verify": "isales audit verify",
