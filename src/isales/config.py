@@ -86,8 +86,7 @@ POSTGRES_DRIVER = "postgresql+psycopg"
 
 def store_url(text: str) -> str:
     """The store's SQLAlchemy URL: ``postgres://`` and ``postgresql://`` are PostgreSQL
-    through psycopg (the driver installed with isales); a SQLite file's folder must exist,
-    since nothing should appear silently in a folder the operator never made."""
+    through psycopg (the driver installed with isales)."""
     try:
         url = make_url(text)
     except ArgumentError:
@@ -101,12 +100,6 @@ def store_url(text: str) -> str:
         raise ValueError(
             f"isales stores data in SQLite or PostgreSQL; write e.g. {STORE_URL_EXAMPLES}"
         )
-    if url.database not in (None, "", ":memory:") and not url.database.startswith("file:"):
-        folder = Path(url.database).absolute().parent
-        if not folder.is_dir():
-            raise ValueError(
-                f"the folder {folder} of the SQLite store does not exist; create it first"
-            )
     return text
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from ..config import Settings
 from ..errors import CommandFailed, ConfigError
 from ..secret_box import key_file
+from .common import require_store_folder
 
 PG_BACKUP = (
     "a PostgreSQL store is backed up with pg_dump and restored with pg_restore; keep "
@@ -76,6 +77,7 @@ def backup_sqlite(settings: Settings, path: Path) -> list[Path]:
 def restore_sqlite(settings: Settings, path: Path, force: bool) -> None:
     """Puts ``path`` (and ``path.key``) in place of the store and its key file."""
     store = _sqlite_file(settings)
+    require_store_folder(settings.db)
     key = key_file(settings.db)
     assert key is not None
     if store.exists() and not force:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from sqlalchemy.engine import make_url
@@ -68,6 +69,7 @@ def settings_from(db: str | None, **overrides: object) -> Settings:
 def migrated(settings: Settings) -> Store:
     """The store, created and migrated when needed (only `serve` and `db upgrade`), once
     the master key at hand is known to open its sealed secrets (else exit 2)."""
+    require_store_folder(settings.db)
     key = None if settings.master_key else key_file(settings.db)
     new_key = key is not None and not key.exists()
     try:
@@ -83,6 +85,19 @@ def migrated(settings: Settings) -> Store:
             problem = f"the key file {key} is missing: {problem.partition(': ')[2]}"
         raise ConfigError(problem)
     return store
+
+
+def require_store_folder(db_url: str) -> None:
+    """A SQLite file may be created, its folder never: nothing should appear silently in a
+    folder the operator never made (a typo in the path)."""
+    url = make_url(db_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    folder = Path(url.database).absolute().parent
+    if not folder.is_dir():
+        raise ConfigError(
+            f"the folder {folder} of the SQLite store does not exist; create it first"
+        )
 
 
 def store_name(db_url: str) -> str:
