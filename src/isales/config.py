@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, InitSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from .domain.time_zones import ZoneTable, parse_prefixes
 from .errors import ConfigError
@@ -72,6 +74,35 @@ def parse_codecs(text: str) -> tuple[str, ...]:
     return names
 
 
+#: what a valid store URL looks like, for the error that refuses one
+STORE_URL_EXAMPLES = (
+    "sqlite:////var/lib/isales/isales.db (SQLite, absolute path) or "
+    "postgresql://user:password@127.0.0.1:5432/isales"
+)
+#: PostgreSQL's URL schemes (libpq accepts both) and the driver isales ships with
+_POSTGRES_SCHEMES = ("postgres", "postgresql")
+POSTGRES_DRIVER = "postgresql+psycopg"
+
+
+def store_url(text: str) -> str:
+    """The store's SQLAlchemy URL: ``postgres://`` and ``postgresql://`` are PostgreSQL
+    through psycopg (the driver installed with isales)."""
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise ValueError(f"not a store URL; write e.g. {STORE_URL_EXAMPLES}") from None
+    backend = url.drivername.split("+")[0]
+    if backend in _POSTGRES_SCHEMES:
+        if url.drivername in _POSTGRES_SCHEMES:
+            url = url.set(drivername=POSTGRES_DRIVER)
+        return url.render_as_string(hide_password=False)
+    if backend != "sqlite":
+        raise ValueError(
+            f"isales stores data in SQLite or PostgreSQL; write e.g. {STORE_URL_EXAMPLES}"
+        )
+    return text
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ISALES_", extra="ignore")
 
@@ -121,6 +152,11 @@ class Settings(BaseSettings):
     time_zone_international_prefix: str = Field(
         "00", description="numbers read by the prefix table start with it; empty: all do"
     )
+
+    @field_validator("db")
+    @classmethod
+    def _store_url(cls, value: str) -> str:
+        return store_url(value)
 
     @field_validator("time_zone_prefixes")
     @classmethod
@@ -352,9 +388,11 @@ def _one_line(exc: ValidationError, sources: dict[str, str], path: Path | None) 
     where = {
         "environment": f"environment variable {ENV_PREFIX}{name.upper()}",
         "file": f"{path} key {name!r}",
+        "command line": f"option --{name.replace('_', '-')}",
     }.get(sources.get(name, ""), f"setting {name}")
     value = error.get("input")
-    return f"{where}: {error['msg']} (got {value!r})"
+    message = str(error["msg"]).removeprefix("Value error, ")  # pydantic's, not ours
+    return f"{where}: {message} (got {value!r})"
 
 
 def load_settings(config_file: str | None = None, **overrides: object) -> LoadedSettings:

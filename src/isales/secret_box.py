@@ -40,8 +40,20 @@ def key_file(db_url: str) -> Path | None:
     return Path(f"{url.database}.key")
 
 
+def new_master_key() -> str:
+    """A fresh master key (``isales keys master-key``)."""
+    return Fernet.generate_key().decode()
+
+
+def key_source(db_url: str, master_key: str | None) -> str:
+    """Where the master key of this store comes from, as an operator would look for it."""
+    path = key_file(db_url)
+    if master_key or path is None:
+        return "ISALES_MASTER_KEY"
+    return f"the key file {path}"
+
+
 def _read_or_create(path: Path) -> bytes:
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

@@ -75,12 +75,47 @@ def test_campaign_create_show_pause_resume_delete(run, tmp_path):
     assert f"campaign {campaign_id}: {body['name']}" in plain and "status:   paused" in plain
 
     assert "resumed" in ok(run("campaigns", "resume", "--vdn", "12", str(campaign_id))).stdout
-    refused = one_line_failure(run("campaigns", "delete", "--vdn", "12", str(campaign_id)), 1)
+    refused = one_line_failure(
+        run("campaigns", "delete", "--vdn", "12", str(campaign_id), "--yes"), 1
+    )
     assert "0200009" in refused
     assert "paused" in ok(run("campaigns", "pause", "--vdn", "12", str(campaign_id))).stdout
-    ok(run("campaigns", "delete", "--vdn", "12", str(campaign_id), "--archive"))
+    deleted = ok(run("campaigns", "delete", "--vdn", "12", str(campaign_id), "--archive", "--yes"))
+    assert "moved to history" in deleted.stdout
     gone = one_line_failure(run("campaigns", "show", "--vdn", "12", str(campaign_id)), 1)
     assert "0200007" in gone
+
+
+def test_campaign_delete_shows_what_goes_and_asks(run, client):
+    campaign_id = create_campaign(client, init_status=1)
+    add_numbers(client, campaign_id, numbers(3))
+    command = ("campaigns", "delete", "--vdn", "12", str(campaign_id))
+
+    declined = run(*command, stdin="n\n")
+    assert declined.returncode == 1 and "nothing was deleted" in declined.stderr
+    assert "its 3 numbers (3 pending" in declined.stderr
+    assert "removed for good, not archived" in declined.stderr
+    shown = ok(run("campaigns", "show", "--vdn", "12", str(campaign_id)))  # still there
+    assert f"campaign {campaign_id}:" in shown.stdout
+
+    archived = ok(run(*command, "--archive", stdin="y\n"))
+    assert "will be moved to history" in archived.stderr
+    assert f"delete campaign {campaign_id}?" in archived.stderr
+    assert f"campaign {campaign_id} deleted; its numbers moved to history" in archived.stdout
+    history = json.loads(
+        ok(
+            run(
+                "campaigns",
+                "delete",
+                "--vdn",
+                "12",
+                str(create_campaign(client, init_status=1)),
+                "--yes",
+                "--json",
+            )
+        ).stdout
+    )
+    assert history["archived"] is False
 
 
 def test_campaigns_list_counts_numbers_by_state(run, client):

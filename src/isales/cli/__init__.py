@@ -8,18 +8,21 @@ traceback instead.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
 import click
 
 from .. import __version__
+from ..config import check_environment
 from ..errors import CommandFailed, IsalesError
 from . import (
     audit,
     campaigns,
     config,
     erasure,
+    examples,
     holds,
     keys,
     numbers,
@@ -60,11 +63,14 @@ class IsalesCommand(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
-@click.group(cls=IsalesCommand)
+@click.group(cls=IsalesCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, message="isales %(version)s")
 @click.option("--debug", is_flag=True, help="show the traceback of a failure")
 def main(debug: bool) -> None:
     """isales: outbound-campaign server, wire-compatible with the CC-iSales OpenAPI."""
+    # every command, local or a client of a server: a misspelt ISALES_* variable would
+    # otherwise be ignored silently (ISALES_SERVERR sending commands to the default server)
+    check_environment(os.environ)
 
 
 main.add_command(server.serve)
@@ -81,3 +87,4 @@ main.add_command(holds.hold)
 main.add_command(erasure.erase)
 main.add_command(audit.audit)
 main.add_command(users.users)
+examples.attach(main)

@@ -29,7 +29,7 @@ def _parse_since(text: str | None):  # type: ignore[no-untyped-def]
 
 
 @audit.command("list")
-@click.option("--vdn", type=click.IntRange(1, 9999), default=None)
+@click.option("--vdn", type=click.IntRange(1, 9999), default=None, help="only this VDN")
 @click.option("--since", default=None, help="only entries at or after this time (UTC)")
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per line")

@@ -156,14 +156,45 @@ def campaigns_resume(vdn: int, campaign_id: int) -> None:
 @campaigns.command("delete")
 @VDN_OPTION
 @click.argument("campaign_id", type=click.IntRange(min=1))
-@click.option("--archive", is_flag=True, help="move its numbers to history (archiveHistory 1)")
+@click.option(
+    "--archive",
+    is_flag=True,
+    help="move its numbers to history (archiveHistory 1); without it they are removed",
+)
+@click.option("--yes", is_flag=True, help="do not show what goes or ask for confirmation")
 @remote_options
-def campaigns_delete(vdn: int, campaign_id: int, archive: bool) -> None:
-    """Delete a campaign that is not executing."""
+def campaigns_delete(vdn: int, campaign_id: int, archive: bool, yes: bool) -> None:
+    """Delete a campaign that is not executing, after showing what goes and asking."""
     link = remote()
+    if not yes:
+        campaign = link.call("GET", f"{V1}/{vdn}/{campaign_id}")["returnObject"]
+        counts = numbers_by_state(statistics(link, vdn, campaign_id).get(str(campaign_id), {}))
+        total = sum(counts.values())
+        fate = (
+            "moved to history (isales history --vdn N --campaign C lists them)"
+            if archive
+            else "removed for good, not archived (--archive keeps them in history)"
+        )
+        click.echo(
+            f"campaign {campaign_id} {campaign['name']!r} "
+            f"({STATUS_NAMES.get(campaign['status'], campaign['status'])}) will be deleted;\n"
+            f"its {total} numbers ({counts['pending']} pending, {counts['inProgress']} in "
+            f"progress, {counts['completed']} completed) will be {fate};\n"
+            "its recorded call results are kept.",
+            err=True,
+        )
+        if not click.confirm(f"delete campaign {campaign_id}?", err=True):
+            raise CommandFailed("nothing was deleted (not confirmed)")
     body = {"archiveHistory": 1} if archive else None
     answer = link.call("DELETE", f"{V1}/{vdn}/{campaign_id}", json_body=body)
+    archived = "its numbers moved to history" if archive else "its numbers removed, not archived"
     if link.as_json:
-        link.echo_json({"id": campaign_id, "resultDesc": answer.get("resultDesc", "")})
+        link.echo_json(
+            {
+                "id": campaign_id,
+                "archived": archive,
+                "resultDesc": answer.get("resultDesc", ""),
+            }
+        )
     else:
-        click.echo(f"campaign {campaign_id} deleted")
+        click.echo(f"campaign {campaign_id} deleted; {archived}")

@@ -5,12 +5,18 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
+from sqlalchemy.engine import make_url
 
 from .. import logs
+from ..clock import system_clock
 from ..config import LoadedSettings, Settings, load_settings
+from ..errors import ConfigError, IsalesError
+from ..secret_box import SecretBox, key_file
 from ..services import Services
+from ..services.access import AccessService
 from ..store import Store
 from ..store.migrate import open_store
 
@@ -37,7 +43,10 @@ CONFIG_OPTION = click.option(
     help="TOML file of settings (or ISALES_CONFIG); the environment overrides it",
 )
 _DB = click.option(
-    "--db", default=None, help="SQLAlchemy URL (or ISALES_DB; default: ./isales.db, SQLite)"
+    "--db",
+    default=None,
+    help="store URL: sqlite:///FILE or postgresql://USER:PASSWORD@HOST:5432/DB "
+    "(or ISALES_DB; default: ./isales.db)",
 )
 
 
@@ -58,8 +67,45 @@ def settings_from(db: str | None, **overrides: object) -> Settings:
 
 
 def migrated(settings: Settings) -> Store:
-    """The store, created and migrated when needed (only `serve` and `db upgrade`)."""
-    return open_store(settings.db, create=True)
+    """The store, created and migrated when needed (only `serve` and `db upgrade`), once
+    the master key at hand is known to open its sealed secrets (else exit 2)."""
+    require_store_folder(settings.db)
+    key = None if settings.master_key else key_file(settings.db)
+    new_key = key is not None and not key.exists()
+    try:
+        SecretBox.for_settings(settings)  # a PostgreSQL store without ISALES_MASTER_KEY
+    except IsalesError as exc:
+        raise ConfigError(exc.message) from None
+    store = open_store(settings.db, create=True)
+    problem = AccessService(store, settings, system_clock).key_mismatch()
+    if problem:
+        store.dispose()
+        if new_key and key is not None:  # made just now for a store sealed under another
+            key.unlink()
+            problem = f"the key file {key} is missing: {problem.partition(': ')[2]}"
+        raise ConfigError(problem)
+    return store
+
+
+def require_store_folder(db_url: str) -> None:
+    """A SQLite file may be created, its folder never: nothing should appear silently in a
+    folder the operator never made (a typo in the path)."""
+    url = make_url(db_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    folder = Path(url.database).absolute().parent
+    if not folder.is_dir():
+        raise ConfigError(
+            f"the folder {folder} of the SQLite store does not exist; create it first"
+        )
+
+
+def store_name(db_url: str) -> str:
+    """The store as the start line names it: the SQLite file, or the URL without password."""
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite store {url.database or ':memory:'}"
+    return f"PostgreSQL store {url.render_as_string(hide_password=True)}"
 
 
 def log_setup(log_format: str = "text") -> None:

@@ -10,7 +10,7 @@ from .common import CLI_ACTOR, DB_OPTION, refuse, services_on
 
 
 @click.command()
-@click.option("--vdn", type=click.IntRange(1, 9999), required=True)
+@click.option("--vdn", type=click.IntRange(1, 9999), required=True, help="VDN id")
 @click.option("--called", required=True, help="the number to erase (digits, * and #)")
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="print the receipt as one JSON object")

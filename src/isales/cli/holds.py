@@ -15,8 +15,10 @@ def hold() -> None:
 
 
 @hold.command("set")
-@click.option("--vdn", type=click.IntRange(1, 9999), required=True)
-@click.option("--campaign", "campaign_id", type=click.IntRange(min=1), required=True)
+@click.option("--vdn", type=click.IntRange(1, 9999), required=True, help="VDN id")
+@click.option(
+    "--campaign", "campaign_id", type=click.IntRange(min=1), required=True, help="campaign id"
+)
 @click.option("--reason", default=None, help="why the campaign is held (at most 200 characters)")
 @DB_OPTION
 def hold_set(vdn: int, campaign_id: int, reason: str | None, db: str | None) -> None:
@@ -34,8 +36,10 @@ def hold_set(vdn: int, campaign_id: int, reason: str | None, db: str | None) -> 
 
 
 @hold.command("release")
-@click.option("--vdn", type=click.IntRange(1, 9999), required=True)
-@click.option("--campaign", "campaign_id", type=click.IntRange(min=1), required=True)
+@click.option("--vdn", type=click.IntRange(1, 9999), required=True, help="VDN id")
+@click.option(
+    "--campaign", "campaign_id", type=click.IntRange(min=1), required=True, help="campaign id"
+)
 @DB_OPTION
 def hold_release(vdn: int, campaign_id: int, db: str | None) -> None:
     """Release a campaign's legal hold."""

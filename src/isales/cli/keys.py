@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from ..secret_box import new_master_key
 from .common import DB_OPTION, services_on
 
 
@@ -45,7 +46,7 @@ def keys_create(vdns: tuple[int, ...], db: str | None, as_json: bool) -> None:
 
 @keys.command("list")
 @DB_OPTION
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="one JSON array")
 def keys_list(db: str | None, as_json: bool) -> None:
     """List access keys (never their secrets)."""
     with services_on(db) as services:
@@ -69,3 +70,13 @@ def keys_revoke(access_key: str, db: str | None) -> None:
         click.echo(f"no active key {access_key}", err=True)
         sys.exit(1)
     click.echo(f"revoked {access_key}")
+
+
+@keys.command("master-key")
+def keys_master_key() -> None:
+    """Print a new master key for ISALES_MASTER_KEY (a PostgreSQL store needs one).
+
+    It seals the access keys' secrets in the store: keep it with the store's backups,
+    since a store is unusable without the key it was sealed with.
+    """
+    click.echo(new_master_key())

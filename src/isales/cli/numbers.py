@@ -67,14 +67,22 @@ def numbers() -> None:
 
 @numbers.command("import")
 @VDN_OPTION
-@click.option("--campaign", "campaign_id", type=click.IntRange(min=1), required=True)
+@click.option(
+    "--campaign", "campaign_id", type=click.IntRange(min=1), required=True, help="campaign id"
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--poll-seconds", type=click.FloatRange(min=0.05), default=1.0, show_default=True)
+@click.option(
+    "--poll-seconds",
+    type=click.FloatRange(min=0.05),
+    default=1.0,
+    show_default=True,
+    help="how often the import task is asked for progress",
+)
 @click.option(
     "--allow-duplicate",
     is_flag=True,
-    help="Import FILE even if the same file was imported into the campaign before "
-    "(its numbers are then added a second time).",
+    help="import FILE even if the same file was imported into the campaign before "
+    "(its numbers are then added a second time)",
 )
 @remote_options
 def numbers_import(
@@ -169,12 +177,19 @@ def _write_error_report(link: Any, query: str, task_id: int, report: Path) -> in
 
 @numbers.command("delete")
 @VDN_OPTION
-@click.option("--campaign", "campaign_id", type=click.IntRange(min=1), required=True)
-@click.option("--session-id", default=None)
-@click.option("--called", default=None)
-@click.option("--custom-field", default=None)
+@click.option(
+    "--campaign", "campaign_id", type=click.IntRange(min=1), required=True, help="campaign id"
+)
+@click.option("--session-id", default=None, help="numbers of this sessionId")
+@click.option("--called", default=None, help="this called number")
+@click.option("--custom-field", default=None, help="numbers with this customField")
 @click.option("--recycle-time", default=None, help="yyyy-MM-dd HH:mm:ss (UTC)")
-@click.option("--recycle-type", type=click.Choice(["1", "2", "3"]), default=None)
+@click.option(
+    "--recycle-type",
+    type=click.Choice(["1", "2", "3"]),
+    default=None,
+    help="with --recycle-time: 1 recycled on or before its day, 2 on its day, 3 at that second",
+)
 @click.option("--archive", is_flag=True, help="move the numbers to history (archiveHistory 1)")
 @click.option("--yes", is_flag=True, help="do not ask for confirmation")
 @remote_options
@@ -252,7 +267,9 @@ def _bare(answer: dict[str, Any]) -> dict[str, Any]:
 
 @numbers.command("export")
 @VDN_OPTION
-@click.option("--campaign", "campaign_id", type=click.IntRange(min=1), required=True)
+@click.option(
+    "--campaign", "campaign_id", type=click.IntRange(min=1), required=True, help="campaign id"
+)
 @click.option(
     "--state",
     type=click.Choice(["pending", "calling", "retry", "completed"]),

@@ -62,7 +62,9 @@ def results() -> None:
 
 @results.command("export")
 @VDN_OPTION
-@click.option("--campaign", "campaign_id", type=click.IntRange(min=1), required=True)
+@click.option(
+    "--campaign", "campaign_id", type=click.IntRange(min=1), required=True, help="campaign id"
+)
 @click.option("--begin", required=True, help="first day, YYYY-MM-DD (ISALES_TIMEZONE days)")
 @click.option("--end", required=True, help="day after the last one, YYYY-MM-DD (exclusive)")
 @click.option("--final-only", is_flag=True, help="only each number's final result")
@@ -104,7 +106,9 @@ def results_export(vdn: int, campaign_id: int, begin: str, end: str, final_only:
 
 @click.command()
 @VDN_OPTION
-@click.option("--campaign", "campaign_id", type=click.IntRange(min=1), default=None)
+@click.option(
+    "--campaign", "campaign_id", type=click.IntRange(min=1), default=None, help="only this campaign"
+)
 @remote_options
 def stats(vdn: int, campaign_id: int | None) -> None:
     """Today's statistics, one row per campaign."""

@@ -11,10 +11,9 @@ import click
 
 from .. import logs, metrics
 from ..config import Settings
-from ..errors import CommandFailed, IsalesError
+from ..errors import CommandFailed
 from ..logs import FORMATS
-from ..secret_box import SecretBox
-from .common import CONFIG_OPTION, DB_OPTION, log_setup, migrated, settings_from
+from .common import CONFIG_OPTION, DB_OPTION, log_setup, migrated, settings_from, store_name
 
 
 def ensure_port_free(host: str, port: int) -> None:
@@ -209,16 +208,12 @@ def serve(
             "--dialer serves plain HTTP; run `isales dialer` beside a TLS server"
         )
     ensure_port_free(settings.host, settings.port)
-    try:
-        SecretBox.for_settings(settings)  # refuse a store whose secrets cannot be sealed
-    except IsalesError as exc:
-        raise CommandFailed(exc.message) from None
-    migrated(settings).dispose()
+    migrated(settings).dispose()  # refuses a store whose secrets the key cannot open
     logs.setup(settings.log_format)
     scheme = "https" if tls else "http"
     raise_file_limit(settings)  # the limit is inherited by worker processes
     click.echo(
-        f"isales serving {settings.db.split('://')[0]} store on "
+        f"isales serving {store_name(settings.db)} on "
         f"{scheme}://{settings.host}:{settings.port}"
         + (f" with {workers} workers" if workers > 1 else "")
     )

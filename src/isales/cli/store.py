@@ -1,12 +1,14 @@
-"""`isales db upgrade` and `isales history`: the store."""
+"""`isales db upgrade|backup|restore` and `isales history`: the store."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
-from .common import DB_OPTION, migrated, services_on, settings_from
+from .backups import backup_sqlite, restore_sqlite
+from .common import DB_OPTION, migrated, services_on, settings_from, store_name
 
 
 @click.group()
@@ -17,21 +19,54 @@ def db() -> None:
 @db.command("upgrade")
 @DB_OPTION
 def db_upgrade(db: str | None) -> None:
-    """Apply pending migrations."""
+    """Apply pending migrations (needs the store's master key, as `serve` does)."""
     settings = settings_from(db)
     migrated(settings).dispose()
     click.echo("store is at the latest revision")
 
 
+@db.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@DB_OPTION
+def db_backup(path: Path, db: str | None) -> None:
+    """Copy a SQLite store and its sealing key, consistently, while it is in use.
+
+    Writes PATH (the store, through SQLite's online backup) and PATH.key (its key file,
+    mode 0600) unless the key is ISALES_MASTER_KEY, which you keep yourself. PostgreSQL:
+    pg_dump, and keep ISALES_MASTER_KEY with the dump (docs/operations.md#backups).
+    """
+    settings = settings_from(db)
+    written = backup_sqlite(settings, path)
+    click.echo(f"backed up {store_name(settings.db)} to {' and '.join(map(str, written))}")
+
+
+@db.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@DB_OPTION
+@click.option("--force", is_flag=True, help="replace a store that already exists there")
+def db_restore(path: Path, db: str | None, force: bool) -> None:
+    """Put a backup made by `isales db backup` in place of the SQLite store (server stopped).
+
+    Copies PATH to the store file and PATH.key beside it, then checks that the key opens
+    the store's secrets. PostgreSQL: pg_restore, with the ISALES_MASTER_KEY of the dump.
+    """
+    settings = settings_from(db)
+    restore_sqlite(settings, path, force)
+    migrated(settings).dispose()  # refuses a backup whose key does not open it
+    click.echo(f"restored {path} into {store_name(settings.db)}")
+
+
 @click.command()
-@click.option("--vdn", type=click.IntRange(1, 9999), required=True)
+@click.option("--vdn", type=click.IntRange(1, 9999), required=True, help="VDN id")
 @click.option("--campaign", "campaign_id", type=int, default=None, help="limit to one campaign")
-@click.option("--session-id", default=None)
-@click.option("--called", default=None)
-@click.option("--custom-field", default=None)
+@click.option("--session-id", default=None, help="numbers of this sessionId")
+@click.option("--called", default=None, help="this called number")
+@click.option("--custom-field", default=None, help="numbers with this customField")
 @click.option("--request-id", default=None, help="numbers moved by one delete request")
-@click.option("--page", type=click.IntRange(min=1), default=1)
-@click.option("--page-size", type=click.IntRange(1, 500), default=100)
+@click.option("--page", type=click.IntRange(min=1), default=1, help="page number, from 1")
+@click.option(
+    "--page-size", type=click.IntRange(1, 500), default=100, help="numbers per page (1-500)"
+)
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per line")
 def history(

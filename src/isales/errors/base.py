@@ -7,5 +7,6 @@ class IsalesError(Exception):
     """An isales error."""
 
     def __init__(self, message: str | None = None) -> None:
-        self.message = message or (self.__doc__ or "").strip()
+        # a docstring wrapped over lines is still one line of message
+        self.message = message or " ".join((self.__doc__ or "").split())
         super().__init__(self.message)

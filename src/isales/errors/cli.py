@@ -45,7 +45,8 @@ class StoreMissing(CommandFailed):
 
 
 class MasterKeyMissing(IsalesError):
-    """A PostgreSQL store needs ISALES_MASTER_KEY (a Fernet key) to seal secret keys."""
+    """A PostgreSQL store needs ISALES_MASTER_KEY to seal secret keys: make one with
+    `isales keys master-key` (docs/operations.md#the-master-key)."""
 
 
 class MasterKeyInvalid(IsalesError):

@@ -133,8 +133,9 @@ class Services:
         self.store.dispose()
 
     def not_ready(self) -> str | None:
-        """None when the store answers and its schema is current (``GET /readyz``), else why."""
+        """None when the store answers, its schema is current and the master key at hand
+        opens its sealed secrets (``GET /readyz``), else why."""
         try:
-            return schema_lag(self.store.engine)
+            return schema_lag(self.store.engine) or self.access.key_mismatch()
         except Exception as exc:  # any failure to reach the store is the answer itself
             return f"the store does not answer: {type(exc).__name__}"

@@ -15,8 +15,8 @@ from .. import signing
 from ..clock import Clock
 from ..config import Settings
 from ..domain.rate import TokenBucket
-from ..errors import RateLimited, Replayed, Unauthenticated, VdnNotGranted
-from ..secret_box import SecretBox
+from ..errors import MasterKeyInvalid, RateLimited, Replayed, Unauthenticated, VdnNotGranted
+from ..secret_box import SecretBox, key_source
 from ..store import Store, audit
 from ..store import keys as key_store
 from ..store import replay as replay_store
@@ -88,6 +88,26 @@ class AccessService:
         #: access key -> its VDNs; a key's grants never change after it is created (but
         #: the built-in dialer's, re-granted at its server's start: see builtin_dialer_key)
         self._vdns: dict[str, frozenset[int]] = {}
+
+    def key_mismatch(self) -> str | None:
+        """None when the master key at hand opens the store's sealed secrets, else one line
+        naming where the key comes from: a store restored without its key, or started with
+        another ``ISALES_MASTER_KEY``, would otherwise answer every signed request 0200006."""
+        with self.store.read() as conn:
+            sample = key_store.any_sealed_secret(conn)
+        if sample is None:
+            return None
+        access_key, sealed = sample
+        try:
+            self.box.open(sealed, access_key)
+        except MasterKeyInvalid:
+            master = self.settings.master_key
+            source = key_source(self.store.url, master.get_secret_value() if master else None)
+            return (
+                f"the store's sealed secrets do not open with {source}: restore the key "
+                "that was backed up with this store (docs/operations.md#backups)"
+            )
+        return None
 
     def lookup(self, access_key: str) -> KeyGrant | None:
         """The active key's secret (opened) and VDNs; None for an unknown or revoked key.

@@ -89,3 +89,13 @@ def revoke_key(conn: Connection, access_key: str, now: datetime) -> bool:
         .values(revoked_at=now)
     )
     return result.rowcount == 1
+
+
+def any_sealed_secret(conn: Connection) -> tuple[str, str] | None:
+    """(access key, sealed secret) of one key, revoked or not; None for a store without keys."""
+    row = conn.execute(
+        select(access_keys.c.access_key, access_keys.c.secret_key)
+        .order_by(access_keys.c.access_key)
+        .limit(1)
+    ).first()
+    return (row.access_key, row.secret_key) if row else None

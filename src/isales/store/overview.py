@@ -45,9 +45,7 @@ def campaigns_of(conn: Connection, vdn_ids: list[int]) -> list[dict[str, Any]]:
 
 def numbers_by_state(conn: Connection, campaign_ids: list[int]) -> dict[int, dict[str, int]]:
     """Per campaign: how many numbers in each state (every state present, zeros included)."""
-    counts: dict[int, dict[str, int]] = {
-        cid: dict.fromkeys(NumberState, 0) for cid in campaign_ids
-    }
+    counts: dict[int, dict[str, int]] = {cid: dict.fromkeys(NumberState, 0) for cid in campaign_ids}
     if not campaign_ids:
         return counts
     query = (
