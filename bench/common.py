@@ -12,6 +12,7 @@ import http.client
 import json
 import multiprocessing
 import os
+import secrets
 import shutil
 import socket
 import statistics
@@ -28,6 +29,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from isales import signing
+from isales.client import NONCE_HEADER
 from isales.clock import system_clock
 from isales.config import Settings
 from isales.services import Services
@@ -249,7 +251,13 @@ class Signer:
 
     def call(self, method: str, path: str, payload: Any = None) -> dict:
         body = b"" if payload is None else json.dumps(payload, separators=(",", ":")).encode()
-        headers = {"Content-Type": JSON_TYPE, "Host": self.host}
+        # a signed nonce makes two identical requests in one second two requests (a
+        # signature is single-use), as isales.client does
+        headers = {
+            "Content-Type": JSON_TYPE,
+            "Host": self.host,
+            NONCE_HEADER: secrets.token_hex(8),
+        }
         headers["Authorization"] = signing.sign(
             self.access_key,
             self.secret_key,
