@@ -11,10 +11,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.helpers import add_numbers, rows
+from tests.helpers import add_numbers, create_campaign, rows
 from tests.live import clean_env, isales
-from tests.telephony.sipp import Sipp, start_sip_dialer, wait_until, write_prompt
-from tests.telephony.test_sip_calls import notification_campaign
+from tests.support.sipp import (
+    Sipp,
+    notification_campaign,
+    start_sip_dialer,
+    wait_until,
+    write_prompt,
+)
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -40,6 +45,8 @@ def test_the_prompt_is_played_whole_and_bad_prompts_are_refused(make_server, tmp
         missing = notification_campaign(admin, tmp_path)
         (tmp_path / f"{missing}.wav").unlink()  # no prompt at all: refused
         add_numbers(admin, missing, [{"called": f"2004{n:04d}"} for n in range(3)])
+        agents = create_campaign(admin, init_status=0, deviceType=2, maxAlertingTime=5)
+        add_numbers(admin, agents, [{"called": f"2005{n:04d}"} for n in range(3)])
     dialer = start_sip_dialer(server, tmp_path, carrier.trunk, "--concurrency", "10")
 
     def reported() -> int:
@@ -67,7 +74,11 @@ def test_the_prompt_is_played_whole_and_bad_prompts_are_refused(make_server, tmp
     for result in rows(server.services, "call_results", campaign_id=detected):
         assert result["telephony"]["amd"] in ("human", "machine", "notsure")
 
-    for refused, reason in ((stereo, "mono"), (missing, "no such file")):
+    for refused, reason in (
+        (stereo, "mono"),
+        (missing, "no such file"),
+        (agents, "needs agents"),
+    ):
         lines = [line for line in log.splitlines() if f"campaign {refused} refused" in line]
         assert len(lines) == 1 and reason in lines[0], lines
         numbers = rows(server.services, "numbers", campaign_id=refused)

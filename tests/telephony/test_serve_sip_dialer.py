@@ -10,9 +10,16 @@ import pytest
 
 from isales.client import IsalesClient
 from isales.store import Store
-from tests.helpers import add_numbers, create_campaign, rows
+from tests.helpers import add_numbers, rows
 from tests.live import clean_env, isales, ok, start_serve
-from tests.telephony.sipp import Sipp, _udp_free, free_rtp_range, free_udp_port, wait_until
+from tests.support.sipp import (
+    Sipp,
+    _udp_free,
+    free_rtp_range,
+    free_udp_port,
+    notification_campaign,
+    wait_until,
+)
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -40,7 +47,7 @@ def test_serve_starts_and_stops_the_sip_dialer_as_a_child(templates, backend, tm
     try:
         key = server.key(12)
         with IsalesClient(server.url, key["accessKey"], key["secretKey"]) as admin:
-            campaign_id = create_campaign(admin, init_status=0, maxAlertingTime=5)
+            campaign_id = notification_campaign(admin, tmp_path)
             add_numbers(admin, campaign_id, [{"called": f"486{n:05d}"} for n in range(3)])
         wait_until(
             lambda: len(rows(store, "call_results", campaign_id=campaign_id)) == 3, 60, "results"

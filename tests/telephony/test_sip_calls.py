@@ -8,18 +8,18 @@ from collections import Counter
 
 import pytest
 
-from tests.helpers import add_numbers, create_campaign, rows
-from tests.telephony.sipp import (
+from tests.helpers import add_numbers, rows
+from tests.support.sipp import (
+    RING_LIMIT,
     Sipp,
     free_udp_port,
+    notification_campaign,
     start_sip_dialer,
     wait_until,
-    write_prompt,
 )
 
 pytestmark = pytest.mark.usefixtures("backend")
 
-RING_LIMIT = 5  # maxAlertingTime, seconds (the smallest CC-iSales accepts)
 
 #: the carrier's rule (first three digits) -> (status, failCode, sipCode, q850Cause)
 SCRIPTED = {
@@ -35,17 +35,6 @@ SCRIPTED = {
 }
 
 
-def notification_campaign(admin, folder, prompt_seconds: float = 1.0, **overrides) -> int:  # type: ignore[no-untyped-def]
-    campaign_id = create_campaign(
-        admin,
-        init_status=0,
-        deviceType=3,
-        ivrParam=overrides.pop("ivrParam", {"flowAccessCode": "1"}),
-        maxAlertingTime=RING_LIMIT,
-        **overrides,
-    )
-    write_prompt(folder / f"{campaign_id}.wav", prompt_seconds)
-    return campaign_id
 
 
 def test_every_scripted_outcome_is_reported_as_the_table_says(make_server, tmp_path):

@@ -9,8 +9,7 @@ from collections import Counter
 import pytest
 
 from tests.helpers import add_numbers, rows
-from tests.telephony.sipp import Sipp, start_sip_dialer, wait_until
-from tests.telephony.test_sip_calls import notification_campaign
+from tests.support.sipp import Sipp, notification_campaign, start_sip_dialer, wait_until
 
 pytestmark = pytest.mark.usefixtures("backend")
 

@@ -15,8 +15,8 @@ from isales.store.engine import make_engine
 from isales.store.migrate import upgrade
 from isales.store.numbers import insert_result
 from isales.wire.schemas.results import wire_detail
-from tests.cli.test_cli import ok, run
 from tests.empty_store import empty_store
+from tests.support.processes import ok, run
 
 pytestmark = pytest.mark.usefixtures("backend")
 

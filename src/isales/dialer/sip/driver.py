@@ -307,7 +307,13 @@ class SipDriver:
         ivr: dict[str, Any] = ivr_param if isinstance(ivr_param, dict) else {}
         self._amd[campaign_id] = device == NOTIFICATION and ivr.get("amd") in AMD_ON
         if device != NOTIFICATION:
-            return
+            # an agent campaign's answered call needs an agent to talk to; releasing the
+            # person at once would be an abandoned call reported as a success, so such a
+            # campaign is not dialled at all until agents are bridged (docs/telephony.md)
+            raise CampaignRefused(
+                f"deviceType {device} needs agents, which the SIP driver does not bridge "
+                "yet: only notification campaigns (deviceType 3) are dialled"
+            )
         try:
             self._prompts[campaign_id] = load_prompt(
                 prompt_path(self.config.prompts_dir, campaign_id)

@@ -1,7 +1,7 @@
 """SIPp as the far end of isales' SIP calls (a simulated carrier), and the SIP dialer process.
 
-SIPp (Debian ``sip-tester``) runs a scenario of ``scenarios/`` on 127.0.0.1 with its RTP
-echo on; it writes its message trace, error log and statistics into the test's folder.
+SIPp (Debian ``sip-tester``) runs a scenario of ``tests/telephony/scenarios/`` on 127.0.0.1
+with its RTP echo on; it writes its message trace, error log and statistics into the test's folder.
 A test that needs SIPp and cannot start it fails (``scripts/test`` installs it).
 """
 
@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from tests.live import clean_env
+from tests.support.api import create_campaign
+from tests.support.processes import clean_env
 
-SCENARIOS = Path(__file__).parent / "scenarios"
+SCENARIOS = Path(__file__).parents[1] / "telephony" / "scenarios"
 ISALES = [sys.executable, "-m", "isales"]
 
 
@@ -241,3 +242,17 @@ def wait_until(predicate, seconds: float = 60.0, what: str = "condition") -> Non
     while not predicate():
         assert time.monotonic() < deadline, f"{what} not reached in {seconds} s"
         time.sleep(0.1)
+
+RING_LIMIT = 5  # maxAlertingTime, seconds (the smallest CC-iSales accepts)
+
+def notification_campaign(admin, folder, prompt_seconds: float = 1.0, **overrides) -> int:  # type: ignore[no-untyped-def]
+    campaign_id = create_campaign(
+        admin,
+        init_status=0,
+        deviceType=3,
+        ivrParam=overrides.pop("ivrParam", {"flowAccessCode": "1"}),
+        maxAlertingTime=RING_LIMIT,
+        **overrides,
+    )
+    write_prompt(folder / f"{campaign_id}.wav", prompt_seconds)
+    return campaign_id
