@@ -217,6 +217,9 @@ class Settings(BaseSettings):
     callback_max_receivers: int = Field(
         32, ge=1, description="receivers a process delivers callbacks to at once"
     )
+    callback_max_per_vdn: int = Field(
+        8, ge=1, description="callback receivers of one VDN a process delivers to at once"
+    )
     master_key: SecretStr | None = Field(
         None, description="Fernet key sealing secret keys (default: a key file beside SQLite)"
     )

@@ -9,22 +9,28 @@ immediate re-POST. A round neither POST of which got a 200 is a failed push; the
 one is due ``callback_retry_seconds`` later, until ``callback_max_pushes`` pushes failed:
 then the row is given up (``gave_up_at``), its ``last_error`` kept.
 
-Receivers are isolated (docs/api.md, "Result callbacks"): a receiver is one ``callBackUrl``; each is
-served by at most one delivery at a time per process, its rows oldest first, and
-different receivers are served at once (up to ``callback_max_receivers``), so a receiver
-that hangs holds up only its own rows. Every POST goes to the address
-:mod:`.callback_targets` checked.
+Receivers and VDNs are isolated (docs/api.md#limits-and-protections): a receiver is one
+``callBackUrl``; each is served by at most one push at a time per process, its rows
+oldest first; different receivers are served at once, up to ``callback_max_receivers``
+pushes per process, of which at most ``callback_max_per_vdn`` for one VDN. The engine
+leases fairly (``FairShare`` in :mod:`.tasks`): the next row is the oldest due one outside
+the busy receivers and the VDNs at their share, and a push is leased only when a thread is
+free for it, so a VDN whose receivers all hang holds up only its own rows. Every POST goes
+to the address :mod:`.callback_targets` checked.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from collections.abc import Collection, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
+from concurrent.futures import wait as first_of
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import Connection
 
 from .. import events
 from ..clock import Clock
@@ -33,7 +39,7 @@ from ..store import Store
 from ..store import callbacks as callback_store
 from ..store.tasks import Row
 from . import callback_targets
-from .tasks import FailurePolicy, LeasedTasks
+from .tasks import FailurePolicy, FairShare, LeasedTasks
 
 log = logging.getLogger("isales.callbacks")
 
@@ -85,8 +91,7 @@ class _Budget:
 class CallbackService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
-        self._busy: set[str] = set()
-        self._busy_lock = threading.Lock()
+        self._closed = False
         self._pool = ThreadPoolExecutor(
             max_workers=settings.callback_max_receivers, thread_name_prefix="callback"
         )
@@ -100,57 +105,71 @@ class CallbackService:
             FailurePolicy(
                 settings.callback_max_pushes, timedelta(seconds=settings.callback_retry_seconds)
             ),
+            FairShare(
+                share="vdn_id",
+                per_share=settings.callback_max_per_vdn,
+                lane="url",
+                at_once=settings.callback_max_receivers,
+            ),
         )
 
     def deliver_due(self, limit: int = DELIVERY_BATCH, wait: bool = True) -> int:
         """Push due rows, at most ``limit``, each receiver's oldest due first.
 
-        Returns how many pushes were made, or, without ``wait``, how many receivers'
-        deliveries were started (they go on in the background).
+        Returns how many pushes were made, or, without ``wait``, how many were started
+        (they go on in the background, and each one finished starts the next due push).
         """
-        with self.store.read() as conn:
-            receivers = callback_store.due_receivers(conn, self.clock(), limit)
         budget = _Budget(limit)
-        started = [
-            self._pool.submit(self._deliver_to, url, budget)
-            for url in receivers
-            if self._take_receiver(url)
-        ]
         if not wait:
-            return len(started)
-        return sum(future.result() for future in started)
+            return len(self._start(budget, refill=True))
+        pushes = 0
+        running: set[Future[int]] = set()
+        while True:
+            running.update(self._start(budget, refill=False))
+            if not running:
+                return pushes
+            finished, running = first_of(running, return_when=FIRST_COMPLETED)
+            pushes += sum(future.result() for future in finished)
 
     def dispatch_due(self) -> int:
         """The background job: start the due deliveries, never wait for a receiver."""
         return self.deliver_due(wait=False)
 
-    def _take_receiver(self, url: str) -> bool:
-        with self._busy_lock:
-            if url in self._busy:
-                return False
-            self._busy.add(url)
-            return True
+    def _start(self, budget: _Budget, refill: bool) -> list[Future[int]]:
+        """Lease due rows fairly while a thread is free for them, and push each on one."""
+        started = []
+        while not self._closed and budget.take():
+            leased = self.tasks.lease_fair(self._lease_due)
+            if leased is None:
+                budget.give_back()
+                break
+            started.append(self._pool.submit(self._push, leased, budget, refill))
+        return started
 
-    def _deliver_to(self, url: str, budget: _Budget) -> int:
-        pushes = 0
+    def _lease_due(
+        self, conn: Connection, now: datetime, until: datetime, skip: Mapping[str, Collection[Any]]
+    ) -> Row | None:
+        return callback_store.lease_next_due(conn, now, until, skip=skip)
+
+    def _push(self, leased: Row, budget: _Budget, refill: bool) -> int:
+        """One push of a leased row; then, in the background, the next due push."""
         allow_private = self.settings.callback_allow_private
+        url = leased["url"]
         try:
             with httpx.Client(timeout=self.settings.callback_timeout_seconds) as http:
-                while budget.take():
-                    leased = self.lease_next(url)
-                    if leased is None:
-                        budget.give_back()
-                        break
-                    first = post(http, url, leased["payload"], allow_private)
-                    error = first and post(http, url, leased["payload"], allow_private)
-                    self.record_push(leased, delivered=error is None, error=error or first)
-                    pushes += 1
+                first = post(http, url, leased["payload"], allow_private)
+                error = first and post(http, url, leased["payload"], allow_private)
+            self.record_push(leased, delivered=error is None, error=error or first)
         except Exception:
             log.exception("callback delivery to a receiver failed")
         finally:
-            with self._busy_lock:
-                self._busy.discard(url)
-        return pushes
+            self.tasks.done(leased)
+        if refill:
+            try:
+                self._start(budget, refill=True)
+            except Exception:
+                log.exception("starting the next callback delivery failed")
+        return 1
 
     def lease_next(self, url: str | None = None) -> Row | None:
         """Lease the first due row (of one receiver) for one push (None: nothing due)."""
@@ -159,6 +178,7 @@ class CallbackService:
         )
 
     def close(self) -> None:
+        self._closed = True
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def record_push(self, leased: Row, *, delivered: bool, error: str | None) -> bool:

@@ -14,6 +14,12 @@ accept (counted on the row: ``pushes``); for an import task it is a chunk that r
 store error: counted per runner, reset by a chunk that succeeds), and the task is then
 failed with a row-0 entry ``0200006`` in its error report rather than retried for ever,
 which would also hold up every task queued behind it.
+
+Work many parties share (callbacks: every VDN's receivers) is leased *fairly*
+(:class:`FairShare`): a runner works on at most ``at_once`` units, at most ``per_share``
+of them of one share (a VDN) and one of one lane (a receiver); the lease statement skips
+the shares at their limit and the busy lanes, so one party's slow work never takes the
+slots everyone else's is waiting for.
 """
 
 from __future__ import annotations
@@ -23,10 +29,11 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
@@ -41,6 +48,21 @@ MAX_CONSECUTIVE_FAILURES = 3
 
 Result = TypeVar("Result")
 Lease = Callable[[Connection, str, datetime, datetime], Row | None]
+#: a fair lease statement: (conn, now, until, skip) where ``skip`` maps a column to the
+#: values whose rows are not to be taken now
+FairLease = Callable[[Connection, datetime, datetime, Mapping[str, Collection[Any]]], Row | None]
+
+
+@dataclass(frozen=True)
+class FairShare:
+    """How a runner shares its slots: ``at_once`` units in flight in all, at most
+    ``per_share`` with one value of the column ``share`` (a VDN), at most one with one
+    value of the column ``lane`` (a receiver, served in order)."""
+
+    share: str
+    per_share: int
+    lane: str
+    at_once: int
 
 
 @dataclass(frozen=True)
@@ -66,11 +88,22 @@ def runner_name() -> str:
 class LeasedTasks:
     """Lease, run and give up units of one kind of background work, under one policy."""
 
-    def __init__(self, store: Store, clock: Clock, lease: timedelta, policy: FailurePolicy) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        lease: timedelta,
+        policy: FailurePolicy,
+        fair: FairShare | None = None,
+    ) -> None:
         self.store, self.clock, self.lease, self.policy = store, clock, lease, policy
+        self.fair = fair
         self.owner = runner_name()
         self._failures: dict[int, int] = {}
         self._lock = threading.Lock()
+        self._shares: Counter[Any] = Counter()
+        self._lanes: set[Any] = set()
+        self._flight_lock = threading.Lock()
 
     def lease_next(self, lease: Lease) -> Row | None:
         """Lease the next unit of work (``lease``: its kind's statement), in a transaction
@@ -78,6 +111,36 @@ class LeasedTasks:
         now = self.clock()
         with self.store.write() as conn:
             return lease(conn, self.owner, now, now + self.lease)
+
+    def lease_fair(self, lease: FairLease) -> Row | None:
+        """Lease the next unit of work under the runner's :class:`FairShare`: None when it
+        has ``at_once`` in flight, or nothing is due outside the full shares and busy lanes.
+        The unit is in flight until :meth:`done`."""
+        fair = self.fair
+        assert fair is not None, "a fair lease needs the runner's FairShare"
+        # held across the statement: two threads must not both take a share's last slot
+        with self._flight_lock:
+            if sum(self._shares.values()) >= fair.at_once:
+                return None
+            full = [share for share, n in self._shares.items() if n >= fair.per_share]
+            skip = {fair.share: full, fair.lane: list(self._lanes)}
+            now = self.clock()
+            with self.store.write() as conn:
+                row = lease(conn, now, now + self.lease, skip)
+            if row is not None:
+                self._shares[row[fair.share]] += 1
+                self._lanes.add(row[fair.lane])
+            return row
+
+    def done(self, row: Row) -> None:
+        """A unit leased by :meth:`lease_fair` is no longer in flight (finished or not)."""
+        fair = self.fair
+        assert fair is not None
+        with self._flight_lock:
+            self._shares[row[fair.share]] -= 1
+            if self._shares[row[fair.share]] <= 0:
+                del self._shares[row[fair.share]]
+            self._lanes.discard(row[fair.lane])
 
     def run(
         self,

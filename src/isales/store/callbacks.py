@@ -8,6 +8,7 @@ lease it took: a round whose lease was taken over by someone else changes nothin
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -34,29 +35,22 @@ def enqueue(
     )
 
 
-def due_receivers(conn: Connection, now: datetime, limit: int) -> list[str]:
-    """The URLs with due rows, the longest waiting first."""
-    first_due = func.min(callback_outbox.c.next_attempt_at)
-    rows = conn.execute(
-        select(callback_outbox.c.url)
-        .where(callback_outbox.c.next_attempt_at <= now)
-        .group_by(callback_outbox.c.url)
-        .order_by(first_due)
-        .limit(limit)
-    )
-    return [row.url for row in rows]
-
-
 def lease_next_due(
-    conn: Connection, now: datetime, lease_until: datetime, url: str | None = None
+    conn: Connection,
+    now: datetime,
+    lease_until: datetime,
+    url: str | None = None,
+    skip: Mapping[str, Collection[Any]] | None = None,
 ) -> Row | None:
-    """Lease the first due row (due order, then age; of ``url`` if given): its
-    ``next_attempt_at`` becomes ``lease_until``. None when nothing is due."""
+    """Lease the first due row (due order, then age; of ``url`` if given; not of the
+    ``skip`` values, see ``store/tasks.py``): its ``next_attempt_at`` becomes
+    ``lease_until``. None when nothing is due."""
     due = [callback_outbox.c.next_attempt_at <= now]
     if url is not None:
         due.append(callback_outbox.c.url == url)
     order = [callback_outbox.c.next_attempt_at, callback_outbox.c.id]
-    return lease_one(conn, callback_outbox, due, order, {"next_attempt_at": lease_until})
+    lease = {"next_attempt_at": lease_until}
+    return lease_one(conn, callback_outbox, due, order, lease, skip=skip)
 
 
 def record_push(conn: Connection, leased: Row, values: dict[str, Any]) -> bool:

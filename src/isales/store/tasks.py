@@ -5,11 +5,15 @@ first row meeting ``leasable`` (in ``order``) is chosen in a CTE locked FOR UPDA
 LOCKED, so concurrent runners take different rows and never wait for each other, and the
 UPDATE re-checks ``leasable`` (READ COMMITTED re-reads a row it had to wait for). SQLite
 drops the locking clause; its single writer makes the statement atomic.
+
+``skip`` is how a runner keeps its choice fair: the values of a column it must not take
+now (a VDN at its share of the runner's work, a receiver already being served) are left
+out by the same statement, so the next row is the oldest of everyone else's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,9 +30,15 @@ def lease_one(
     order: Sequence[ColumnElement[Any]],
     values: dict[str, Any],
     returning: Sequence[ColumnElement[Any]] | None = None,
+    skip: Mapping[str, Collection[Any]] | None = None,
 ) -> Row | None:
     """Lease the first ``leasable`` row of ``table``: set ``values`` on it and return it
-    (``returning``: its columns; default all). None when no row is leasable."""
+    (``returning``: its columns; default all). None when no row is leasable. ``skip``: per
+    column, values whose rows are not taken now."""
+    leasable = [
+        *leasable,
+        *(table.c[name].not_in(list(values)) for name, values in (skip or {}).items() if values),
+    ]
     candidate = (
         select(table.c.id)
         .where(*leasable)
