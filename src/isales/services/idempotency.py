@@ -152,24 +152,29 @@ class IdempotencyService:
             time.sleep(POLL_SECONDS)
 
     def finish(self, run: Run, status: int, media_type: str, body: str) -> None:
-        # renewed until the answer is stored: a lapse in between would let a retry run it again
-        with self.store.write() as conn:
-            key_store.complete(
-                conn,
-                run.fingerprint.access_key,
-                run.fingerprint.key,
-                run.owner,
-                status,
-                media_type,
-                body,
-            )
-        self._drop(run)
+        # renewed until the answer is stored: a lapse in between would let a retry run it again;
+        # never after (a key whose answer could not be stored must lapse, not live for ever)
+        try:
+            with self.store.write() as conn:
+                key_store.complete(
+                    conn,
+                    run.fingerprint.access_key,
+                    run.fingerprint.key,
+                    run.owner,
+                    status,
+                    media_type,
+                    body,
+                )
+        finally:
+            self._drop(run)
 
     def abandon(self, run: Run) -> None:
         """The request ended without an answer worth keeping: a retry runs afresh."""
-        with self.store.write() as conn:
-            key_store.release(conn, run.fingerprint.access_key, run.fingerprint.key, run.owner)
-        self._drop(run)
+        try:
+            with self.store.write() as conn:
+                key_store.release(conn, run.fingerprint.access_key, run.fingerprint.key, run.owner)
+        finally:
+            self._drop(run)
 
     def purge_expired(self) -> int:
         removed, now = 0, self.clock()
