@@ -182,7 +182,9 @@ class Settings(BaseSettings):
         24 * 3600, ge=1, description="how long the answer to an Idempotency-Key is kept"
     )
     idempotency_lease_seconds: int = Field(
-        120, ge=1, description="a keyed request unanswered this long is taken over by a retry"
+        8,
+        ge=1,
+        description="a keyed request whose server stopped renewing it this long is taken over",
     )
     history_retention_days: int | None = Field(
         None, ge=1, description="purge history and call results older than this; none: keep"

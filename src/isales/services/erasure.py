@@ -1,10 +1,14 @@
 """Erasure of one person's number in a VDN (docs/api.md, "Data lifecycle").
 
-One transaction: lock every campaign of the VDN (adds, imports, restores and claims of
-the VDN wait), refuse while the number is being called (0209005) or any of its data is in
-a held campaign (0209004), delete every row holding it, drop stored import files that
-contain it and the error-report lines that name it, record the suppression (a keyed hash)
-and the receipt in the audit log. The receipt holds counts, never the number.
+First the VDN's stored import files are read, each in a read transaction of its own,
+outside any lock: parsing them is the slow part (seconds for large files), and no other
+tenant's writes may wait on it. A stored file never changes (it is only ever dropped), so
+what was found holds. Then one transaction: lock every campaign of the VDN (adds, imports,
+restores and claims of the VDN wait), refuse while the number is being called (0209005)
+or any of its data is in a held campaign (0209004), delete every row holding it, drop the
+stored files found to contain it (and read any uploaded since the first pass) and the
+error-report lines that name it, record the suppression (a keyed hash) and the receipt in
+the audit log. The receipt holds counts, never the number.
 """
 
 from __future__ import annotations
@@ -53,10 +57,12 @@ class Receipt:
     removed: dict[str, int]
 
 
-def _scrubbed_task(kind: str, task: Row, pattern: Any, now: datetime) -> dict[str, Any] | None:
-    """The new values of an import task that holds the number, or None if it does not."""
+def _scrubbed_task(
+    kind: str, task: Row, has_file: bool, pattern: Any, now: datetime
+) -> dict[str, Any] | None:
+    """The new values of an import task that holds the number (``has_file``: its stored
+    file does), or None if it does not."""
     errors = [e for e in task["errors"] if not pattern.search(e.get("desc", ""))]
-    has_file = task["content"] is not None and mentions(task["file_name"], task["content"], pattern)
     if not has_file and len(errors) == len(task["errors"]):
         return None
     values: dict[str, Any] = {"errors": errors}
@@ -83,10 +89,34 @@ class ErasureService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
 
+    def _files_holding(self, vdn_id: int, pattern: Any) -> dict[tuple[str, int], bool]:
+        """Whether each stored import file of the VDN holds the number, by (kind, task id);
+        one short read per file, no lock held."""
+        found: dict[tuple[str, int], bool] = {}
+        for kind in erasure_store.FILE_TABLES:
+            with self.store.read() as conn:
+                task_ids = erasure_store.stored_file_ids(conn, kind, vdn_id)
+            for task_id in task_ids:
+                with self.store.read() as conn:
+                    stored = erasure_store.stored_file(conn, kind, task_id)
+                if stored is not None:
+                    found[(kind, task_id)] = mentions(*stored, pattern)
+        return found
+
     def erase(self, vdn_id: int, number: str, actor: str, request_id: str | None) -> Receipt:
         now = self.clock()
         erasure_id = uuid.uuid4().hex
         pattern = number_pattern(number)
+        read_before = self._files_holding(vdn_id, pattern)
+
+        def holds_file(conn: Any, kind: str, task: Row) -> bool:
+            if not task["has_file"]:
+                return False
+            if (kind, task["id"]) in read_before:
+                return read_before[(kind, task["id"])]
+            stored = erasure_store.stored_file(conn, kind, task["id"])  # uploaded since
+            return stored is not None and mentions(*stored, pattern)
+
         with self.store.write() as conn:
             owner.lock_vdn(conn, vdn_id, now)
             if erasure_store.calling_count(conn, vdn_id, number):
@@ -95,7 +125,10 @@ class ErasureService:
                 (kind, task["id"]): (task.get("campaign_id"), values)
                 for kind in erasure_store.FILE_TABLES
                 for task in erasure_store.file_tasks_of(conn, kind, vdn_id)
-                if (values := _scrubbed_task(kind, task, pattern, now)) is not None
+                if (
+                    values := _scrubbed_task(kind, task, holds_file(conn, kind, task), pattern, now)
+                )
+                is not None
             }
             touched = erasure_store.campaigns_holding(conn, vdn_id, number)
             touched.update(campaign for campaign, _ in rewrites.values() if campaign is not None)

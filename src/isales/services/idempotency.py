@@ -4,14 +4,19 @@
 the stored answer, or stop with 0209002. A duplicate that arrives while the first request
 runs waits for the stored answer; if the first request's server died (its lease lapsed)
 the duplicate takes the key over and runs instead.
+
+The lease is short (``idempotency_lease_seconds``) and renewed every eighth of it by a
+heartbeat thread of the process that runs the request, for as long as it runs: a live
+server's key is never taken over, a dead server's lapses within one lease.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ..clock import Clock
 from ..config import Settings
@@ -24,6 +29,8 @@ from ..store import idempotency as key_store
 POLL_SECONDS = 0.05
 #: expired keys removed per statement batch
 PURGE_BATCH = 1000
+#: renewals per lease: a live runner renews its key this many times before it could lapse
+RENEWALS_PER_LEASE = 8
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,45 @@ class Replay:
 class IdempotencyService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
+        self._running: set[Run] = set()
+        self._guard = threading.Lock()
+        self._heartbeat: threading.Thread | None = None
+
+    def _lease_until(self) -> datetime:
+        return self.clock() + timedelta(seconds=self.settings.idempotency_lease_seconds)
+
+    def _hold(self, run: Run) -> Run:
+        """Renew ``run``'s lease from now until it is finished or abandoned."""
+        with self._guard:
+            self._running.add(run)
+            if self._heartbeat is None:
+                self._heartbeat = threading.Thread(
+                    target=self._renew_while_running, name="idempotency-heartbeat", daemon=True
+                )
+                self._heartbeat.start()
+        return run
+
+    def _drop(self, run: Run) -> None:
+        with self._guard:
+            self._running.discard(run)
+
+    def _renew_while_running(self) -> None:
+        interval = self.settings.idempotency_lease_seconds / RENEWALS_PER_LEASE
+        while True:
+            time.sleep(interval)
+            with self._guard:
+                held = [
+                    (run.fingerprint.access_key, run.fingerprint.key, run.owner)
+                    for run in self._running
+                ]
+                if not held:
+                    self._heartbeat = None
+                    return
+            try:
+                with self.store.write() as conn:
+                    key_store.renew(conn, held, self._lease_until())
+            except Exception:  # noqa: BLE001 - a store hiccup: the next beat tries again
+                continue
 
     def _row_values(self, fingerprint: Fingerprint, vdn_id: int | None, owner: str) -> dict:
         now = self.clock()
@@ -66,7 +112,7 @@ class IdempotencyService:
             "path": fingerprint.path,
             "body_sha256": fingerprint.body_sha256,
             "owner": owner,
-            "lease_until": now + timedelta(seconds=self.settings.idempotency_lease_seconds),
+            "lease_until": self._lease_until(),
             "created_at": now,
             "expires_at": now + timedelta(seconds=self.settings.idempotency_ttl_seconds),
         }
@@ -77,7 +123,7 @@ class IdempotencyService:
         while True:
             with self.store.write() as conn:
                 if key_store.claim(conn, values):
-                    return Run(fingerprint, owner)
+                    return self._hold(Run(fingerprint, owner))
                 row = key_store.get(conn, fingerprint.access_key, fingerprint.key)
                 if row is None:
                     continue  # released between our insert and our read: try again
@@ -87,9 +133,9 @@ class IdempotencyService:
                 ):
                     values = self._row_values(fingerprint, vdn_id, owner)
                     if key_store.take_over(
-                        conn, fingerprint.access_key, fingerprint.key, row["owner"], values
+                        conn, fingerprint.access_key, fingerprint.key, row["owner"], now, values
                     ):
-                        return Run(fingerprint, owner)
+                        return self._hold(Run(fingerprint, owner))
                     continue
                 if (row["method"], row["path"], row["body_sha256"]) != (
                     fingerprint.method,
@@ -106,21 +152,29 @@ class IdempotencyService:
             time.sleep(POLL_SECONDS)
 
     def finish(self, run: Run, status: int, media_type: str, body: str) -> None:
-        with self.store.write() as conn:
-            key_store.complete(
-                conn,
-                run.fingerprint.access_key,
-                run.fingerprint.key,
-                run.owner,
-                status,
-                media_type,
-                body,
-            )
+        # renewed until the answer is stored: a lapse in between would let a retry run it again;
+        # never after (a key whose answer could not be stored must lapse, not live for ever)
+        try:
+            with self.store.write() as conn:
+                key_store.complete(
+                    conn,
+                    run.fingerprint.access_key,
+                    run.fingerprint.key,
+                    run.owner,
+                    status,
+                    media_type,
+                    body,
+                )
+        finally:
+            self._drop(run)
 
     def abandon(self, run: Run) -> None:
         """The request ended without an answer worth keeping: a retry runs afresh."""
-        with self.store.write() as conn:
-            key_store.release(conn, run.fingerprint.access_key, run.fingerprint.key, run.owner)
+        try:
+            with self.store.write() as conn:
+                key_store.release(conn, run.fingerprint.access_key, run.fingerprint.key, run.owner)
+        finally:
+            self._drop(run)
 
     def purge_expired(self) -> int:
         removed, now = 0, self.clock()

@@ -102,16 +102,41 @@ def remove(conn: Connection, vdn_id: int, number: str) -> dict[str, int]:
 
 def file_tasks_of(conn: Connection, kind: str, vdn_id: int) -> list[dict[str, Any]]:
     """Import tasks (``kind``: numbers or blacklist) of the VDN with a stored file or a
-    non-empty error report, locked."""
+    non-empty error report, locked; without the file itself (``has_file`` says whether
+    one is stored: :func:`stored_file` reads it)."""
     table = FILE_TABLES[kind]
-    with_data = or_(table.c.content.isnot(None), cast(table.c.errors, String) != "[]")
+    has_file = table.c.content.isnot(None)
+    with_data = or_(has_file, cast(table.c.errors, String) != "[]")
+    columns = [c for c in table.c if c.name != "content"]
     rows = conn.execute(
-        select(table)
+        select(*columns, has_file.label("has_file"))
         .where(table.c.vdn_id == vdn_id, with_data)
         .order_by(table.c.id)
         .with_for_update()
     ).mappings()
-    return [dict(row) for row in rows if row["content"] is not None or row["errors"]]
+    return [
+        {**row, "has_file": bool(row["has_file"])}
+        for row in rows
+        if row["has_file"] or row["errors"]
+    ]
+
+
+def stored_file_ids(conn: Connection, kind: str, vdn_id: int) -> list[int]:
+    """Import tasks of the VDN that keep a stored file."""
+    table = FILE_TABLES[kind]
+    query = select(table.c.id).where(table.c.vdn_id == vdn_id, table.c.content.isnot(None))
+    return list(conn.execute(query.order_by(table.c.id)).scalars())
+
+
+def stored_file(conn: Connection, kind: str, task_id: int) -> tuple[str, bytes] | None:
+    """A task's file name and stored file; None once it was dropped. A stored file never
+    changes: it is written with its task and only ever dropped."""
+    table = FILE_TABLES[kind]
+    query = select(table.c.file_name, table.c.content).where(table.c.id == task_id)
+    row = conn.execute(query).first()
+    if row is None or row.content is None:
+        return None
+    return row.file_name, row.content
 
 
 def rewrite_file_task(conn: Connection, kind: str, task_id: int, values: dict[str, Any]) -> None:

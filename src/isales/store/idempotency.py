@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, and_, delete, or_, select, update
 
 from ..domain.idempotency import KeyState
 from .conflict import insert_ignoring_conflict
@@ -33,12 +33,22 @@ def get(conn: Connection, access_key: str, key: str) -> dict[str, Any] | None:
 
 
 def take_over(
-    conn: Connection, access_key: str, key: str, old_owner: str, values: dict[str, Any]
+    conn: Connection,
+    access_key: str,
+    key: str,
+    old_owner: str,
+    now: datetime,
+    values: dict[str, Any],
 ) -> bool:
-    """Replace a row that expired, or whose runner's lease lapsed (its server died)."""
+    """Replace a row that expired, or whose runner's lease lapsed (its server died).
+
+    The lapse is re-checked by the ``UPDATE`` itself: a renewal that committed after the
+    row was read keeps the key with its runner."""
+    row = idempotency_keys.c
+    lapsed = or_(row.expires_at <= now, and_(row.state == KeyState.RUNNING, row.lease_until < now))
     changed = conn.execute(
         update(idempotency_keys)
-        .where(*_key(access_key, key), idempotency_keys.c.owner == old_owner)
+        .where(*_key(access_key, key), row.owner == old_owner, lapsed)
         .values(
             **values,
             state=KeyState.RUNNING,
@@ -48,6 +58,20 @@ def take_over(
         )
     ).rowcount
     return changed == 1
+
+
+def renew(conn: Connection, held: list[tuple[str, str, str]], lease_until: datetime) -> None:
+    """The heartbeat: extend the leases of the keys (access key, key, owner) still held."""
+    for access_key, key, owner in held:  # by primary key: the few requests running now
+        conn.execute(
+            update(idempotency_keys)
+            .where(
+                *_key(access_key, key),
+                idempotency_keys.c.owner == owner,
+                idempotency_keys.c.state == KeyState.RUNNING,
+            )
+            .values(lease_until=lease_until)
+        )
 
 
 def complete(
