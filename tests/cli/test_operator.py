@@ -395,4 +395,8 @@ def test_results_export_and_stats(run, client):
     )
     assert stats[0]["dailyCallSucc"] == 3 and stats[0]["totalFinishCount"] == 3
     table = ok(run("stats", "--vdn", "12", "--campaign", str(campaign_id))).stdout.splitlines()
-    assert table[0].split()[0] == "campaign" and table[1].split()[0] == str(campaign_id)
+    assert table[0] == f"Campaign {campaign_id}"
+    assert all(len(line) <= 100 for line in table), table
+    lines = {line.split("  ")[1].strip(): line.split() for line in table[2:]}
+    assert lines["Connected calls today"][-2:] == ["3", "dailyCallSucc"], table
+    assert lines["Numbers completed"][-2:] == ["3", "totalFinishCount"], table
