@@ -126,10 +126,23 @@ def test_campaigns_list_counts_numbers_by_state(run, client):
     listed = json.loads(ok(run("campaigns", "list", "--vdn", "12", "--json")).stdout)
     row = next(r for r in listed if r["id"] == campaign_id)
     assert row["numbers"] == {"pending": 2, "inProgress": 1, "completed": 1}
-    table = ok(run("campaigns", "list", "--vdn", "12")).stdout.splitlines()
-    assert table[0].split()[:3] == ["id", "name", "status"]
+    long_name = create_campaign(client, init_status=0, name="x" * 100)
+    table = ok(run("campaigns", "list", "--vdn", "12", COLUMNS="80")).stdout.splitlines()
+    assert table[0].split() == [
+        "id",
+        "name",
+        "status",
+        "dates",
+        "(UTC)",
+        "pending",
+        "calling",
+        "done",
+    ]
+    assert all(len(line) <= 80 for line in table), table
     line = next(line for line in table if line.startswith(f"{campaign_id} "))
     assert line.split()[2] == "executing" and line.split()[-3:] == ["2", "1", "1"]
+    cut = next(line for line in table if line.startswith(f"{long_name} ")).split()[1]
+    assert cut.endswith("…") and cut.startswith("xxx")  # the name cut, the counts kept
 
 
 def test_create_refused_prints_the_result_code(run, tmp_path):
@@ -186,8 +199,21 @@ def test_import_follows_the_task_and_reports_errors(run, client, tmp_path):
     campaign_id = create_campaign(client)
     file = tmp_path / "numbers.csv"
     file.write_text("called,customField\n8613800000001,a\nnot-a-number,b\n8613800000002,c\n")
-    result = run("numbers", "import", "--vdn", "12", "--campaign", str(campaign_id), "numbers.csv")
+    result = run(
+        "numbers",
+        "import",
+        "--vdn",
+        "12",
+        "--campaign",
+        str(campaign_id),
+        "numbers.csv",
+        COLUMNS="80",
+    )
     assert result.returncode == 1, result.stderr
+    # the progress bar's last state, whole, within 80 columns
+    bar = [line for line in result.stderr.splitlines() if line.startswith("import task ")]
+    assert bar and all(len(line) <= 80 for line in result.stderr.splitlines()), result.stderr
+    assert " 3/3 rows " in bar[-1] and "rows/s" in bar[-1] and bar[-1].endswith(" left")
     assert "2 of 3 rows imported, 1 failed" in result.stdout
     with (tmp_path / "numbers.csv.errors.csv").open() as report_file:
         rows = list(csv.reader(report_file))
@@ -395,4 +421,8 @@ def test_results_export_and_stats(run, client):
     )
     assert stats[0]["dailyCallSucc"] == 3 and stats[0]["totalFinishCount"] == 3
     table = ok(run("stats", "--vdn", "12", "--campaign", str(campaign_id))).stdout.splitlines()
-    assert table[0].split()[0] == "campaign" and table[1].split()[0] == str(campaign_id)
+    assert table[0] == f"Campaign {campaign_id}"
+    assert all(len(line) <= 100 for line in table), table
+    lines = {line.split("  ")[1].strip(): line.split() for line in table[2:]}
+    assert lines["Connected calls today"][-2:] == ["3", "dailyCallSucc"], table
+    assert lines["Numbers completed"][-2:] == ["3", "totalFinishCount"], table

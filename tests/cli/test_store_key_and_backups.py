@@ -13,7 +13,9 @@ import pytest
 from cryptography.fernet import Fernet
 
 from isales.client import IsalesClient
+from isales.config import Settings
 from isales.secret_box import SecretBox
+from isales.services import Services
 from tests.support.processes import clean_env, isales, ok, one_line_failure, start_serve
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -39,6 +41,55 @@ def create_key(url: str, cwd: Path, env: dict[str, str]) -> dict:
     return json.loads(ok(created).stdout)
 
 
+def seal_a_key_under(url: str, master_key: str) -> None:
+    """A key sealed under ``master_key`` written straight through the services (no CLI
+    command would write it under a key that does not open the store)."""
+    services = Services.build(Settings(db=url, master_key=master_key))
+    try:
+        services.access.create_key([12])
+    finally:
+        services.close()
+
+
+#: every command that opens an existing store, with arguments that would otherwise work
+STORE_COMMANDS = (
+    ("keys", "create", "--vdn", "12"),
+    ("keys", "list"),
+    ("keys", "revoke", "AKQ3F7K2M9X1B4N8P6RT"),
+    ("history", "--vdn", "12"),
+    ("hold", "set", "--vdn", "12", "--campaign", "1", "--reason", "case 1"),
+    ("hold", "release", "--vdn", "12", "--campaign", "1"),
+    ("hold", "list"),
+    ("erase", "--vdn", "12", "--called", "8613800000000"),
+    ("audit", "list"),
+    ("audit", "verify"),
+    ("users", "create", "--name", "alice", "--vdn", "12", "--role", "operator"),
+    ("users", "list"),
+    ("users", "disable", "alice"),
+)
+
+
+def test_every_store_command_refuses_another_master_key(store_url, tmp_path):
+    sealing, other = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    create_key(store_url, tmp_path, with_master_key(sealing))
+    for command in STORE_COMMANDS:
+        result = isales(
+            *command, "--db", store_url, cwd=tmp_path, env=with_master_key(other), stdin="pw\n"
+        )
+        line = one_line_failure(result, 2)
+        assert "sealed secrets do not open with ISALES_MASTER_KEY" in line, (command, line)
+    listed = isales(
+        "keys", "list", "--json", "--db", store_url, cwd=tmp_path, env=with_master_key(sealing)
+    )
+    assert len(ok(listed).stdout.splitlines()) == 1  # nothing written under the wrong key
+    assert (
+        "audit log intact: 1 entries"
+        in ok(
+            isales("audit", "verify", "--db", store_url, cwd=tmp_path, env=with_master_key(sealing))
+        ).stdout
+    )
+
+
 def test_serve_and_db_upgrade_refuse_another_master_key(store_url, tmp_path):
     sealing, other = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     create_key(store_url, tmp_path, with_master_key(sealing))
@@ -55,7 +106,7 @@ def test_readyz_is_503_once_the_key_no_longer_opens_the_store(store_url, tmp_pat
     try:
         assert httpx.get(f"{server.url}/readyz").status_code == 200
         # a key sealed under another master key appears beneath the running server
-        create_key(store_url, tmp_path, with_master_key(Fernet.generate_key().decode()))
+        seal_a_key_under(store_url, Fernet.generate_key().decode())
         answer = httpx.get(f"{server.url}/readyz")
         assert answer.status_code == 503
         assert "sealed secrets do not open with ISALES_MASTER_KEY" in answer.json()["reason"]
@@ -138,6 +189,10 @@ def test_a_sqlite_store_without_its_key_file_is_refused(backend, tmp_path):
     line = one_line_failure(isales("serve", "--port", "1", "--db", url, cwd=tmp_path, env=env), 2)
     assert f"the key file {store}.key is missing" in line
     assert not Path(f"{store}.key").exists()  # no new key made over the lost one
+    for command in (("keys", "list"), ("audit", "verify")):
+        line = one_line_failure(isales(*command, "--db", url, cwd=tmp_path, env=env), 2)
+        assert f"the key file {store}.key is missing" in line, line
+        assert not Path(f"{store}.key").exists()
 
     Path(f"{backup}.key").unlink()
     line = one_line_failure(

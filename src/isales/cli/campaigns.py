@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -56,21 +57,27 @@ def campaigns_list(vdn: int) -> None:
     if link.as_json:
         link.echo_json(rows)
         return
-    print_table(
-        ("id", "name", "status", "window (UTC)", "pending", "in progress", "completed"),
-        (
-            (
-                row["id"],
-                row["name"],
-                STATUS_NAMES.get(row["status"], row["status"]),
-                f"{row['strBeginTime']} – {row['strEndTime']}",
-                row["numbers"]["pending"],
-                row["numbers"]["inProgress"],
-                row["numbers"]["completed"],
-            )
-            for row in rows
-        ),
-    )
+    table = [
+        [
+            str(row["id"]),
+            row["name"],
+            str(STATUS_NAMES.get(row["status"], row["status"])),
+            f"{row['strBeginTime'][:10]} – {row['strEndTime'][:10]}",
+            str(row["numbers"]["pending"]),
+            str(row["numbers"]["inProgress"]),
+            str(row["numbers"]["completed"]),
+        ]
+        for row in rows
+    ]
+    headers = ("id", "name", "status", "dates (UTC)", "pending", "calling", "done")
+    # names are cut to what the terminal leaves them (80 columns when it is not known):
+    # every other column is short and bounded, `campaigns show` gives the whole name
+    others = sum(max(len(r[i]) for r in [list(headers), *table]) + 2 for i in (0, *range(2, 7)))
+    room = max(len("name"), shutil.get_terminal_size((80, 24)).columns - others)
+    for cells in table:
+        if len(cells[1]) > room:
+            cells[1] = cells[1][: room - 1] + "…"
+    print_table(headers, table)
 
 
 @campaigns.command("show")

@@ -70,21 +70,42 @@ def migrated(settings: Settings) -> Store:
     """The store, created and migrated when needed (only `serve` and `db upgrade`), once
     the master key at hand is known to open its sealed secrets (else exit 2)."""
     require_store_folder(settings.db)
-    key = None if settings.master_key else key_file(settings.db)
-    new_key = key is not None and not key.exists()
+    key_was_there = _key_at_hand(settings)
+    store = open_store(settings.db, create=True)
     try:
-        SecretBox.for_settings(settings)  # a PostgreSQL store without ISALES_MASTER_KEY
+        refuse_a_key_that_does_not_open(store, settings, key_was_there)
+    except ConfigError:
+        store.dispose()
+        raise
+    return store
+
+
+def _key_at_hand(settings: Settings) -> bool:
+    """Whether the key exists before the store is opened (opening a SQLite store makes a
+    key file when missing); refuses (exit 2) a PostgreSQL store without ISALES_MASTER_KEY."""
+    path = None if settings.master_key else key_file(settings.db)
+    was_there = path is None or path.exists()
+    try:
+        SecretBox.for_settings(settings)
     except IsalesError as exc:
         raise ConfigError(exc.message) from None
-    store = open_store(settings.db, create=True)
+    return was_there
+
+
+def refuse_a_key_that_does_not_open(store: Store, settings: Settings, key_was_there: bool) -> None:
+    """ConfigError (exit 2) in one line naming the key file or ISALES_MASTER_KEY when the
+    master key at hand does not open the store's sealed secrets: every command that opens
+    a store passes here (`migrated`, `services_on`), so none works on with a key that
+    would answer every signed request 0200006. A key file made just now for a store sealed
+    under another key is removed, never left in place of the lost one."""
     problem = AccessService(store, settings, system_clock).key_mismatch()
-    if problem:
-        store.dispose()
-        if new_key and key is not None:  # made just now for a store sealed under another
-            key.unlink()
-            problem = f"the key file {key} is missing: {problem.partition(': ')[2]}"
-        raise ConfigError(problem)
-    return store
+    if not problem:
+        return
+    key = None if key_was_there else key_file(settings.db)
+    if key is not None:
+        key.unlink(missing_ok=True)
+        problem = f"the key file {key} is missing: {problem.partition(': ')[2]}"
+    raise ConfigError(problem)
 
 
 def require_store_folder(db_url: str) -> None:
@@ -116,9 +137,11 @@ def log_setup(log_format: str = "text") -> None:
 def services_on(db: str | None) -> Iterator[Services]:
     """The services on an existing, current store (never creates one), closed afterwards."""
     settings = settings_from(db)
-    open_store(settings.db, create=False).dispose()
+    open_store(settings.db, create=False).dispose()  # before a key is made for no store
+    key_was_there = _key_at_hand(settings)
     services = Services.build(settings)
     try:
+        refuse_a_key_that_does_not_open(services.store, settings, key_was_there)
         yield services
     finally:
         services.close()

@@ -25,7 +25,6 @@ from rich.progress import (
     ProgressColumn,
     Task,
     TextColumn,
-    TimeElapsedColumn,
     TimeRemainingColumn,
 )
 from rich.text import Text
@@ -112,21 +111,19 @@ def numbers_import(
     uploaded = answer["returnObject"]
     task_id, total = uploaded["taskId"], uploaded["totalRows"]
     query = f"{base}/queryDataImportTask/{campaign_id}"
+    # as wide as the terminal (COLUMNS, else 80 for a log or a pipe): the bar takes what
+    # the words leave, and the words fit 80 columns even for 500000/500000 rows
     console = Console(stderr=True)
-    if not console.is_terminal:  # a log or a pipe: one line wide enough for every column
-        console = Console(stderr=True, width=140)
     columns = (
         TextColumn(f"import task {task_id}"),
-        BarColumn(),
+        BarColumn(bar_width=None),
         MofNCompleteColumn(),
         TextColumn("rows"),
         RowsPerSecond(),
-        TextColumn("elapsed"),
-        TimeElapsedColumn(),
-        TextColumn("left"),
         TimeRemainingColumn(),
+        TextColumn("left"),
     )
-    with Progress(*columns, console=console, disable=link.as_json) as progress:
+    with Progress(*columns, console=console, expand=True, disable=link.as_json) as progress:
         bar = progress.add_task("import", total=total)
         while True:
             task = link.call("POST", query, json_body={"taskId": task_id, "pageSize": 1})[

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import click
 
+from ..domain.counter_labels import COUNTER_LABELS
 from ..domain.fail_codes import label as fail_code_label
 from ..errors import CommandFailed
 from .campaigns import statistics
@@ -32,19 +33,6 @@ RESULT_COLUMNS = (
     "ringMs",
     "talkMs",
     "amd",
-)
-COUNTERS = (
-    "unCallCount",
-    "calledCount",
-    "finishCount",
-    "totalCalledCount",
-    "totalCallSucc",
-    "totalFinishCount",
-    "totalCount",
-    "dailyCalledCount",
-    "dailyCallSucc",
-    "dailyFinishCount",
-    "dailyCount",
 )
 
 
@@ -117,7 +105,13 @@ def stats(vdn: int, campaign_id: int | None) -> None:
     if link.as_json:
         link.echo_json(entries)
         return
-    print_table(
-        ("campaign", *COUNTERS),
-        ((e["campaignId"], *(e.get(name, "") for name in COUNTERS)) for e in entries),
-    )
+    # one block per campaign, a counter a line: eleven counters side by side in words
+    # would not fit a terminal, and any number of campaigns fits this way
+    for i, entry in enumerate(entries):
+        if i:
+            click.echo()
+        click.echo(f"Campaign {entry['campaignId']}")
+        print_table(
+            ("  Counter", "Count", "Field"),
+            ((f"  {label}", entry.get(name, ""), name) for name, label in COUNTER_LABELS.items()),
+        )

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
 from ..domain.console import Role
+from ..domain.counter_labels import COUNTER_LABELS
 from ..domain.fail_codes import described
 from ..domain.fail_codes import label as fail_code_label
 from ..errors import AppError, FlowControlled
@@ -26,22 +27,6 @@ router = APIRouter()
 RESULTS_PER_PAGE = 50
 HISTORY_PER_PAGE = 50
 CSV_PAGE = result_schema.MAX_PAGE_FINAL
-
-#: today's counters in words; the statistics interface's field name is shown beside
-COUNTER_LABELS = {
-    "unCallCount": "Not called yet",
-    "calledCount": "Numbers called today",
-    "finishCount": "Numbers finished today",
-    "totalCalledCount": "Numbers ever called",
-    "totalCallSucc": "Numbers ever connected",
-    "totalFinishCount": "Numbers completed",
-    "totalCount": "Numbers in the campaign",
-    "dailyCalledCount": "Calls today",
-    "dailyCallSucc": "Connected calls today",
-    "dailyFinishCount": "Final calls today",
-    "dailyCount": "Numbers added today",
-}
-
 
 def _result_body(query: dict, page_number: int, page_size: int) -> dict:
     """The result query's body from the filter form: the interface's own rules and codes."""
