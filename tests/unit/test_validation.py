@@ -538,3 +538,35 @@ def test_json_schema_of_delete_lists_its_fields_in_order():
     assert produced["additionalProperties"] is False
     assert produced["properties"]["archiveHistory"]["enum"] == [0, 1]
     assert produced["properties"]["recycleType"]["enum"] == ["1", "2", "3"]
+
+
+def test_field_problems_name_every_broken_field_with_the_code_validation_answers():
+    from isales.wire.schemas.campaigns import CREATE_V2
+    from isales.wire.validation import field_problems, validate_object
+
+    body = {
+        "name": "x" * 101,
+        "strBeginTime": "2030-01-01 00:00:00",
+        "strEndTime": "tomorrow",
+        "deviceType": 2,
+        "callerNo": [{"accessCode": "10086"}],
+        "maxAlertingTime": 30,
+        "scheduleParam": {"workdayBeginTime1": "9 am", "workdayEndTime1": "18:00"},
+        "colour": "blue",
+    }
+    problems = field_problems(body, CREATE_V2)
+    assert {path: p.code for path, p in problems.items()} == {
+        "name": ErrorCode.TOO_LONG,
+        "strEndTime": ErrorCode.TIME_FORMAT,
+        "scheduleParam.workdayBeginTime1": ErrorCode.TIME_FORMAT,
+        "colour": ErrorCode.PARAMETER_ERROR,
+    }
+    # each is the problem the interface answers when that field alone is wrong
+    with pytest.raises(InvalidParameter) as first:
+        validate_object(body, CREATE_V2, "")
+    assert first.value.code == ErrorCode.PARAMETER_ERROR  # unknown fields are checked first
+    assert field_problems({**body, "name": "ok", "colour": None}, CREATE_V2).keys() == {
+        "strEndTime",
+        "scheduleParam.workdayBeginTime1",
+        "colour",
+    }

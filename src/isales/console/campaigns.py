@@ -21,6 +21,7 @@ from ..store.overview import NumberSearch
 from ..wire.schemas import campaigns as campaign_schema
 from ..wire.schemas import numbers as number_schema
 from ..wire.validation import validate_body
+from . import campaign_form
 from .web import acting, page, redirect, run, services, signed_in, text, wire_body
 
 router = APIRouter()
@@ -65,20 +66,47 @@ async def campaign_list(request: Request) -> Response:
     return page(request, "campaigns.html", campaigns=rows)
 
 
-@router.get("/campaigns/new")
-async def new_campaign_page(request: Request) -> Response:
-    await signed_in(request, Role.ADMIN)
+def _new_body(request: Request) -> dict[str, Any]:
     today = services(request).campaigns.clock().date()
-    example = {
+    return {
         **NEW_CAMPAIGN_EXAMPLE,
         "strBeginTime": f"{today:%Y-%m-%d} 00:00:00",
         "strEndTime": f"{today + timedelta(days=30):%Y-%m-%d} 20:00:00",
     }
+
+
+def _form_context(body: dict[str, Any], raw: str | None = None, **extra: Any) -> dict[str, Any]:
+    """What the campaign form templates show: the fields, and the body for the JSON view."""
+    return {
+        "values": campaign_form.values_of(body),
+        "device_types": campaign_form.DEVICE_TYPES,
+        "workday_slots": campaign_form.WORKDAY_SLOTS,
+        "base_body": json.dumps(body, ensure_ascii=False),
+        "body": raw if raw is not None else json.dumps(body, indent=2, ensure_ascii=False),
+        "problems": {},
+        **extra,
+    }
+
+
+def _submitted(form: Any, version: int) -> tuple[dict[str, str], dict[str, Any]]:
+    """The form's values and the body they make (over the body the form was drawn from)."""
+    values = {name: (text(form, name) or "") for name in campaign_form.FIELDS}
+    try:
+        base = json.loads(text(form, "base") or "{}")
+    except ValueError:
+        base = {}
+    base = base if isinstance(base, dict) else {}
+    return values, campaign_form.body_of(values, base, version)
+
+
+@router.get("/campaigns/new")
+async def new_campaign_page(request: Request) -> Response:
+    await signed_in(request, Role.ADMIN)
     return page(
         request,
         "campaign_form.html",
-        body=json.dumps(example, indent=2),
         action="/console/campaigns/new",
+        **_form_context(_new_body(request)),
     )
 
 
@@ -87,26 +115,41 @@ async def create_campaign(request: Request) -> Response:
     user, form = await acting(request, Role.ADMIN)
     vdn_id = int(text(form, "vdn_id") or 0)
     user.require_vdn(vdn_id)
+    expert = text(form, "mode") == "json"
     raw = text(form, "body") or ""
+    values, body = _submitted(form, 2)
+    problems: dict = {}
     try:
-        body = validate_body(raw.encode(), campaign_schema.CREATE_V2)
+        if expert:
+            body = validate_body(raw.encode(), campaign_schema.CREATE_V2)
+            columns = campaign_schema.to_columns(body)
+        else:
+            checked, problems = campaign_form.check(body, campaign_schema.CREATE_V2)
+            if checked is None:
+                raise InvalidParameter(ErrorCode.PARAMETER_ERROR, "see the fields marked")
+            columns = checked
         campaign_id = await run(
             request,
             services(request).campaigns.create,
             vdn_id,
-            campaign_schema.to_columns(body),
-            body["initStatus"] or 0,
+            columns,
+            body.get("initStatus") or 0,
             2,
         )
     except AppError as exc:
+        context = _form_context(_new_body(request), raw if expert else None)
+        if not expert:
+            context["values"] = values
+            context["base_body"] = text(form, "base") or "{}"
         return page(
             request,
             "campaign_form.html",
             status_code=409,
-            body=raw,
             action="/console/campaigns/new",
             vdn_id=vdn_id,
-            error=exc,
+            expert=expert,
+            error=exc if expert or not problems else None,
+            **{**context, "problems": problems},
         )
     return redirect(campaign_url(vdn_id, campaign_id))
 
@@ -144,19 +187,8 @@ async def resume(request: Request, vdn_id: int, campaign_id: int) -> Response:
 _SCHEMAS = {1: campaign_schema.CREATE_V1, 2: campaign_schema.CREATE_V2}
 
 
-def _given(value: Any) -> Any:
-    """The value without the fields that are not given (null or ""), at any depth."""
-    if isinstance(value, dict):
-        return {k: _given(v) for k, v in value.items() if v not in (None, "")}
-    if isinstance(value, list):
-        return [_given(item) for item in value]
-    return value
-
-
-def _editable(campaign: dict) -> str:
-    wire = campaign_schema.wire(campaign)
-    body = _given({k: v for k, v in wire.items() if k not in ("id", "status")})
-    return json.dumps(body, indent=2, ensure_ascii=False)
+def _editable(campaign: dict) -> dict[str, Any]:
+    return campaign_form.editable_body(campaign_schema.wire(campaign))
 
 
 @router.get(CAMPAIGN + "/settings")
@@ -167,35 +199,43 @@ async def settings_page(request: Request, vdn_id: int, campaign_id: int) -> Resp
         "campaign_settings.html",
         **context,
         tab="settings",
-        body=_editable(context["campaign"]),
+        **_form_context(_editable(context["campaign"])),
     )
 
 
 @router.post(CAMPAIGN + "/settings")
 async def modify_campaign(request: Request, vdn_id: int, campaign_id: int) -> Response:
     _, form = await acting(request, Role.ADMIN, vdn_id)
+    expert = text(form, "mode") == "json"
     raw = text(form, "body") or ""
+    context = await campaign_context(request, vdn_id, campaign_id, Role.ADMIN)
+    version = context["campaign"]["api_version"]
+    values, body = _submitted(form, version)
+    problems: dict = {}
     try:
-        version = (await campaign_context(request, vdn_id, campaign_id))["campaign"]["api_version"]
-        body = validate_body(raw.encode(), _SCHEMAS[version])
-        await run(
-            request,
-            services(request).campaigns.modify,
-            vdn_id,
-            campaign_id,
-            campaign_schema.to_columns(body),
-            version,
-        )
+        if expert:
+            columns = campaign_schema.to_columns(validate_body(raw.encode(), _SCHEMAS[version]))
+        else:
+            checked, problems = campaign_form.check(body, _SCHEMAS[version])
+            if checked is None:
+                raise InvalidParameter(ErrorCode.PARAMETER_ERROR, "see the fields marked")
+            columns = checked
+        modify = services(request).campaigns.modify
+        await run(request, modify, vdn_id, campaign_id, columns, version)
     except AppError as exc:
-        context = await campaign_context(request, vdn_id, campaign_id, Role.ADMIN)
+        shown = _form_context(_editable(context["campaign"]), raw if expert else None)
+        if not expert:
+            shown["values"] = values
+            shown["base_body"] = text(form, "base") or "{}"
         return page(
             request,
             "campaign_settings.html",
             status_code=409,
             **context,
             tab="settings",
-            body=raw,
-            error=exc,
+            expert=expert,
+            error=exc if expert or not problems else None,
+            **{**shown, "problems": problems},
         )
     context = await campaign_context(request, vdn_id, campaign_id, Role.ADMIN)
     return page(
@@ -203,8 +243,8 @@ async def modify_campaign(request: Request, vdn_id: int, campaign_id: int) -> Re
         "campaign_settings.html",
         **context,
         tab="settings",
-        body=_editable(context["campaign"]),
         notice="Campaign saved.",
+        **_form_context(_editable(context["campaign"])),
     )
 
 
@@ -233,8 +273,8 @@ async def delete_campaign(request: Request, vdn_id: int, campaign_id: int) -> Re
             status_code=409,
             **context,
             tab="settings",
-            body=_editable(context["campaign"]),
             delete_error=exc,
+            **_form_context(_editable(context["campaign"])),
         )
     return redirect("/console/campaigns")
 

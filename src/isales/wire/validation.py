@@ -12,7 +12,8 @@ Rules (docs/api.md#validation, applied to every interface):
   allowed set 02000002, value outside its range or choices 02000007, time format 0200030,
   too many list items (02000011, or the interface's own code such as 0200029).
 
-The first broken rule wins, so answers are deterministic.
+The first broken rule wins, so answers are deterministic. A form that shows every broken
+rule at once asks :func:`field_problems`, which applies the same field lists field by field.
 """
 
 from __future__ import annotations
@@ -153,6 +154,33 @@ def validate_object(data: Mapping[str, Any], schema: Schema, path: str) -> dict[
         if name not in known:
             raise fail(ErrorCode.PARAMETER_ERROR, f"unknown parameter: {path}{name}")
     return {f.out: validate_value(f, data.get(f.name), path + f.name) for f in schema}
+
+
+def field_problems(
+    data: Mapping[str, Any], schema: Schema, path: str = ""
+) -> dict[str, InvalidParameter]:
+    """Every field's first broken rule, by its path (``scheduleParam.workdayEndTime1``).
+
+    The same rules as :func:`validate_object`, applied to each field on its own instead of
+    stopping at the first, so a form can show all its problems next to their fields.
+    """
+    problems: dict[str, InvalidParameter] = {}
+    known = {f.name for f in schema}
+    for name in data:
+        if name not in known:
+            problems[path + name] = fail(
+                ErrorCode.PARAMETER_ERROR, f"unknown parameter: {path}{name}"
+            )
+    for spec in schema:
+        value = data.get(spec.name)
+        if spec.kind == "object" and spec.fields is not None and isinstance(value, dict):
+            problems.update(field_problems(value, spec.fields, f"{path}{spec.name}."))
+            continue
+        try:
+            validate_value(spec, value, path + spec.name)
+        except InvalidParameter as exc:
+            problems[path + spec.name] = exc
+    return problems
 
 
 def validate_query(params: list[tuple[str, str]], schema: Schema) -> dict[str, Any]:
