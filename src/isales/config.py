@@ -393,7 +393,7 @@ def _one_line(exc: ValidationError, sources: dict[str, str], path: Path | None) 
     where = {
         "environment": f"environment variable {ENV_PREFIX}{name.upper()}",
         "file": f"{path} key {name!r}",
-        "command line": f"option --{name.replace('_', '-')}",
+        "command line": f"option --{name.replace('_', '-')} (setting {name})",
     }.get(sources.get(name, ""), f"setting {name}")
     value = error.get("input")
     message = str(error["msg"]).removeprefix("Value error, ")  # pydantic's, not ours

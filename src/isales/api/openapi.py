@@ -61,11 +61,19 @@ def _described(codes: list[str], dialer: bool) -> str:
 def _path_parameters(route: Route) -> list[dict[str, Any]]:
     parameters = []
     for name in route.path_parameters:
-        schema: dict[str, Any] = {"type": "string"}
+        # published as a string, as CC-iSales clients send it; a value that is not an
+        # integer in its range is answered with a result code (02000006, 02000007), not
+        # refused, so the range is said in words
+        parameter: dict[str, Any] = {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string"},
+        }
         if name in PATH_RANGES:
             low, high = PATH_RANGES[name]
-            schema = {"type": "integer", "minimum": low, "maximum": high}
-        parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
+            parameter["description"] = f"an integer from {low} to {high}"
+        parameters.append(parameter)
     return parameters
 
 
