@@ -85,6 +85,9 @@ def test_audit_list_and_verify(campaign, tmp_path):
         ).stdout.splitlines()
     ]
     assert {e["operation"] for e in only_vdn} == {"hold-set"}
+    worded = ok(run("audit", "list", "--vdn", "12", *db, cwd=tmp_path)).stdout
+    assert f"set a legal hold on campaign {campaign_id}" in worded, worded
+    assert "{" not in worded  # the detail in words, not as JSON
     future = ok(run("audit", "list", "--since", "2999-01-01", *db, cwd=tmp_path))
     assert future.stdout == ""
     bad_since = run("audit", "list", "--since", "yesterday", *db, cwd=tmp_path)

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from ..domain.audit_sentences import sentence
 from .common import DB_OPTION, services_on
 
 
@@ -57,8 +58,8 @@ def audit_list(vdn: int | None, since: str | None, db: str | None, as_json: bool
         else:
             click.echo(
                 f"{e['id']}  {e['at']:%Y-%m-%d %H:%M:%S}  vdn={e['vdn_id'] or '-'}  "
-                f"{e['operation']}  by={e['actor']}  request={e['request_id'] or '-'}  "
-                f"{e['detail']}"
+                f"{e['operation']}  by={e['actor']}  request={e['request_id'] or '-'}\n"
+                f"    {sentence(e['operation'], e['detail'])}"
             )
 
 

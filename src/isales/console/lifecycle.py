@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ..domain.audit_sentences import sentence
 from ..domain.console import Role
 from ..domain.states import KEPT_REASON, NumberState
 from ..errors import AppError, ErrorCode, InvalidParameter
@@ -165,4 +166,7 @@ async def audit_page(request: Request) -> Response:
     for vdn_id in user.vdn_ids:
         entries += await run(request, services(request).audit.entries, vdn_id, since)
     entries.sort(key=lambda entry: entry["id"], reverse=True)
-    return page(request, "audit.html", entries=entries, days=AUDIT_DAYS)
+    worded = [
+        {**entry, "sentence": sentence(entry["operation"], entry["detail"])} for entry in entries
+    ]
+    return page(request, "audit.html", entries=worded, days=AUDIT_DAYS)
