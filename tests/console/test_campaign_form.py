@@ -12,10 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.api import (
-    add_numbers,
     campaigns_path,
-    create_campaign,
-    numbers,
 )
 from tests.support.console import (
     ConsoleServer,
@@ -23,27 +20,6 @@ from tests.support.console import (
 )
 
 pytestmark = pytest.mark.usefixtures("backend")
-
-
-def status_of(server: ConsoleServer, campaign_id: int, vdn: int = 12) -> int:
-    with server.api() as api:
-        answer = api.get(f"{campaigns_path(vdn)}/{campaign_id}").json()
-    return answer["returnObject"]["status"]
-
-
-def campaign_page(
-    server: ConsoleServer, campaign_id: int, tab: str = "numbers", vdn: int = 12
-) -> str:
-    return server.url(f"/console/vdn/{vdn}/campaigns/{campaign_id}/{tab}")
-
-
-@pytest.fixture(scope="module")
-def executing(console_server: ConsoleServer) -> int:
-    """An executing campaign of VDN 12 with a few numbers."""
-    with console_server.api() as api:
-        campaign_id = create_campaign(api, init_status=0, name="Winter renewals")
-        add_numbers(api, campaign_id, numbers(5, prefix="8613900"))
-    return campaign_id
 
 
 def campaign_answer(server: ConsoleServer, campaign_id: int, vdn: int = 12) -> dict:
