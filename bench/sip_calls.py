@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import VDN, BenchStore, Server, prepare  # noqa: E402
 from isales.client import IsalesClient  # noqa: E402
 from tests.helpers import add_numbers, create_campaign, rows  # noqa: E402
-from tests.telephony.sipp import Sipp, start_sip_dialer, wait_until, write_prompt  # noqa: E402
+from tests.support.sipp import Sipp, start_sip_dialer, wait_until, write_prompt  # noqa: E402
 
 GOAL_SHARE = 0.10
 RING_LIMIT = 8
