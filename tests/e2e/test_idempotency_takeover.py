@@ -7,7 +7,6 @@ import signal
 import threading
 import time
 import uuid
-from datetime import datetime
 
 import httpx
 import pytest
@@ -15,38 +14,14 @@ import pytest
 from isales.client import IsalesClient
 from isales.config import Settings
 from isales.services import Services
-from isales.services.numbers import new_number
-from isales.store import numbers as number_store
 from tests.support.api import SUCCESS, count, create_campaign, delete_path, rows
 from tests.support.processes import serving
+from tests.support.stores import fill_campaign
 
 pytestmark = pytest.mark.usefixtures("backend")
 
 NUMBERS = 50_000  # an archived delete of these takes seconds: long enough to be killed in
 TAKEOVER_BOUND_SECONDS = 10
-
-
-@pytest.fixture(scope="module")
-def services(db_url):
-    built = Services.build(Settings(db=db_url))
-    yield built
-    built.close()
-
-
-def fill(services: Services, campaign_id: int) -> None:
-    now = datetime.now()
-    records = [
-        new_number(
-            {"called": f"1{campaign_id:04d}{n:06d}", "custom_field": "doomed"},
-            campaign_id,
-            12,
-            now,
-            services.settings.zone_table,
-        )
-        for n in range(NUMBERS)
-    ]
-    with services.store.write() as conn:
-        number_store.insert_numbers(conn, records)
 
 
 def key_row(services: Services, key: str) -> dict | None:
@@ -60,7 +35,7 @@ def test_a_killed_servers_key_is_taken_over_and_runs_once(db_url, services, tmp_
     with serving(db_url, tmp_path) as first, serving(db_url, tmp_path) as second:
         with first.client() as signed:
             campaign_id = create_campaign(signed)
-        fill(services, campaign_id)
+        fill_campaign(services, campaign_id, NUMBERS, "doomed")
 
         def send_to_first() -> None:
             with first.client() as signed:

@@ -18,41 +18,16 @@ import httpx
 import pytest
 
 from isales.client import IsalesClient
-from isales.config import Settings
 from isales.services import Services
-from isales.services.numbers import new_number
-from isales.store import numbers as number_store
 from tests.support.api import count, create_campaign, delete_path, execute_sql, rows
 from tests.support.processes import serving
+from tests.support.stores import fill_campaign
 
 pytestmark = pytest.mark.usefixtures("backend")
 
 KILLS = 5
 NUMBERS = 50_000
 IMPORT_ROWS = 30_000
-
-
-@pytest.fixture(scope="module")
-def services(db_url):
-    built = Services.build(Settings(db=db_url))
-    yield built
-    built.close()
-
-
-def fill(services: Services, campaign_id: int) -> None:
-    now = datetime.now()
-    records = [
-        new_number(
-            {"called": f"1{campaign_id:04d}{n:06d}", "custom_field": "doomed"},
-            campaign_id,
-            12,
-            now,
-            services.settings.zone_table,
-        )
-        for n in range(NUMBERS)
-    ]
-    with services.store.write() as conn:
-        number_store.insert_numbers(conn, records)
 
 
 def send_and_kill(served, request, seconds: float) -> None:  # type: ignore[no-untyped-def]
@@ -71,7 +46,7 @@ def test_an_archived_delete_killed_at_random_is_all_or_nothing(db_url, services,
         with serving(db_url, tmp_path) as served:
             with served.client() as signed:
                 campaign_id = create_campaign(signed)
-            fill(services, campaign_id)
+            fill_campaign(services, campaign_id, NUMBERS, "doomed")
 
             def delete(campaign_id: int = campaign_id, served=served) -> None:  # type: ignore[no-untyped-def]
                 with served.client() as signed:

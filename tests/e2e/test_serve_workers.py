@@ -11,8 +11,6 @@ import httpx
 import pytest
 
 from isales.client import IsalesClient
-from isales.config import Settings
-from isales.services import Services
 from tests.support.api import add_numbers, create_campaign, delete, numbers
 from tests.support.servers import free_port
 
@@ -56,13 +54,6 @@ def stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-
-
-@pytest.fixture
-def services(db_url):  # type: ignore[no-untyped-def]
-    built = Services.build(Settings(db=db_url))
-    yield built
-    built.close()
 
 
 def test_two_workers_serve_one_port_and_one_store(db_url, services):
