@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -25,6 +26,7 @@ from isales.client import IsalesClient
 from isales.clock import Clock, system_clock
 from isales.store.engine import make_engine
 from isales.store.migrate import upgrade
+from tests.support.console import CHROMIUM
 from tests.support.servers import (  # noqa: F401 (tests.conftest.free_port, .start_server stay importable)
     RunningServer,
     free_port,
@@ -154,3 +156,14 @@ def client(server: RunningServer) -> Iterator[IsalesClient]:
     """Signed with a key granted VDNs 12 and 13."""
     with server.client((12, 13)) as signed:
         yield signed
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One Chromium for the whole run. Playwright's sync API runs an event loop for as long
+    as it is open, and a second ``sync_playwright()`` inside it fails ("Sync API inside the
+    asyncio loop"): every module that needs a browser takes this one."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM)
+        yield launched
+        launched.close()

@@ -6,20 +6,17 @@ import json
 
 import httpx
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from tests.support.api import add_numbers, create_campaign, numbers
 
 pytestmark = pytest.mark.usefixtures("backend")
 
-CHROMIUM = "/usr/bin/chromium"
-
 
 @pytest.fixture(scope="module")
-def page(server):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = browser.new_context()
+def page(server, browser):
+    context = browser.new_context()
+    try:
         outside: list[str] = []
         # offline: every request the page makes goes to isales itself
         context.route(
@@ -36,7 +33,8 @@ def page(server):
         opened.wait_for_selector(".opblock-summary")
         yield opened
         assert outside == []
-        browser.close()
+    finally:
+        context.close()
 
 
 def sign_in_page(page: Page, access_key: str, secret_key: str) -> None:

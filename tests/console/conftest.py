@@ -16,10 +16,9 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Route
 
 from tests.support.console import (
-    CHROMIUM,
     ISALES,
     PASSWORD,
     PEOPLE,
@@ -75,14 +74,6 @@ def console_server(db_url: str) -> Iterator[ConsoleServer]:
     _, errors = process.communicate(timeout=30)
     assert "Traceback" not in errors, errors
     assert server.foreign_requests == [], "the console reached outside the machine"
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield launched
-        launched.close()
 
 
 def _local_only(server: ConsoleServer) -> object:
