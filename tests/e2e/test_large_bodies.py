@@ -33,14 +33,16 @@ def wrongly_signed(access_key: str) -> str:
     return f"auth-v2/{access_key}/{stamp}/content-type/{'0' * 64}"
 
 
-def send_head(served: Served, path: str, authorization: str, length: int) -> socket.socket:
+def send_head(served: Served, path: str, authorization: str, length: int | None) -> socket.socket:
+    """The request line and headers; ``length`` None: a chunked body."""
+    framing = "Transfer-Encoding: chunked" if length is None else f"Content-Length: {length}"
     sock = served.connect()
     sock.settimeout(600)
     sock.sendall(
         (
             f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{served.port}\r\n"
             "Content-Type: application/json; charset=UTF-8\r\n"
-            f"Authorization: {authorization}\r\nContent-Length: {length}\r\n\r\n"
+            f"Authorization: {authorization}\r\n{framing}\r\n\r\n"
         ).encode()
     )
     return sock
@@ -184,6 +186,10 @@ def test_large_bodies_past_the_bounds_are_refused_before_their_body_is_read(db_u
         status, data = refused_early(served, path, wrongly_signed(key_c), size)
         assert status == 429, data
         assert b"too many large request bodies at once; try later" in data
+        chunked = send_head(served, path, wrongly_signed(key_c), None)  # size unknown: large
+        chunked.sendall(b"2000\r\n" + b"A" * 0x2000 + b"\r\n")
+        status, data = read_answer(chunked)
+        assert status == 429, data
         small = 64 * 1024  # a small body takes no slot (and stays in memory)
         assert upload_answer(served, path, wrongly_signed(key_c), small)[0] == 401
 

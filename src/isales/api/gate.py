@@ -94,14 +94,12 @@ async def _nothing_to_receive() -> Message:
 
 
 def is_large(scope: Scope) -> bool:
-    """Whether a request's body will be spooled (``api/body.py``): declared larger than
-    ``SPOOL_THRESHOLD``, or of unknown size (chunked) on an interface that takes large bodies."""
+    """Whether a request's body may be spooled (``api/body.py``): declared larger than
+    ``SPOOL_THRESHOLD``, or of a size not declared (chunked)."""
     lengths = [v for n, v in scope["headers"] if n == b"content-length"]
     if lengths:
         return int(lengths[0]) > SPOOL_THRESHOLD
-    return scope["method"] not in ("GET", "HEAD") and any(
-        r.large_body is not None for r in _routes_of(scope["path"])
-    )
+    return any(n == b"transfer-encoding" for n, _ in scope["headers"])
 
 
 class LargeBodies:
