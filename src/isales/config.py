@@ -158,6 +158,13 @@ class Settings(BaseSettings):
     def _store_url(cls, value: str) -> str:
         return store_url(value)
 
+    @field_validator("spool_dir")
+    @classmethod
+    def _existing_directory(cls, value: str | None) -> str | None:
+        if value is not None and not os.path.isdir(value):
+            raise ValueError(f"{value} is not a directory")
+        return value
+
     @field_validator("time_zone_prefixes")
     @classmethod
     def _known_prefix_zones(cls, value: str) -> str:
@@ -209,6 +216,17 @@ class Settings(BaseSettings):
     )
     shutdown_grace_seconds: float = Field(
         10.0, gt=0, description="after SIGTERM, time running requests get before connections close"
+    )
+    max_large_bodies: int = Field(
+        8, ge=1, description="bodies over 1 MiB a process receives at once; more: HTTP 429"
+    )
+    max_large_bodies_per_key: int = Field(
+        2, ge=1, description="bodies over 1 MiB one access key sends at once; more: HTTP 429"
+    )
+    spool_dir: str | None = Field(
+        None,
+        description="directory of the unlinked files bodies over 1 MiB are received into "
+        "(unset: the system temporary directory)",
     )
     import_max_xlsx_unpacked_bytes: int = Field(
         200 * 1024 * 1024, ge=1024, description="decompressed size cap of an uploaded XLSX"

@@ -371,3 +371,11 @@ def test_sqlite_without_a_master_key_uses_a_0600_key_file(backend, tmp_path, mon
     key_file = tmp_path / "own.db.key"
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
     assert key_file.read_bytes() not in (tmp_path / "own.db").read_bytes()
+
+
+def test_the_spool_dir_must_be_an_existing_directory(tmp_path):
+    """Bodies over 1 MiB are received there (api/body.py): a missing one is refused when
+    the settings are read, not at the first large upload."""
+    with pytest.raises(ValueError, match="is not a directory"):
+        Settings(spool_dir=str(tmp_path / "missing"))
+    assert Settings(spool_dir=str(tmp_path)).spool_dir == str(tmp_path)

@@ -198,6 +198,26 @@ class Served:
         line = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
         return int(line.split()[1]) * 1024
 
+    def peak_rss(self) -> int:
+        """The most resident memory the process ever had (``VmHWM``), in bytes."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+        return int(line.split()[1]) * 1024
+
+    def open_files_under(self, directory: Path) -> list[str]:
+        """The files under ``directory`` the process holds open (unlinked ones too: their
+        link reads ``…/#123 (deleted)``)."""
+        held = []
+        fds = Path(f"/proc/{self.process.pid}/fd")
+        for fd in fds.iterdir():
+            try:
+                target = os.readlink(fd)
+            except FileNotFoundError:  # closed meanwhile
+                continue
+            if target.startswith(f"{directory}/"):
+                held.append(target)
+        return held
+
     def still_serves(self) -> None:
         with self.client() as signed:
             answer = signed.get(campaigns_path(12), params={"status": 0, "deviceType": 0})

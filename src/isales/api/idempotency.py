@@ -9,7 +9,6 @@ byte for byte with ``Idempotent-Replayed: true``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 
@@ -61,14 +60,17 @@ def key_of(request: Request) -> str | None:
 
 
 async def begin(
-    request: Request, services: Services, key: str, access_key: str, vdn_id: int | None, raw: bytes
+    request: Request,
+    services: Services,
+    key: str,
+    access_key: str,
+    vdn_id: int | None,
+    body_sha256: str,
 ) -> None:
     path = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
     if request.url.query:
         path = f"{path}?{request.url.query}"
-    fingerprint = Fingerprint(
-        access_key, key, request.method, path, hashlib.sha256(raw).hexdigest()
-    )
+    fingerprint = Fingerprint(access_key, key, request.method, path, body_sha256)
     outcome = await run_in_threadpool(services.idempotency.begin, fingerprint, vdn_id)
     if isinstance(outcome, Replay):
         raise StoredAnswer(outcome)

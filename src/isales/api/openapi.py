@@ -39,7 +39,8 @@ _STATUS_RESPONSES = {
     "413": {"description": "request body over the size limit", "content": _PROBLEM},
     "429": {
         "description": "the access key's rate limit (ISALES_RATE_LIMIT_PER_SECOND): see "
-        "Retry-After",
+        "Retry-After; or, before the body is read, too many bodies over 1 MiB at once "
+        "(ISALES_MAX_LARGE_BODIES per process, ISALES_MAX_LARGE_BODIES_PER_KEY)",
         "content": _PROBLEM,
     },
 }

@@ -25,6 +25,7 @@ from ..services import Services
 from ..services.access import Principal, SignedRequest
 from ..wire.validation import Schema, path_integer, validate_body, validate_query
 from . import idempotency
+from .body import ReceivedBody
 from .gate import changes_data
 from .route_table import BY_KEY, PATH_RANGES
 
@@ -85,18 +86,19 @@ class Call:
         return await FILE_WORK.run(self.principal.access_key, function, *args)
 
 
-async def read_body(request: Request, limit: int) -> bytes:
+async def receive_body(request: Request, limit: int) -> ReceivedBody:
+    """The body, hashed, in memory or spooled (``api/body.py``); the caller closes it."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise HTTPException(413, "request body too large")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise HTTPException(413, "request body too large")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    services: Services = request.app.state.services
+    body = ReceivedBody(services.settings.spool_dir)
+    try:
+        await body.receive(request.stream(), limit)
+    except BaseException:
+        body.close()
+        raise
+    return body
 
 
 def _raw_path(request: Request) -> str:
@@ -116,21 +118,26 @@ async def accept(
 ) -> Call:
     services: Services = request.app.state.services
     request_id = request.state.request_id
-    raw = await read_body(request, max_body or services.settings.max_body_bytes)
-    signed = SignedRequest(
-        method=request.method,
-        path=_raw_path(request),
-        query_pairs=parse_qsl(request.url.query, keep_blank_values=True),
-        headers=request.headers,
-        body=raw,
-        authorization=request.headers.get("authorization"),
-    )
-    principal = await run_in_threadpool(
-        services.access.authenticate,
-        signed,
-        getattr(request.state, "precheck", None),
-        changes_data(request.method, request.url.path),
-    )
+    received = await receive_body(request, max_body or services.settings.max_body_bytes)
+    try:
+        signed = SignedRequest(
+            method=request.method,
+            path=_raw_path(request),
+            query_pairs=parse_qsl(request.url.query, keep_blank_values=True),
+            headers=request.headers,
+            payload_hash=received.sha256,
+            authorization=request.headers.get("authorization"),
+        )
+        principal = await run_in_threadpool(
+            services.access.authenticate,
+            signed,
+            getattr(request.state, "precheck", None),
+            changes_data(request.method, request.url.path),
+        )
+        # verified: only now is the body read into memory, once, from where it was kept
+        raw = await run_in_threadpool(received.read) if received.spooled else received.read()
+    finally:
+        received.close()
     request.state.access_key = principal.access_key  # for the access log
 
     path_values = {}
@@ -170,7 +177,7 @@ async def accept(
         vdn_id = path_values["vdnId"]
     if idempotency_key is not None:
         await idempotency.begin(
-            request, services, idempotency_key, principal.access_key, vdn_id, raw
+            request, services, idempotency_key, principal.access_key, vdn_id, received.sha256
         )
     return Call(services, principal, request_id, vdn_id, path_values, body_values, query_values)
 

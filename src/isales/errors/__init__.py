@@ -14,7 +14,7 @@ code: ``code``, ``http_status`` and ``exit_code`` are declared on each class. Th
     │   ├── Unauthenticated             401
     │   │   └── Replayed                401 (a single-use signature seen again)
     │   └── VdnNotGranted               403
-    ├── FlowControlled                  HTTP 429 (statistics)
+    ├── FlowControlled                  HTTP 429 (statistics, large bodies at once)
     │   └── RateLimited                 429 with Retry-After (the access key's rate)
     ├── AppError                        HTTP 200, ``code`` in the envelope
     │   ├── InvalidParameter            0200001, or the broken rule's field code

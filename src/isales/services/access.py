@@ -73,7 +73,8 @@ class SignedRequest:
     path: str
     query_pairs: Iterable[tuple[str, str]]
     headers: Mapping[str, str]
-    body: bytes
+    #: the body's SHA-256 (hex), taken as it arrived: the body itself may be on disk
+    payload_hash: str
     authorization: str | None
 
 
@@ -227,7 +228,8 @@ class AccessService:
             request.query_pairs,
             request.headers,
             auth.signed_headers,
-            request.body,
+            b"",
+            payload_hash=request.payload_hash,
         )
         if not signing.verify(auth, grant.secret_key, canonical):
             raise Unauthenticated("unknown or revoked access key, or wrong signature")
