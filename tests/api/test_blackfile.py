@@ -198,3 +198,20 @@ def test_a_task_that_fails_repeatedly_is_given_up_and_the_next_one_runs(running)
     assert server.services.blacklist_imports.run_pending() == 1
     numbers = [r["number"] for r in rows(server.services, "blacklist", vdn_id=12)]
     assert numbers == ["13100000032"]
+
+
+def test_a_file_past_the_json_body_limit_is_taken_up_to_the_upload_limit(make_server):
+    # the blacklist upload is an upload: the route table gives it the upload limit, so a
+    # file larger than a JSON interface's body limit (1 KiB here) is imported
+    server = make_server(max_body_bytes=1024, **QUIET)
+    content = csv_file(*(f"1310000{n:04d},,,," for n in range(100)))
+    with server.client() as client:
+        answer = client.post(
+            path("upload"),
+            json={"fileName": "black.csv", "fileContent": base64.b64encode(content).decode()},
+        )
+        assert answer.status_code == 200, answer.text[:200]
+        assert answer.json()["resultCode"] == SUCCESS
+        assert tasks(client, {"offset": 0, "limit": 10})["count"] == 1
+        small = client.post(path("queryDataImportTask"), content=b"{" + b" " * 2048 + b"}")
+        assert small.status_code == 413  # the JSON interfaces keep theirs

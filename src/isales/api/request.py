@@ -26,7 +26,7 @@ from ..services.access import Principal, SignedRequest
 from ..wire.validation import Schema, path_integer, validate_body, validate_query
 from . import idempotency
 from .body import ReceivedBody
-from .gate import changes_data
+from .gate import body_limit, changes_data
 from .route_table import BY_KEY, PATH_RANGES
 
 T = TypeVar("T")
@@ -113,12 +113,12 @@ async def accept(
     body_optional: bool = False,
     query: Schema | None = None,
     vdn_in_body: bool = False,
-    max_body: int | None = None,
     vdn_optional: bool = False,
 ) -> Call:
     services: Services = request.app.state.services
     request_id = request.state.request_id
-    received = await receive_body(request, max_body or services.settings.max_body_bytes)
+    # the route table's limit, the one the gate enforced before the body was read
+    received = await receive_body(request, body_limit(services.settings, request.url.path))
     try:
         signed = SignedRequest(
             method=request.method,

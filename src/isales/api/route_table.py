@@ -329,6 +329,7 @@ ROUTES: tuple[Route, ...] = (
         V1 + "/campaigns/{vdnId}/blackfile/upload",
         "Import a blacklist file carried in the body (isales extension)",
         errors=(TooManyPerCall,),
+        large_body="import_max_body_bytes",
     ),
     Route(
         "blackfile.query",

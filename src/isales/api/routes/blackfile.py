@@ -42,9 +42,7 @@ def build_router(settings: Settings) -> APIRouter:
 
     @operation(router, "blackfile.upload", body=schema.UPLOAD_LOCAL, payload=_TASK_PAYLOAD)
     async def upload(request: Request) -> JSONResponse:
-        call = await accept(
-            request, body=schema.UPLOAD_LOCAL, max_body=settings.import_max_body_bytes
-        )
+        call = await accept(request, body=schema.UPLOAD_LOCAL)
         content = file_content(call.body)
         task_id, total = await call.run_file_work(
             call.services.blacklist_imports.submit, call.vdn_id, call.body["fileName"], content

@@ -57,7 +57,6 @@ def build_router(settings: Settings) -> APIRouter:
         call = await accept(
             request,
             body=body,
-            max_body=settings.import_max_body_bytes,
         )
         server_id = server_schema.import_source(call.body) if body is not schema.UPLOAD else None
         if server_id is None:
