@@ -272,7 +272,7 @@ def test_0012_keeps_the_campaigns_of_a_0010_store(engine):
                 " device_type, caller_no, max_alerting_time, priority, schedule_param,"
                 " skill_param, api_version, created_at, updated_at) VALUES (12, 'old', 'kept',"
                 " 2, :at, :end, 2, '\"10086\"', 30, 3, '{}',"
-                " '{\"skillId\": 4, \"predictParam\": {\"rate\": 2}}', 1, :at, :at)"
+                ' \'{"skillId": 4, "predictParam": {"rate": 2}}\', 1, :at, :at)'
             ),
             {"at": at, "end": datetime(2026, 12, 27, 8)},
         )

@@ -82,7 +82,6 @@ class StatisticsService:
             abandon = abandon_counts(conn, ids, now)
         return [CampaignCounts(cid, totals[cid], batches.get(cid), abandon[cid]) for cid in ids]
 
-
     def abandon_overview(self) -> AbandonOverview:
         now = self.clock()
         with self.store.read() as conn:

@@ -210,9 +210,7 @@ def dialing_columns(body: dict[str, Any]) -> dict[str, Any]:
     if cap >= 100:
         raise _invalid(ErrorCode.WRONG_VALUE, "abandonCap: must be below 100")
     if target > cap:
-        raise _invalid(
-            ErrorCode.WRONG_COMBINATION, "abandonTarget must not be above abandonCap"
-        )
+        raise _invalid(ErrorCode.WRONG_COMBINATION, "abandonTarget must not be above abandonCap")
     return {column: body.get(name) for name, (column, _) in DIALING_SETTINGS.items()}
 
 
