@@ -110,7 +110,7 @@ _ABANDONED = call_results.c.fail_code == ABANDONED_FAIL_CODE
 _LIVE = or_(and_(call_results.c.call_status == CONNECTED, _AMD != "machine"), _ABANDONED)
 _ABANDON_COUNTERS = ("live_answers", "abandoned")
 #: one range of the (campaign_id, reported_at) index per campaign: the window's results only
-_ABANDON_COUNTS = (
+ABANDON_COUNTS = (
     select(
         call_results.c.campaign_id,
         func.count().filter(_LIVE),
@@ -130,7 +130,7 @@ def abandon_counts(
     """Per campaign: live answers and abandoned calls reported at or after ``since``."""
     if not campaign_ids:
         return {}
-    query = _ABANDON_COUNTS.params(campaign_ids=campaign_ids, since=since)
+    query = ABANDON_COUNTS.params(campaign_ids=campaign_ids, since=since)
     return _grouped(conn, query, campaign_ids, _ABANDON_COUNTERS)
 
 
