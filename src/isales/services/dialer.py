@@ -142,8 +142,9 @@ class DialerService:
                 self.settings.retry_ordinary_interval_seconds,
             )
             if target == NumberState.RETRY and campaign is not None:
-                # an abandoned call holds its number back (docs/api.md, "Dialing settings of agent campaigns");
-                # the claim walks due times, so a later due time is all the rule needs
+                # an abandoned call holds its number back
+                # (docs/api.md, "Dialing settings of agent campaigns"); the claim walks
+                # due times, so a later due time is all the rule needs
                 hours = effective(campaign["abandon_redial_hours"], "abandonRedialHours")
                 held_until = dialing.redial_not_before(report.fail_code, now, hours)
                 if held_until is not None and next_due_at is not None:
