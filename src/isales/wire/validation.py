@@ -220,7 +220,8 @@ def _as_number(value: Any, where: str) -> float:
         raise fail(ErrorCode.WRONG_TYPE, f"{where}: must be a Number")
     if isinstance(value, int):
         return float(value)
-    if isinstance(value, _JsonFloat) or (isinstance(value, str) and _DECIMAL_RE.match(value)):
+    # a float: a body parsed by the standard json module (the console's forms)
+    if isinstance(value, float | _JsonFloat) or (isinstance(value, str) and _DECIMAL_RE.match(value)):
         number = float(value)
         if math.isfinite(number):
             return number
