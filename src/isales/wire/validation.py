@@ -221,7 +221,9 @@ def _as_number(value: Any, where: str) -> float:
     if isinstance(value, int):
         return float(value)
     # a float: a body parsed by the standard json module (the console's forms)
-    if isinstance(value, float | _JsonFloat) or (isinstance(value, str) and _DECIMAL_RE.match(value)):
+    if isinstance(value, float | _JsonFloat) or (
+        isinstance(value, str) and _DECIMAL_RE.match(value)
+    ):
         number = float(value)
         if math.isfinite(number):
             return number
