@@ -81,7 +81,40 @@ class OutboxCollector(Collector):
         )
 
 
-def exposition(read_outbox: Callable[[], tuple[int, float]]) -> tuple[bytes, str]:
+class AbandonCollector(Collector):
+    """The agent campaigns' abandon figures, read from the store at scrape time, summed
+    over the campaigns (no campaign label: the route is unsigned)."""
+
+    def __init__(self, read_abandon: Callable[[], Any]) -> None:
+        self.read_abandon = read_abandon
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        overview = self.read_abandon()
+        yield GaugeMetricFamily(
+            "isales_abandon_live_answers",
+            "Live answers of the agent campaigns that have not ended, each over its abandonWindow",
+            overview.live_answers,
+        )
+        yield GaugeMetricFamily(
+            "isales_abandon_abandoned_calls",
+            "Abandoned calls (failCode 01046) of the same campaigns over the same windows",
+            overview.abandoned,
+        )
+        yield GaugeMetricFamily(
+            "isales_abandon_rate_worst_percent",
+            "The highest abandon rate of one of those campaigns, in percent of live answers",
+            overview.worst_rate,
+        )
+        yield GaugeMetricFamily(
+            "isales_abandon_campaigns_over_cap",
+            "Campaigns whose abandon rate is at or above their abandonCap",
+            overview.over_cap,
+        )
+
+
+def exposition(
+    read_outbox: Callable[[], tuple[int, float]], read_abandon: Callable[[], Any] | None = None
+) -> tuple[bytes, str]:
     """The text format: this process's metrics, or every worker's in multiprocess mode."""
     registry = CollectorRegistry()
     if os.environ.get(MULTIPROCESS_VARIABLE):
@@ -90,4 +123,6 @@ def exposition(read_outbox: Callable[[], tuple[int, float]]) -> tuple[bytes, str
         for collector in PROCESS_METRICS:
             registry.register(collector)
     registry.register(OutboxCollector(read_outbox))
+    if read_abandon is not None:
+        registry.register(AbandonCollector(read_abandon))
     return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -165,6 +165,14 @@ def test_v1_fields_round_trip(client):
         "retryPolicy": None,
         "callPolicy": None,
         "callBackUrl": "https://example.com/cb",
+        # the dialing settings, not given: their defaults (tests/api/test_campaign_dialing.py)
+        "abandonTarget": 2.5,
+        "abandonCap": 3.0,
+        "abandonWindow": "24h",
+        "minAgentsPredictive": 8,
+        "agentWaitSeconds": 1.0,
+        "wrapUpSeconds": 10,
+        "abandonRedialHours": 72,
     }
 
 

@@ -127,6 +127,10 @@ def test_counters_add_up_to_the_outcomes(driven):
             dailyCount=2,
         ),
         "batchDetail": [],
+        # over the last 24 hours (a0's answer is exactly 24 hours old): a0, a2, a3 answered
+        "liveAnswerCount": 3,
+        "abandonCount": 0,
+        "abandonRate": 0.0,
     }
     calling = 1
     assert entry["totalCount"] == entry["unCallCount"] + calling + entry["totalFinishCount"]
@@ -229,6 +233,9 @@ def test_without_campaign_id_every_campaign_of_the_vdn(driven):
         "campaignId": str(empty),
         **counters(),
         "batchDetail": [],
+        "liveAnswerCount": 0,
+        "abandonCount": 0,
+        "abandonRate": 0.0,
     }
     assert answer["countDetail"][0] == statistics(client, campaignId=campaign_id)["countDetail"][0]
     assert [e["campaignId"] for e in statistics(client, vdn=13)["countDetail"]] == [str(other_vdn)]

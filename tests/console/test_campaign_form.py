@@ -150,3 +150,74 @@ def test_the_json_view_stays_for_experts_with_the_api_codes(person, console_serv
     page.get_by_role("button", name="Create campaign from JSON").click()
     expect(page.get_by_role("heading", name="Made from JSON")).to_be_visible()
     assert campaign_names(console_server, "from JSON") == {"Made from JSON"}
+
+
+def stored_settings(server: ConsoleServer, campaign_id: int) -> dict:
+    """The dialing-setting columns as the store holds them (None: the default)."""
+    from sqlalchemy import select
+
+    from isales.store import schema
+    from isales.store.engine import make_engine
+
+    engine = make_engine(server.db_url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(
+                select(schema.campaigns).where(schema.campaigns.c.id == campaign_id)
+            ).mappings()
+            found = dict(row.one())
+    finally:
+        engine.dispose()
+    return {
+        "abandon_target": found["abandon_target"],
+        "abandon_cap": found["abandon_cap"],
+        "wrap_up_seconds": found["wrap_up_seconds"],
+        "abandon_redial_hours": found["abandon_redial_hours"],
+    }
+
+
+def test_saving_the_form_keeps_the_dialing_settings_it_does_not_show(person, console_server):
+    """The form does not show the agent campaigns' dialing settings: a save keeps the ones
+    set and leaves the others unset (following the defaults), and a wrong one given in the
+    JSON view is refused with its code."""
+    body = {
+        "name": "Dialing settings kept",
+        "strBeginTime": "2030-03-01 08:00:00",
+        "strEndTime": "2030-04-01 20:00:00",
+        "deviceType": 2,
+        "callerNo": [{"accessCode": "10086", "priority": 1}],
+        "maxAlertingTime": 30,
+        "scheduleParam": {"workdayBeginTime1": "08:00", "workdayEndTime1": "20:00"},
+        "skillParam": {"skillId": 3, "predictParam": {"callRatio": 2}},
+        "abandonTarget": 2,
+        "wrapUpSeconds": 30,
+    }
+    with console_server.api() as api:
+        answer = api.post(campaigns_path(12, 2), json=body).json()
+    assert answer["resultCode"] == "0200000", answer
+    campaign_id = answer["returnObject"]["id"]
+    before = stored_settings(console_server, campaign_id)
+    assert before == {
+        "abandon_target": 2.0,
+        "abandon_cap": None,
+        "wrap_up_seconds": 30,
+        "abandon_redial_hours": None,
+    }
+    page = person("ada")
+    page.goto(console_server.url(f"/console/vdn/12/campaigns/{campaign_id}/settings"))
+    page.get_by_label("Ring for at most (seconds)").fill("45")
+    page.get_by_role("button", name="Save campaign", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("Campaign saved.")
+    saved = campaign_answer(console_server, campaign_id)
+    assert saved["maxAlertingTime"] == 45
+    assert (saved["abandonTarget"], saved["abandonCap"], saved["wrapUpSeconds"]) == (2.0, 3.0, 30)
+    assert saved["skillParam"] == {"skillId": 3, "predictParam": {"callRatio": 2}}
+    assert stored_settings(console_server, campaign_id) == before
+    page.get_by_text("Expert: the interface body as JSON").click()
+    json_body = page.get_by_label("Campaign (JSON)")
+    json_body.fill(json.dumps({**body, "abandonCap": 1.5}))
+    page.get_by_role("button", name="Save campaign from JSON").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "02000009 abandonTarget must not be above abandonCap"
+    )
+    assert stored_settings(console_server, campaign_id) == before

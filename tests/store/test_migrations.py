@@ -240,7 +240,57 @@ def test_0007_keeps_the_import_tasks_of_an_older_store(engine):
 def test_0010_keeps_the_import_tasks_of_a_0009_store(engine):
     """Import tasks written before 0010 keep their data and have no file fingerprint."""
     row = _import_task_through_upgrade(engine, "0009", ", repeat_rows, black_rows", ", 1, 0")
-    assert current_revision(engine) == "0010"
+    assert current_revision(engine) == head_revision()
     assert (row["file_name"], row["status"], row["success_rows"]) == ("a.csv", "finished", 2)
     assert (row["failed_rows"], row["repeat_rows"], row["fingerprint"]) == (1, 1, None)
+    assert schema_diff(engine) == []
+
+
+_DIALING_COLUMNS = (
+    "abandon_target",
+    "abandon_cap",
+    "abandon_window",
+    "min_agents_predictive",
+    "agent_wait_seconds",
+    "wrap_up_seconds",
+    "abandon_redial_hours",
+)
+
+
+def test_0012_keeps_the_campaigns_of_a_0010_store(engine):
+    """Campaigns written before 0012 keep every value and set no dialing setting (NULL:
+    the defaults, which the campaign query answers)."""
+    from isales.wire.schemas.campaigns import wire
+
+    upgrade(engine, "0010")
+    assert "abandon_target" not in {c["name"] for c in inspect(engine).get_columns("campaigns")}
+    at = datetime(2026, 11, 27, 8)
+    with engine.connect() as conn, conn.begin():
+        conn.execute(
+            text(
+                "INSERT INTO campaigns (vdn_id, name, description, status, begin_time, end_time,"
+                " device_type, caller_no, max_alerting_time, priority, schedule_param,"
+                " skill_param, api_version, created_at, updated_at) VALUES (12, 'old', 'kept',"
+                " 2, :at, :end, 2, '\"10086\"', 30, 3, '{}',"
+                ' \'{"skillId": 4, "predictParam": {"rate": 2}}\', 1, :at, :at)'
+            ),
+            {"at": at, "end": datetime(2026, 12, 27, 8)},
+        )
+        old_columns = [c for c in schema.campaigns.c if c.name not in _DIALING_COLUMNS]
+        before = dict(conn.execute(select(*old_columns)).mappings().one())
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as conn:
+        row = dict(conn.execute(select(schema.campaigns)).mappings().one())
+    assert {k: v for k, v in row.items() if k not in _DIALING_COLUMNS} == before
+    assert before["skill_param"] == {"skillId": 4, "predictParam": {"rate": 2}}
+    assert [row[name] for name in _DIALING_COLUMNS] == [None] * len(_DIALING_COLUMNS)
+    answered = wire(row)
+    assert (answered["abandonTarget"], answered["abandonCap"], answered["abandonWindow"]) == (
+        2.5,
+        3.0,
+        "24h",
+    )
+    assert (answered["minAgentsPredictive"], answered["agentWaitSeconds"]) == (8, 1.0)
+    assert (answered["wrapUpSeconds"], answered["abandonRedialHours"]) == (10, 72)
     assert schema_diff(engine) == []

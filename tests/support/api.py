@@ -129,8 +129,16 @@ def claim(
 
 
 def report(
-    client: IsalesClient, campaign_id: int, data_id: str, status: str = "6", vdn: int = 12
+    client: IsalesClient,
+    campaign_id: int,
+    data_id: str,
+    status: str = "6",
+    vdn: int = 12,
+    fail_code: str | None = None,
+    **telephony: Any,
 ) -> dict[str, Any]:
+    """Report a call: connected (``status`` "6", 00000) or failed ("5", 00603 unless
+    ``fail_code`` says otherwise); ``telephony`` adds detail such as ``amd``."""
     return client.post(
         f"{OBS}/call/result",
         json={
@@ -139,8 +147,9 @@ def report(
             "serviceId": str(campaign_id),
             "uniqueId": data_id,
             "status": status,
-            "failCode": "00000" if status == "6" else "00603",
+            "failCode": fail_code or ("00000" if status == "6" else "00603"),
             "callId": f"call-{data_id}",
+            **telephony,
         },
     ).json()
 

@@ -188,7 +188,7 @@ _SCHEMAS = {1: campaign_schema.CREATE_V1, 2: campaign_schema.CREATE_V2}
 
 
 def _editable(campaign: dict) -> dict[str, Any]:
-    return campaign_form.editable_body(campaign_schema.wire(campaign))
+    return campaign_form.editable_body(campaign_schema.wire(campaign, defaults=False))
 
 
 @router.get(CAMPAIGN + "/settings")

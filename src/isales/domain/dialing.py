@@ -17,6 +17,8 @@ are the agent campaigns' other settings.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 NOTIFICATION = 3
 PROGRESSIVE = 6
 PREVIEW = 5
@@ -34,3 +36,22 @@ DEFAULT_ABANDON_REDIAL_HOURS = 72
 #: failCode of a call answered by a person when no agent was free (the compliance message
 #: was played); it counts as abandoned.
 ABANDONED_FAIL_CODE = "01046"
+
+
+def is_abandoned(fail_code: str | None) -> bool:
+    """Whether a call's failCode says a person answered and no agent was free."""
+    return fail_code == ABANDONED_FAIL_CODE
+
+
+def redial_not_before(
+    fail_code: str | None, ended_at: datetime, redial_hours: int
+) -> datetime | None:
+    """The earliest moment a number may be dialled again after a call, when that call
+    restricts it: ``redial_hours`` after an abandoned call ended; None for any other call.
+
+    The number's next due time is raised to this when its result is recorded, so the
+    claim (which walks numbers in due-time order) needs no rule of its own.
+    """
+    if not is_abandoned(fail_code):
+        return None
+    return ended_at + timedelta(hours=redial_hours)

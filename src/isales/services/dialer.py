@@ -12,7 +12,7 @@ from typing import Any
 from .. import events
 from ..clock import Clock
 from ..config import Settings
-from ..domain import reservations, retry, schedule, states, time_zones
+from ..domain import dialing, reservations, retry, schedule, states, time_zones
 from ..domain.blacklist import quota_periods
 from ..domain.days import day_bounds
 from ..domain.states import CampaignStatus, NumberState
@@ -25,6 +25,7 @@ from ..store import policies as policy_store
 from ..store import reservations as reservation_store
 from ..store import special_dates as special_date_store
 from ..store.numbers import Claimant
+from ..wire.schemas.campaigns import effective
 from ..wire.schemas.results import wire_callback
 from . import campaign_numbers
 
@@ -140,6 +141,14 @@ class DialerService:
                 self.settings.zone,
                 self.settings.retry_ordinary_interval_seconds,
             )
+            if target == NumberState.RETRY and campaign is not None:
+                # an abandoned call holds its number back
+                # (docs/api.md, "Dialing settings of agent campaigns"); the claim walks
+                # due times, so a later due time is all the rule needs
+                hours = effective(campaign["abandon_redial_hours"], "abandonRedialHours")
+                held_until = dialing.redial_not_before(report.fail_code, now, hours)
+                if held_until is not None and next_due_at is not None:
+                    next_due_at = max(next_due_at, held_until)
             row = number_store.finish_call(
                 conn, report.campaign_id, report.data_id, owner, target, next_due_at, now
             )

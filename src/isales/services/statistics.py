@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from ..clock import Clock
 from ..config import Settings
+from ..domain import dialing, pacing
 from ..domain.days import day_bounds
 from ..errors import CampaignNotFound, FlowControlled
 from ..store import Store
 from ..store import campaigns as campaign_store
 from ..store import statistics as statistics_store
+from ..wire.schemas.campaigns import effective
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,26 @@ class CampaignCounts:
     campaign_id: int
     counts: dict[str, int]
     batch: dict[str, int] | None
+    #: live answers and abandoned calls over the campaign's ``abandonWindow``
+    abandon: dict[str, int]
+
+    @property
+    def abandon_rate(self) -> float:
+        """Abandoned calls as a share of live answers (a fraction)."""
+        return pacing.abandon_rate(self.abandon["live_answers"], self.abandon["abandoned"])
+
+
+@dataclass(frozen=True)
+class AbandonOverview:
+    """The abandon figures of every agent campaign that has not ended, for ``/metrics``
+    (which names no campaign: docs/operations.md#metrics-get-metrics)."""
+
+    live_answers: int
+    abandoned: int
+    #: the highest abandon rate of one campaign, in percent
+    worst_rate: float
+    #: campaigns whose abandon rate is at or above their abandonCap
+    over_cap: int
 
 
 class StatisticsService:
@@ -56,4 +79,37 @@ class StatisticsService:
             batches = {}
             if batch_id is not None:
                 batches = statistics_store.counts(conn, ids, batch_id, day_from, day_until)
-        return [CampaignCounts(cid, totals[cid], batches.get(cid)) for cid in ids]
+            abandon = abandon_counts(conn, ids, now)
+        return [CampaignCounts(cid, totals[cid], batches.get(cid), abandon[cid]) for cid in ids]
+
+    def abandon_overview(self) -> AbandonOverview:
+        now = self.clock()
+        with self.store.read() as conn:
+            rows = statistics_store.live_agent_campaigns(conn, dialing.AGENT_MODES, now)
+            counts = abandon_counts(conn, [row["id"] for row in rows], now)
+        live = abandoned = over_cap = 0
+        worst = 0.0
+        for row in rows:
+            figures = counts[row["id"]]
+            live += figures["live_answers"]
+            abandoned += figures["abandoned"]
+            rate = 100 * pacing.abandon_rate(figures["live_answers"], figures["abandoned"])
+            worst = max(worst, rate)
+            if figures["abandoned"] and rate >= effective(row["abandon_cap"], "abandonCap"):
+                over_cap += 1
+        return AbandonOverview(live, abandoned, round(worst, 4), over_cap)
+
+
+def abandon_counts(conn: Any, campaign_ids: list[int], now: datetime) -> dict[int, dict[str, int]]:
+    """Live answers and abandoned calls of each campaign over its own ``abandonWindow``:
+    one query per window length, each reading only its campaigns' window of results."""
+    windows = statistics_store.abandon_windows(conn, campaign_ids)
+    by_window: dict[str, list[int]] = {}
+    for cid in campaign_ids:
+        name = effective(windows.get(cid), "abandonWindow")
+        by_window.setdefault(name, []).append(cid)
+    counts: dict[int, dict[str, int]] = {}
+    for name, ids in by_window.items():
+        since = pacing.window_start(now, name)
+        counts.update(statistics_store.abandon_counts(conn, ids, since))
+    return counts

@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -75,6 +76,15 @@ campaigns = Table(
     Column("last_add_at", DateTime),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    # the agent campaigns' dialing settings (percent, seconds, hours); NULL: the default
+    # (wire/schemas/campaigns.py DIALING_SETTINGS)
+    Column("abandon_target", Float),
+    Column("abandon_cap", Float),
+    Column("abandon_window", String(3)),
+    Column("min_agents_predictive", Integer),
+    Column("agent_wait_seconds", Float),
+    Column("wrap_up_seconds", Integer),
+    Column("abandon_redial_hours", Integer),
     UniqueConstraint("vdn_id", "name"),
     sqlite_autoincrement=True,
 )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, distinct, func, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, distinct, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..domain.dialing import ABANDONED_FAIL_CODE
 from ..domain.states import CONNECTED, NumberState
 from .schema import call_results, campaigns, flow_marks, numbers
 
@@ -99,6 +100,60 @@ def counts(
     by_number = number_counts(conn, campaign_ids, custom_field, day_from, day_until)
     by_result = result_counts(conn, campaign_ids, custom_field, day_from, day_until)
     return {cid: {**by_number[cid], **by_result[cid]} for cid in campaign_ids}
+
+
+#: the AMD decision in a result's telephony detail ("" when detection did not run)
+_AMD = func.coalesce(call_results.c.telephony["amd"].as_string(), "")
+_ABANDONED = call_results.c.fail_code == ABANDONED_FAIL_CODE
+#: answered by a person: connected and not taken for a machine by AMD, or abandoned (a
+#: person answered and no agent was free)
+_LIVE = or_(and_(call_results.c.call_status == CONNECTED, _AMD != "machine"), _ABANDONED)
+_ABANDON_COUNTERS = ("live_answers", "abandoned")
+#: one range of the (campaign_id, reported_at) index per campaign: the window's results only
+ABANDON_COUNTS = (
+    select(
+        call_results.c.campaign_id,
+        func.count().filter(_LIVE),
+        func.count().filter(_ABANDONED),
+    )
+    .where(
+        call_results.c.campaign_id.in_(bindparam("campaign_ids", expanding=True)),
+        call_results.c.reported_at >= bindparam("since"),
+    )
+    .group_by(call_results.c.campaign_id)
+)
+
+
+def abandon_counts(
+    conn: Connection, campaign_ids: list[int], since: datetime
+) -> dict[int, dict[str, int]]:
+    """Per campaign: live answers and abandoned calls reported at or after ``since``."""
+    if not campaign_ids:
+        return {}
+    query = ABANDON_COUNTS.params(campaign_ids=campaign_ids, since=since)
+    return _grouped(conn, query, campaign_ids, _ABANDON_COUNTERS)
+
+
+def live_agent_campaigns(
+    conn: Connection, device_types: frozenset[int], now: datetime
+) -> list[dict[str, Any]]:
+    """Campaigns of any VDN in these modes that have not ended: id and abandon settings."""
+    rows = conn.execute(
+        select(campaigns.c.id, campaigns.c.abandon_window, campaigns.c.abandon_cap).where(
+            campaigns.c.device_type.in_(sorted(device_types)), campaigns.c.end_time > now
+        )
+    ).mappings()
+    return [dict(row) for row in rows]
+
+
+def abandon_windows(conn: Connection, campaign_ids: list[int]) -> dict[int, str | None]:
+    """Each campaign's ``abandon_window`` column (None: the default)."""
+    if not campaign_ids:
+        return {}
+    rows = conn.execute(
+        select(campaigns.c.id, campaigns.c.abandon_window).where(campaigns.c.id.in_(campaign_ids))
+    )
+    return {row.id: row.abandon_window for row in rows}
 
 
 def take_flow_mark(conn: Connection, key: str, now: datetime, last_allowed: datetime) -> bool:

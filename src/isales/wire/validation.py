@@ -19,6 +19,7 @@ rule at once asks :func:`field_problems`, which applies the same field lists fie
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ _TIME_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\Z
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _HHMM_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]\Z")
 _INTEGER_RE = re.compile(r"^-?[0-9]{1,30}\Z")
+_DECIMAL_RE = re.compile(r"^-?[0-9]{1,30}(\.[0-9]{1,30})?\Z")
 #: a \uD800-\uDFFF escape: the parsed text may then hold a lone surrogate, which is not Unicode
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
@@ -72,14 +74,14 @@ def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str = "string"  # string | integer | object | list
+    kind: str = "string"  # string | integer | number (decimals allowed) | object | list
     required: bool = False
     max_length: int | None = None
     charset: str | None = None  # regex character-class body of the allowed characters
     forbidden: str | None = None  # characters that are not allowed
     choices: tuple | None = None
-    minimum: int | None = None
-    maximum: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
     format: str | None = None  # time | date | hhmm | url
     fields: tuple[Field, ...] | None = None  # object members (None: any JSON object)
     item: Field | None = None  # list item
@@ -212,6 +214,23 @@ def _as_integer(value: Any, where: str) -> int:
     raise fail(ErrorCode.WRONG_TYPE, f"{where}: must be an Integer")
 
 
+def _as_number(value: Any, where: str) -> float:
+    """A JSON number (with or without a fraction) or its decimal text, as a finite float."""
+    if isinstance(value, bool):
+        raise fail(ErrorCode.WRONG_TYPE, f"{where}: must be a Number")
+    if isinstance(value, int):
+        return float(value)
+    # a float: a body parsed by the standard json module (the console's forms)
+    if isinstance(value, float | _JsonFloat) or (
+        isinstance(value, str) and _DECIMAL_RE.match(value)
+    ):
+        number = float(value)
+        if math.isfinite(number):
+            return number
+        raise fail(ErrorCode.WRONG_VALUE, f"{where}: out of range")
+    raise fail(ErrorCode.WRONG_TYPE, f"{where}: must be a Number")
+
+
 def _parse_format(spec: Field, text: str, where: str) -> Any:
     if spec.format == "time":
         try:
@@ -272,6 +291,15 @@ def validate_value(spec: Field, value: Any, where: str) -> Any:
                 ErrorCode.WRONG_VALUE, f"{where}: must be between {spec.minimum} and {spec.maximum}"
             )
         return number
+    if spec.kind == "number":
+        decimal = _as_number(value, where)
+        if (spec.minimum is not None and decimal < spec.minimum) or (
+            spec.maximum is not None and decimal > spec.maximum
+        ):
+            raise fail(
+                ErrorCode.WRONG_VALUE, f"{where}: must be between {spec.minimum} and {spec.maximum}"
+            )
+        return decimal
     if spec.kind == "object":
         if not isinstance(value, dict):
             raise fail(ErrorCode.WRONG_TYPE, f"{where}: must be a JSON object")
@@ -333,6 +361,12 @@ def _field_schema(spec: Field) -> dict[str, Any]:
         result["type"] = "integer"
         if spec.choices is not None:
             result["enum"] = list(spec.choices)
+        if spec.minimum is not None:
+            result["minimum"] = spec.minimum
+        if spec.maximum is not None:
+            result["maximum"] = spec.maximum
+    elif spec.kind == "number":
+        result["type"] = "number"
         if spec.minimum is not None:
             result["minimum"] = spec.minimum
         if spec.maximum is not None:

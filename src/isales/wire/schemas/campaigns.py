@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...domain import dialing, pacing
 from ...errors import ErrorCode, InvalidParameter
 from ..validation import DIGITS, INT32_MAX, PHONE_CHARS, TIME_FORMAT, Field, Schema
 from . import policies
@@ -53,6 +54,71 @@ _INIT = Field(
 )
 _CALLBACK = Field("callBackUrl", max_length=1024, format="url")
 
+# --- the agent campaigns' dialing settings (an isales extension; docs/api.md) ---------------
+
+_PACING = pacing.PacingSettings()
+#: wire name -> (column, default); a column left NULL means the default, so a campaign
+#: follows the defaults (domain/pacing.py, domain/dialing.py) unless it sets its own
+DIALING_SETTINGS: dict[str, tuple[str, Any]] = {
+    "abandonTarget": ("abandon_target", round(_PACING.abandon_target * 100, 6)),
+    "abandonCap": ("abandon_cap", round(_PACING.abandon_cap * 100, 6)),
+    "abandonWindow": ("abandon_window", pacing.DEFAULT_ABANDON_WINDOW),
+    "minAgentsPredictive": ("min_agents_predictive", _PACING.min_agents_predictive),
+    "agentWaitSeconds": ("agent_wait_seconds", _PACING.agent_wait_seconds),
+    "wrapUpSeconds": ("wrap_up_seconds", dialing.DEFAULT_WRAP_UP_SECONDS),
+    "abandonRedialHours": ("abandon_redial_hours", dialing.DEFAULT_ABANDON_REDIAL_HOURS),
+}
+_DIALING = (
+    Field(
+        "abandonTarget",
+        "number",
+        minimum=0,
+        maximum=100,
+        description="percent of live answers the pacer aims at; above 0, at most abandonCap;"
+        " default 2.5",
+    ),
+    Field(
+        "abandonCap",
+        "number",
+        minimum=0,
+        maximum=100,
+        description="percent of live answers never to exceed; below 100; default 3",
+    ),
+    Field(
+        "abandonWindow",
+        choices=tuple(pacing.ABANDON_WINDOWS),
+        description="the window the abandon rate is read over; default 24h",
+    ),
+    Field(
+        "minAgentsPredictive",
+        "integer",
+        minimum=1,
+        maximum=INT32_MAX,
+        description="fewer staffed agents than this dial progressively; default 8",
+    ),
+    Field(
+        "agentWaitSeconds",
+        "number",
+        minimum=0,
+        maximum=10,
+        description="how long a live answer waits for a free agent; default 1",
+    ),
+    Field(
+        "wrapUpSeconds",
+        "integer",
+        minimum=0,
+        maximum=3600,
+        description="how long an agent stays in wrap-up after a call; default 10",
+    ),
+    Field(
+        "abandonRedialHours",
+        "integer",
+        minimum=0,
+        maximum=720,
+        description="an abandoned number is not dialled again for this long; default 72",
+    ),
+)
+
 CREATE_V1: Schema = (
     *_COMMON_HEAD,
     Field("callerNo", required=True, max_length=24, charset=PHONE_CHARS),
@@ -60,6 +126,7 @@ CREATE_V1: Schema = (
     *_COMMON_TAIL,
     _INIT,
     _CALLBACK,
+    *_DIALING,
 )
 
 CALLER_V2 = Field(
@@ -88,6 +155,7 @@ CREATE_V2: Schema = (
     Field("callPolicy", "object", description="stored as given"),
     _INIT,
     _CALLBACK,
+    *_DIALING,
 )
 
 DELETE: Schema = (Field("archiveHistory", "integer", choices=(0, 1), description="default 0"),)
@@ -123,8 +191,38 @@ def to_columns(body: dict[str, Any]) -> dict[str, Any]:
         raise _invalid(ErrorCode.WRONG_COMBINATION, "strEndTime must be later than strBeginTime")
     return {
         **setup_columns(body),
+        **dialing_columns(body),
         "begin_time": body["strBeginTime"],
         "end_time": body["strEndTime"],
+    }
+
+
+def dialing_columns(body: dict[str, Any]) -> dict[str, Any]:
+    """The dialing settings' columns (None: the default), after their cross-field rules.
+
+    ``0 < abandonTarget <= abandonCap < 100`` is read on the effective values, so a target
+    above the default cap needs the cap too.
+    """
+    target = effective(body.get("abandonTarget"), "abandonTarget")
+    cap = effective(body.get("abandonCap"), "abandonCap")
+    if target <= 0:
+        raise _invalid(ErrorCode.WRONG_VALUE, "abandonTarget: must be above 0")
+    if cap >= 100:
+        raise _invalid(ErrorCode.WRONG_VALUE, "abandonCap: must be below 100")
+    if target > cap:
+        raise _invalid(ErrorCode.WRONG_COMBINATION, "abandonTarget must not be above abandonCap")
+    return {column: body.get(name) for name, (column, _) in DIALING_SETTINGS.items()}
+
+
+def effective(value: Any, name: str) -> Any:
+    """A dialing setting's value, or its default when it is not set."""
+    return DIALING_SETTINGS[name][1] if value is None else value
+
+
+def dialing_settings(row: dict[str, Any]) -> dict[str, Any]:
+    """A campaign's dialing settings as the interfaces answer them (defaults filled in)."""
+    return {
+        name: effective(row.get(column), name) for name, (column, _) in DIALING_SETTINGS.items()
     }
 
 
@@ -164,7 +262,14 @@ def setup_columns(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def wire(row: dict[str, Any]) -> dict[str, Any]:
+def wire(row: dict[str, Any], defaults: bool = True) -> dict[str, Any]:
+    """A campaign as the query answers it; ``defaults=False`` leaves the dialing settings the
+    campaign does not set as None (a form that edits it must not set them)."""
+    settings = (
+        dialing_settings(row)
+        if defaults
+        else {name: row.get(column) for name, (column, _) in DIALING_SETTINGS.items()}
+    )
     return {
         "id": row["id"],
         "name": row["name"],
@@ -182,6 +287,7 @@ def wire(row: dict[str, Any]) -> dict[str, Any]:
         "retryPolicy": row["retry_policy"],
         "callPolicy": row["call_policy"],
         "callBackUrl": row["call_back_url"] or "",
+        **settings,
     }
 
 

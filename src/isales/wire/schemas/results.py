@@ -206,7 +206,28 @@ class Counts(Protocol):
     @property
     def batch(self) -> dict[str, int] | None: ...
 
+    @property
+    def abandon(self) -> dict[str, int]: ...
+
+    @property
+    def abandon_rate(self) -> float: ...
+
 
 def wire_statistics(entry: Counts, batch_id: str | None) -> dict[str, Any]:
     batches = [] if entry.batch is None else [{"batchId": batch_id, **_counters(entry.batch)}]
-    return {"campaignId": str(entry.campaign_id), **_counters(entry.counts), "batchDetail": batches}
+    return {
+        "campaignId": str(entry.campaign_id),
+        **_counters(entry.counts),
+        "batchDetail": batches,
+        **wire_abandon(entry),
+    }
+
+
+def wire_abandon(entry: Counts) -> dict[str, Any]:
+    """The abandon figures over the campaign's ``abandonWindow``; the rate in percent, as
+    ``abandonTarget`` and ``abandonCap`` are."""
+    return {
+        "liveAnswerCount": entry.abandon["live_answers"],
+        "abandonCount": entry.abandon["abandoned"],
+        "abandonRate": round(entry.abandon_rate * 100, 4),
+    }
