@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -17,7 +18,12 @@ ISALES = [sys.executable, "-m", "isales"]
 CHROMIUM = "/usr/bin/chromium"
 
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "console"
+#: where the console tests put their screenshots: a folder git ignores, so a test run never
+#: changes the tree; ``ISALES_SCREENSHOTS=docs/console`` refreshes the documentation's copies
+SCREENSHOTS = Path(
+    os.environ.get("ISALES_SCREENSHOTS")
+    or Path(__file__).resolve().parents[2] / "build" / "screenshots"
+)
 
 
 WIDE = {"width": 1280, "height": 800}
@@ -74,7 +80,7 @@ def sign_in(page: Page, server: ConsoleServer, name: str, password: str = PASSWO
 
 
 def screenshot(page: Page, name: str) -> None:
-    """docs/console/NAME-wide.png, and NAME-narrow.png at a phone's width."""
+    """SCREENSHOTS/NAME-wide.png, and NAME-narrow.png at a phone's width."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size(WIDE)
     page.screenshot(path=SCREENSHOTS / f"{name}-wide.png", full_page=True)
