@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+import httpx
 import pytest
 
 from tests.support.agents import (
@@ -426,3 +427,33 @@ def test_leg_down_releases_a_held_preview_record(server):
         assert dialer.event("x1", "down")["resultData"] == {"state": "LOGGED_OUT"}
         number = rows(server.services, "numbers", id=int(data_id))[0]
         assert number["state"] == "pending" and number["lease_owner"] is None
+
+
+# --- statistics and /metrics ------------------------------------------------------------------
+
+
+def test_statistics_and_metrics_count_agents_by_state(server):
+    with server.client((12,)) as client, server.client((12,)) as dialer_client:
+        campaign = create_campaign(client, init_status=0, deviceType=PREDICTIVE)
+        dialer = AgentDialer(dialer_client)
+        for work_no in ("m1", "m2", "m3"):
+            create_agent(client, work_no, [campaign])
+        log_in(client, dialer, "m1")
+        log_in(client, dialer, "m2")
+        agent_call(client, "m2", "pause")
+        answer = client.get(
+            "/rest/isales/v2/openapi/campaigns/12/statistics", params={"campaignId": campaign}
+        ).json()
+        (entry,) = answer["countDetail"]
+        assert entry["agentCount"] == {
+            "LOGGED_OUT": 1,
+            "READY": 1,
+            "RESERVED": 0,
+            "TALKING": 0,
+            "WRAP_UP": 0,
+            "PAUSED": 1,
+        }
+        text = httpx.get(f"{server.base_url}/metrics").text
+        for state, n in (("READY", 1), ("PAUSED", 1), ("LOGGED_OUT", 1)):
+            line = f'isales_agents{{campaign="{campaign}",state="{state}",vdn="12"}} {float(n)}'
+            assert line in text, text
