@@ -250,6 +250,37 @@ def test_progressive_claims_one_number_per_ready_agent_of_this_dialer(server):
         assert result["work_no"] == answered["workNo"]
 
 
+def test_concurrent_progressive_claims_never_exceed_the_ready_agents(server):
+    with server.client((12,)) as client, server.client((12,)) as dialer_client:
+        campaign = create_campaign(client, init_status=0, deviceType=PROGRESSIVE)
+        add_numbers(client, campaign, numbers(20, prefix="1391500"))
+        dialer = AgentDialer(dialer_client)
+        agents = ["k1", "k2", "k3"]
+        for work_no in agents:
+            create_agent(client, work_no, [campaign])
+            log_in(client, dialer, work_no)
+        got: list[dict] = []
+        lock = threading.Lock()
+
+        def claim_some() -> None:
+            with server.client((12,)) as own:
+                racer = AgentDialer(own)
+                racer.dialer_id = dialer.dialer_id
+                for _ in range(3):
+                    items = racer.claim(campaign, 2)
+                    with lock:
+                        got.extend(items)
+
+        threads = [threading.Thread(target=claim_some) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert sorted(item["workNo"] for item in got) == agents  # one number per agent
+        assert len({item["uniqueId"] for item in got}) == 3
+        assert count(server.services, "numbers", campaign_id=campaign, state="calling") == 3
+
+
 def test_progressive_without_ready_agents_claims_nothing_and_ordinary_claims_still_work(server):
     with server.client((12,)) as client, server.client((12,)) as dialer_client:
         campaign = create_campaign(client, init_status=0, deviceType=PROGRESSIVE)
@@ -457,3 +488,24 @@ def test_statistics_and_metrics_count_agents_by_state(server):
         for state, n in (("READY", 1), ("PAUSED", 1), ("LOGGED_OUT", 1)):
             line = f'isales_agents{{campaign="{campaign}",state="{state}",vdn="12"}} {float(n)}'
             assert line in text, text
+
+
+def test_a_preview_hold_lapses_after_max_alerting_time_plus_60_seconds(make_server):
+    clock = MovableClock()
+    server = make_server(clock=clock)
+    with server.client((12,)) as client, server.client((12,)) as dialer_client:
+        campaign = create_campaign(client, init_status=0, deviceType=PREVIEW, maxAlertingTime=30)
+        (data_id,) = add_numbers(client, campaign, numbers(1, prefix="1399000"))
+        dialer = AgentDialer(dialer_client)
+        create_agent(client, "y1", [campaign])
+        log_in(client, dialer, "y1")
+        held = agent_call(client, "y1", "next")["returnObject"]
+        assert held["dataId"] == int(data_id)
+        clock.advance(89)
+        assert state_of(client, "y1") == "RESERVED"
+        clock.advance(2)  # 30 s + 60 s have passed
+        assert state_of(client, "y1") == "READY"
+        assert_code(agent_call(client, "y1", "dial", dataId=int(data_id)), "0209104")
+        # the lapsed hold is released like any lapsed claim: the record is offered again
+        again = agent_call(client, "y1", "next")["returnObject"]
+        assert again["dataId"] == int(data_id)
