@@ -509,3 +509,52 @@ def test_a_preview_hold_lapses_after_max_alerting_time_plus_60_seconds(make_serv
         # the lapsed hold is released like any lapsed claim: the record is offered again
         again = agent_call(client, "y1", "next")["returnObject"]
         assert again["dataId"] == int(data_id)
+
+
+def snapshot(server):  # type: ignore[no-untyped-def]
+    return {
+        table: sorted(rows(server.services, table), key=repr)
+        for table in ("agents", "agent_campaigns", "numbers")
+    }
+
+
+def test_every_refusal_changes_nothing(server):
+    with server.client((12,)) as client, server.client((12,)) as dialer_client:
+        campaign = create_campaign(client, init_status=0, deviceType=PREVIEW)
+        ids = add_numbers(client, campaign, numbers(2, prefix="1399500"))
+        dialer, other = AgentDialer(dialer_client), AgentDialer(dialer_client)
+        create_agent(client, "z1", [campaign])
+        create_agent(client, "z2", [campaign])
+        log_in(client, dialer, "z1")
+        held = agent_call(client, "z1", "next")["returnObject"]["dataId"]
+        agent_call(client, "z1", "dial", dataId=held)
+        before = snapshot(server)
+        refusals = [
+            (lambda: agent_call(client, "z2", "pause"), "0209104"),
+            (lambda: agent_call(client, "z2", "ready"), "0209104"),
+            (lambda: agent_call(client, "z2", "logout"), "0209104"),
+            (lambda: agent_call(client, "z2", "next"), "0209104"),
+            (lambda: agent_call(client, "z1", "logout"), "0209104"),  # a call is being placed
+            (lambda: agent_call(client, "z1", "next"), "0209104"),
+            (lambda: agent_call(client, "z1", "login"), "0209104"),
+            (lambda: agent_call(client, "z1", "dial", dataId=held), "0209104"),
+            (lambda: agent_call(client, "z1", "skip", dataId=held), "0209104"),
+            (lambda: agent_call(client, "z1", "skip", dataId=int(ids[1])), "0209106"),
+            (lambda: client.delete(f"{agents_path()}/z1").json(), "0209104"),
+            (lambda: create_agent(client, "z2", [campaign]), "0209103"),
+            (lambda: create_agent(client, "z3", [campaign, 99999]), "0200007"),
+        ]
+        for request, code in refusals:
+            assert_code(request(), code)
+        for work_no, event, extra, result in (
+            ("z1", "up", {}, "5"),
+            ("z2", "down", {}, "5"),
+            ("z2", "failed", {}, "5"),
+            ("z1", "talking", {"dataId": int(ids[1])}, "5"),
+            ("nobody", "down", {}, "4"),
+        ):
+            assert dialer.event(work_no, event, **extra)["result"] == result
+        assert other.event("z1", "down")["result"] == "5"
+        assert other.take(campaign, int(ids[1]))["resultData"] == {"workNo": None}
+        assert other.claim(campaign, 5) == []
+        assert snapshot(server) == before
