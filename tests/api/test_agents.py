@@ -558,3 +558,13 @@ def test_every_refusal_changes_nothing(server):
         assert other.take(campaign, int(ids[1]))["resultData"] == {"workNo": None}
         assert other.claim(campaign, 5) == []
         assert snapshot(server) == before
+
+
+def test_a_deleted_campaign_leaves_its_agents(server):
+    with server.client((12,)) as client:
+        kept = create_campaign(client, init_status=0, deviceType=PROGRESSIVE)
+        deleted = create_campaign(client, init_status=1, deviceType=PROGRESSIVE)
+        create_agent(client, "cd1", [kept, deleted])
+        answer = client.delete(f"/rest/isales/v1/openapi/campaigns/12/{deleted}").json()
+        assert_code(answer, SUCCESS)
+        assert list_agents(client)["cd1"]["campaignIds"] == [kept]
