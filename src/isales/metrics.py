@@ -82,38 +82,65 @@ class OutboxCollector(Collector):
 
 
 class AbandonCollector(Collector):
-    """The agent campaigns' abandon figures, read from the store at scrape time, summed
-    over the campaigns (no campaign label: the route is unsigned)."""
+    """The agent campaigns' abandon figures per VDN and campaign, each over its own
+    ``abandonWindow``, read from the store at scrape time, and how many are over their cap."""
 
     def __init__(self, read_abandon: Callable[[], Any]) -> None:
         self.read_abandon = read_abandon
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        overview = self.read_abandon()
-        yield GaugeMetricFamily(
-            "isales_abandon_live_answers",
-            "Live answers of the agent campaigns that have not ended, each over its abandonWindow",
-            overview.live_answers,
+        campaigns = self.read_abandon()
+        labels = ["vdn", "campaign"]
+        live = GaugeMetricFamily(
+            "isales_campaign_live_answers",
+            "Live answers of an agent campaign over its abandonWindow",
+            labels=labels,
         )
-        yield GaugeMetricFamily(
-            "isales_abandon_abandoned_calls",
-            "Abandoned calls (failCode 01046) of the same campaigns over the same windows",
-            overview.abandoned,
+        abandoned = GaugeMetricFamily(
+            "isales_campaign_abandoned_calls",
+            "Abandoned calls (failCode 01046) of an agent campaign over its abandonWindow",
+            labels=labels,
         )
-        yield GaugeMetricFamily(
-            "isales_abandon_rate_worst_percent",
-            "The highest abandon rate of one of those campaigns, in percent of live answers",
-            overview.worst_rate,
+        rate = GaugeMetricFamily(
+            "isales_campaign_abandon_rate_percent",
+            "Abandoned calls in percent of live answers, over the campaign's abandonWindow",
+            labels=labels,
         )
+        for campaign in campaigns:
+            key = [str(campaign.vdn_id), str(campaign.campaign_id)]
+            live.add_metric(key, campaign.live_answers)
+            abandoned.add_metric(key, campaign.abandoned)
+            rate.add_metric(key, campaign.rate)
+        yield live
+        yield abandoned
+        yield rate
         yield GaugeMetricFamily(
             "isales_abandon_campaigns_over_cap",
-            "Campaigns whose abandon rate is at or above their abandonCap",
-            overview.over_cap,
+            "Agent campaigns whose abandon rate is at or above their abandonCap",
+            sum(1 for campaign in campaigns if campaign.over_cap),
         )
+
+
+class AgentCollector(Collector):
+    """Agents by state per VDN and campaign, read from the store at scrape time (an agent
+    counts once per campaign it works for; campaign "" when it works for none)."""
+
+    def __init__(self, read_agents: Callable[[], list[tuple[int, int | None, str, int]]]) -> None:
+        self.read_agents = read_agents
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "isales_agents", "Agents by state", labels=["vdn", "campaign", "state"]
+        )
+        for vdn, campaign, state, count in self.read_agents():
+            family.add_metric([str(vdn), "" if campaign is None else str(campaign), state], count)
+        yield family
 
 
 def exposition(
-    read_outbox: Callable[[], tuple[int, float]], read_abandon: Callable[[], Any] | None = None
+    read_outbox: Callable[[], tuple[int, float]],
+    read_abandon: Callable[[], Any] | None = None,
+    read_agents: Callable[[], list[tuple[int, int | None, str, int]]] | None = None,
 ) -> tuple[bytes, str]:
     """The text format: this process's metrics, or every worker's in multiprocess mode."""
     registry = CollectorRegistry()
@@ -125,4 +152,6 @@ def exposition(
     registry.register(OutboxCollector(read_outbox))
     if read_abandon is not None:
         registry.register(AbandonCollector(read_abandon))
+    if read_agents is not None:
+        registry.register(AgentCollector(read_agents))
     return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -324,7 +324,16 @@ def metric(text: str, name: str) -> float:
     return float(line.split()[1])
 
 
-def test_metrics_sum_the_agent_campaigns_and_name_none(dialing):
+def labelled(text: str, name: str, campaign_id: int) -> float:
+    [line] = [
+        line
+        for line in text.splitlines()
+        if line.startswith(name + "{") and f'campaign="{campaign_id}"' in line
+    ]
+    return float(line.split()[-1])
+
+
+def test_metrics_give_each_agent_campaigns_figures(dialing):
     server, client, clock = dialing
     capped = create(client, clock, abandonTarget=1, abandonCap=2)
     fine = create(client, clock)
@@ -333,8 +342,10 @@ def test_metrics_sum_the_agent_campaigns_and_name_none(dialing):
     call_each(client, fine, [CONNECTED] * 4)
     call_each(client, notification, [CONNECTED, ABANDONED])  # not an agent campaign
     text = httpx.get(f"{server.base_url}/metrics").text
-    assert metric(text, "isales_abandon_live_answers") == 14
-    assert metric(text, "isales_abandon_abandoned_calls") == 1
-    assert metric(text, "isales_abandon_rate_worst_percent") == 10.0
+    assert labelled(text, "isales_campaign_live_answers", capped) == 10
+    assert labelled(text, "isales_campaign_abandoned_calls", capped) == 1
+    assert labelled(text, "isales_campaign_abandon_rate_percent", capped) == 10.0
+    assert labelled(text, "isales_campaign_live_answers", fine) == 4
+    assert labelled(text, "isales_campaign_abandon_rate_percent", fine) == 0.0
+    assert f'campaign="{notification}"' not in text
     assert metric(text, "isales_abandon_campaigns_over_cap") == 1
-    assert all("{" not in line for line in text.splitlines() if line.startswith("isales_abandon"))

@@ -43,6 +43,10 @@ COUNTERS = (
 )
 
 
+#: a campaign nobody works for: every agent state counts zero
+NO_AGENTS = dict.fromkeys(("LOGGED_OUT", "READY", "RESERVED", "TALKING", "WRAP_UP", "PAUSED"), 0)
+
+
 def statistics_path(vdn: int = 12) -> str:
     return f"/rest/isales/v2/openapi/campaigns/{vdn}/statistics"
 
@@ -127,6 +131,7 @@ def test_counters_add_up_to_the_outcomes(driven):
             dailyCount=2,
         ),
         "batchDetail": [],
+        "agentCount": NO_AGENTS,
         # over the last 24 hours (a0's answer is exactly 24 hours old): a0, a2, a3 answered
         "liveAnswerCount": 3,
         "abandonCount": 0,
@@ -233,6 +238,7 @@ def test_without_campaign_id_every_campaign_of_the_vdn(driven):
         "campaignId": str(empty),
         **counters(),
         "batchDetail": [],
+        "agentCount": NO_AGENTS,
         "liveAnswerCount": 0,
         "abandonCount": 0,
         "abandonRate": 0.0,

@@ -34,6 +34,7 @@ def install(app: FastAPI, services: Services) -> None:
                 metrics.exposition,
                 services.callbacks.outbox_waiting,
                 services.statistics.abandon_overview,
+                services.agents.counts,
             )
             return Response(body, media_type=content_type)
 

@@ -19,8 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..domain.agents import WORK_NO
 from ..errors import (
     FIELD_CODES,
+    AgentLoginFailed,
+    AgentNotFound,
+    AgentNotInCampaign,
+    AgentStateForbids,
     AlreadyBlacklisted,
     AppError,
     BatchAlreadyPaused,
@@ -36,6 +41,7 @@ from ..errors import (
     CampaignForbidsBatchChange,
     CampaignNameTaken,
     CampaignNotFound,
+    CampaignNotPreview,
     CampaignStillStarted,
     DialerCode,
     DisplayResultNotFound,
@@ -50,6 +56,7 @@ from ..errors import (
     NotBlacklisted,
     NumberBeingCalled,
     NumberNotFound,
+    RecordNotReserved,
     ReservationExecuted,
     ReservationNotFound,
     RestoreRefused,
@@ -69,6 +76,7 @@ from ..errors import (
     TooManyBatches,
     TooManyPerCall,
     TooManyUncompleted,
+    WorkNoTaken,
     WriteBackFailed,
 )
 from ..wire.paths import DIALER_BASE, V1, V2
@@ -83,6 +91,10 @@ PATH_RANGES: dict[str, tuple[int, int]] = {
     "campaignTemplateId": (1, INT32_MAX),
     "serverId": (1, INT32_MAX),
 }
+#: path parameter -> (pattern, its rule in words): the text path parameters
+PATH_PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
+    "workNo": (WORK_NO, "1 to 32 digits and letters"),
+}
 _PARAMETER = re.compile(r"\{([A-Za-z]+)\}")
 #: the codes every envelope interface may answer, whatever it does
 ALWAYS = (ErrorCode.SUCCESS, ErrorCode.PARAMETER_ERROR, ErrorCode.DATABASE_ERROR)
@@ -92,6 +104,8 @@ DIALER_MEANINGS = {
     DialerCode.INVALID_REQUEST: "invalid request",
     DialerCode.NOT_CALLING: "number not calling under this key",
     DialerCode.STORE_FAILURE: "store failure",
+    DialerCode.AGENT_UNKNOWN: "no such agent on this dialer",
+    DialerCode.AGENT_STATE: "the agent's state does not allow this event",
 }
 
 
@@ -633,6 +647,103 @@ ROUTES: tuple[Route, ...] = (
         "POST",
         DIALER_BASE + "/call/result",
         "Report a call attempt",
+        dialer=True,
+    ),
+    Route(
+        "agents.create",
+        "POST",
+        V1 + "/campaigns/{vdnId}/agents",
+        "Create an agent (isales extension)",
+        errors=(CampaignNotFound, WorkNoTaken),
+    ),
+    Route(
+        "agents.list_",
+        "POST",
+        V1 + "/campaigns/{vdnId}/agents/list",
+        "List agents and their states (isales extension)",
+        replay_exempt=True,
+    ),
+    Route(
+        "agents.login",
+        "POST",
+        V1 + "/campaigns/{vdnId}/agents/{workNo}/login",
+        "Log an agent in: a dialer calls it; READY once it answers (isales extension)",
+        errors=(AgentLoginFailed, AgentNotFound, AgentStateForbids),
+    ),
+    Route(
+        "agents.ready",
+        "POST",
+        V1 + "/campaigns/{vdnId}/agents/{workNo}/ready",
+        "Make a paused agent, or one in wrap-up, READY (isales extension)",
+        errors=(AgentNotFound, AgentStateForbids),
+    ),
+    Route(
+        "agents.pause",
+        "POST",
+        V1 + "/campaigns/{vdnId}/agents/{workNo}/pause",
+        "Pause an agent (isales extension)",
+        errors=(AgentNotFound, AgentStateForbids),
+    ),
+    Route(
+        "agents.logout",
+        "POST",
+        V1 + "/campaigns/{vdnId}/agents/{workNo}/logout",
+        "Log an agent out; its dialer drops the leg (isales extension)",
+        errors=(AgentNotFound, AgentStateForbids),
+    ),
+    Route(
+        "agents.next",
+        "POST",
+        V1 + "/campaigns/{vdnId}/agents/{workNo}/next",
+        "Preview: hold the next record for the agent (isales extension)",
+        errors=(
+            AgentNotFound,
+            AgentNotInCampaign,
+            AgentStateForbids,
+            CampaignNotFound,
+            CampaignNotPreview,
+        ),
+    ),
+    Route(
+        "agents.dial",
+        "POST",
+        V1 + "/campaigns/{vdnId}/agents/{workNo}/dial",
+        "Preview: dial the record held for the agent (isales extension)",
+        errors=(AgentNotFound, AgentStateForbids, RecordNotReserved),
+    ),
+    Route(
+        "agents.skip",
+        "POST",
+        V1 + "/campaigns/{vdnId}/agents/{workNo}/skip",
+        "Preview: give back the record held for the agent (isales extension)",
+        errors=(AgentNotFound, AgentStateForbids, RecordNotReserved),
+    ),
+    Route(
+        "agents.delete",
+        "DELETE",
+        V1 + "/campaigns/{vdnId}/agents/{workNo}",
+        "Delete a logged-out agent (isales extension)",
+        errors=(AgentNotFound, AgentStateForbids),
+    ),
+    Route(
+        "dialer.agent_legs",
+        "POST",
+        DIALER_BASE + "/agents/legs",
+        "The VDN's agents as this dialer sees them; pending logins given to it (isales)",
+        dialer=True,
+    ),
+    Route(
+        "dialer.agent_event",
+        "POST",
+        DIALER_BASE + "/agents/event",
+        "What happened on an agent's leg: up, failed, down, talking (isales)",
+        dialer=True,
+    ),
+    Route(
+        "dialer.agent_take",
+        "POST",
+        DIALER_BASE + "/agents/take",
+        "Predictive: take the longest-READY agent for an answered call (isales)",
         dialer=True,
     ),
     Route(

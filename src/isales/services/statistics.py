@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +12,7 @@ from ..domain import dialing, pacing
 from ..domain.days import day_bounds
 from ..errors import CampaignNotFound, FlowControlled
 from ..store import Store
+from ..store import agents as agent_store
 from ..store import campaigns as campaign_store
 from ..store import statistics as statistics_store
 from ..wire.schemas.campaigns import effective
@@ -26,6 +27,8 @@ class CampaignCounts:
     batch: dict[str, int] | None
     #: live answers and abandoned calls over the campaign's ``abandonWindow``
     abandon: dict[str, int]
+    #: the campaign's agents by public state (domain/agents.public_state)
+    agents: dict[str, int] = field(default_factory=dict)
 
     @property
     def abandon_rate(self) -> float:
@@ -34,16 +37,16 @@ class CampaignCounts:
 
 
 @dataclass(frozen=True)
-class AbandonOverview:
-    """The abandon figures of every agent campaign that has not ended, for ``/metrics``
-    (which names no campaign: docs/operations.md#metrics-get-metrics)."""
+class CampaignAbandon:
+    """One agent campaign's abandon figures over its ``abandonWindow``, for ``/metrics``."""
 
+    vdn_id: int
+    campaign_id: int
     live_answers: int
     abandoned: int
-    #: the highest abandon rate of one campaign, in percent
-    worst_rate: float
-    #: campaigns whose abandon rate is at or above their abandonCap
-    over_cap: int
+    #: abandoned calls in percent of live answers (as ``abandonCap`` is)
+    rate: float
+    over_cap: bool
 
 
 class StatisticsService:
@@ -80,24 +83,37 @@ class StatisticsService:
             if batch_id is not None:
                 batches = statistics_store.counts(conn, ids, batch_id, day_from, day_until)
             abandon = abandon_counts(conn, ids, now)
-        return [CampaignCounts(cid, totals[cid], batches.get(cid), abandon[cid]) for cid in ids]
+            agents: dict[int, dict[str, int]] = {}
+            for _, agent_campaign, state, n in agent_store.counts_by_state(conn, now, vdn_id):
+                if agent_campaign is not None:
+                    agents.setdefault(agent_campaign, {})[state] = n
+        return [
+            CampaignCounts(cid, totals[cid], batches.get(cid), abandon[cid], agents.get(cid, {}))
+            for cid in ids
+        ]
 
-    def abandon_overview(self) -> AbandonOverview:
+    def abandon_overview(self) -> list[CampaignAbandon]:
+        """Every agent campaign that has not ended, with its abandon figures (``/metrics``)."""
         now = self.clock()
         with self.store.read() as conn:
             rows = statistics_store.live_agent_campaigns(conn, dialing.AGENT_MODES, now)
             counts = abandon_counts(conn, [row["id"] for row in rows], now)
-        live = abandoned = over_cap = 0
-        worst = 0.0
+        overview = []
         for row in rows:
             figures = counts[row["id"]]
-            live += figures["live_answers"]
-            abandoned += figures["abandoned"]
             rate = 100 * pacing.abandon_rate(figures["live_answers"], figures["abandoned"])
-            worst = max(worst, rate)
-            if figures["abandoned"] and rate >= effective(row["abandon_cap"], "abandonCap"):
-                over_cap += 1
-        return AbandonOverview(live, abandoned, round(worst, 4), over_cap)
+            cap = effective(row["abandon_cap"], "abandonCap")
+            overview.append(
+                CampaignAbandon(
+                    row["vdn_id"],
+                    row["id"],
+                    figures["live_answers"],
+                    figures["abandoned"],
+                    round(rate, 4),
+                    bool(figures["abandoned"]) and rate >= cap,
+                )
+            )
+        return overview
 
 
 def abandon_counts(conn: Any, campaign_ids: list[int], now: datetime) -> dict[int, dict[str, int]]:

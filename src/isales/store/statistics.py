@@ -137,11 +137,11 @@ def abandon_counts(
 def live_agent_campaigns(
     conn: Connection, device_types: frozenset[int], now: datetime
 ) -> list[dict[str, Any]]:
-    """Campaigns of any VDN in these modes that have not ended: id and abandon settings."""
+    """Campaigns of any VDN in these modes that have not ended: VDN, id and abandon settings."""
     rows = conn.execute(
-        select(campaigns.c.id, campaigns.c.abandon_window, campaigns.c.abandon_cap).where(
-            campaigns.c.device_type.in_(sorted(device_types)), campaigns.c.end_time > now
-        )
+        select(
+            campaigns.c.vdn_id, campaigns.c.id, campaigns.c.abandon_window, campaigns.c.abandon_cap
+        ).where(campaigns.c.device_type.in_(sorted(device_types)), campaigns.c.end_time > now)
     ).mappings()
     return [dict(row) for row in rows]
 

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from ...domain.agents import PUBLIC_STATES
 from ...domain.days import day_start
 from ...errors import (
     ErrorCode,
@@ -212,6 +213,9 @@ class Counts(Protocol):
     @property
     def abandon_rate(self) -> float: ...
 
+    @property
+    def agents(self) -> dict[str, int]: ...
+
 
 def wire_statistics(entry: Counts, batch_id: str | None) -> dict[str, Any]:
     batches = [] if entry.batch is None else [{"batchId": batch_id, **_counters(entry.batch)}]
@@ -219,6 +223,8 @@ def wire_statistics(entry: Counts, batch_id: str | None) -> dict[str, Any]:
         "campaignId": str(entry.campaign_id),
         **_counters(entry.counts),
         "batchDetail": batches,
+        # isales extension: the campaign's agents by state (a login in progress: LOGGED_OUT)
+        "agentCount": {state: entry.agents.get(state, 0) for state in PUBLIC_STATES},
         **wire_abandon(entry),
     }
 

@@ -1,7 +1,7 @@
 """agent campaigns' dialing settings on the campaign (NULL: the default)
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-07 22:30:00
 Chain: the whole chain is drawn in store/migrations/README.md (the ids are names, not the order)
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
