@@ -243,7 +243,9 @@ def wait_until(predicate, seconds: float = 60.0, what: str = "condition") -> Non
         assert time.monotonic() < deadline, f"{what} not reached in {seconds} s"
         time.sleep(0.1)
 
+
 RING_LIMIT = 5  # maxAlertingTime, seconds (the smallest CC-iSales accepts)
+
 
 def notification_campaign(admin, folder, prompt_seconds: float = 1.0, **overrides) -> int:  # type: ignore[no-untyped-def]
     campaign_id = create_campaign(
