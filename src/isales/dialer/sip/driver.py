@@ -560,21 +560,21 @@ class SipDriver:
     def open_leg(self, work_no: str, sip_uri: str) -> bool:
         """Call an agent's phone and keep the call up; True when it answered (blocking, up
         to ``agent_ring_seconds``). A leg already up for that agent is kept."""
-        leg = _AgentLeg(self, work_no, sip_uri)
+        placed = [_AgentLeg(self, work_no, sip_uri)]
         opened = threading.Event()
 
         def begin() -> None:
             current = self.legs.get(work_no)
             if current is not None and not current.ended:
-                nonlocal leg
-                leg = current
+                placed[0] = current
             else:
-                self.legs[work_no] = leg
-                leg.start()
+                self.legs[work_no] = placed[0]
+                placed[0].start()
             opened.set()
 
         self.stack.call(begin)
         opened.wait(5.0)
+        leg = placed[0]
         if not leg.settled.wait(self.agent_ring_seconds + GRACE_SECONDS):
             self.stack.call(leg.close)
         if not leg.up:

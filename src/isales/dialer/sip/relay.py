@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .media import _ALAW_OF, _LINEAR_OF_ALAW, CODECS, PTIME_MS, SAMPLE_RATE
 
@@ -202,7 +203,7 @@ class MediaRelay:
         silence_check = time.monotonic()
         while not self._stopped:
             with self._lock:
-                sockets = [rtp.sock for rtp in self._ports.values()]
+                sockets: list[Any] = [rtp.sock for rtp in self._ports.values()]
                 due = min((p.next_at for p in self._playbacks), default=None)
             timeout = 0.5 if due is None else max(due - time.monotonic(), 0.0)
             try:
