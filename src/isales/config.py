@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     retry_ordinary_interval_seconds: int = Field(
         600, ge=0, description="gap between ordinary retries"
     )
+    agent_login_timeout_seconds: float = Field(
+        30.0, gt=0, description="how long a login waits for a dialer to report the agent's leg"
+    )
 
     callback_max_pushes: int = Field(6, ge=1, le=6)
     callback_retry_seconds: int = Field(600, ge=0, description="wait after a failed push")

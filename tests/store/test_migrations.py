@@ -87,6 +87,9 @@ def test_metadata_has_the_expected_tables():
         "blacklist_imports",
         "reservations",
         "file_servers",
+        # agents and the campaigns they work for (0011)
+        "agents",
+        "agent_campaigns",
     }
 
 
@@ -240,7 +243,74 @@ def test_0007_keeps_the_import_tasks_of_an_older_store(engine):
 def test_0010_keeps_the_import_tasks_of_a_0009_store(engine):
     """Import tasks written before 0010 keep their data and have no file fingerprint."""
     row = _import_task_through_upgrade(engine, "0009", ", repeat_rows, black_rows", ", 1, 0")
-    assert current_revision(engine) == "0010"
+    assert current_revision(engine) == head_revision()
     assert (row["file_name"], row["status"], row["success_rows"]) == ("a.csv", "finished", 2)
     assert (row["failed_rows"], row["repeat_rows"], row["fingerprint"]) == (1, 1, None)
     assert schema_diff(engine) == []
+
+
+def test_0011_adds_agents_and_keeps_the_campaigns_and_numbers_of_a_0010_store(engine):
+    """A 0010 store's campaigns and numbers are intact after 0011; agents can then work for
+    those campaigns."""
+    upgrade(engine, "0010")
+    assert "agents" not in tables(engine)
+    now = datetime(2026, 12, 7, 8)
+    campaign = {
+        "vdn_id": 12,
+        "name": "kept",
+        "status": 2,
+        "begin_time": now,
+        "end_time": datetime(2027, 1, 1),
+        "device_type": 6,
+        "caller_no": "10086",
+        "max_alerting_time": 30,
+        "schedule_param": {},
+        "api_version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+    with engine.connect() as conn, conn.begin():
+        campaign_id = conn.execute(
+            insert(schema.campaigns).values(**campaign).returning(schema.campaigns.c.id)
+        ).scalar_one()
+        conn.execute(
+            insert(schema.numbers),
+            [
+                {
+                    "campaign_id": campaign_id,
+                    "vdn_id": 12,
+                    "called": f"1380000000{i}",
+                    "state": "pending",
+                    "attempts": 0,
+                    "next_due_at": now,
+                    "created_at": now,
+                }
+                for i in range(3)
+            ],
+        )
+        before = [dict(r) for r in conn.execute(select(schema.numbers)).mappings()]
+        kept = dict(conn.execute(select(schema.campaigns)).mappings().one())
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    assert {"agents", "agent_campaigns"} <= tables(engine)
+    assert schema_diff(engine) == []
+    with engine.connect() as conn, conn.begin():
+        assert [dict(r) for r in conn.execute(select(schema.numbers)).mappings()] == before
+        assert dict(conn.execute(select(schema.campaigns)).mappings().one()) == kept
+        agent_id = conn.execute(
+            insert(schema.agents)
+            .values(
+                vdn_id=12,
+                work_no="a1",
+                sip_uri="sip:a1@127.0.0.1",
+                state="LOGGED_OUT",
+                state_since=now,
+                created_at=now,
+            )
+            .returning(schema.agents.c.id)
+        ).scalar_one()
+        conn.execute(
+            insert(schema.agent_campaigns).values(agent_id=agent_id, campaign_id=campaign_id)
+        )
+        link = conn.execute(select(schema.agent_campaigns)).one()
+    assert tuple(link) == (agent_id, campaign_id)

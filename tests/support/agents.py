@@ -1,277 +1,114 @@
-"""Agents' phones for tests/telephony: Kamailio as their registrar, baresip as each phone.
-
-Kamailio (``tests/telephony/kamailio/registrar.cfg``) listens on 127.0.0.1 at a free port;
-each :class:`Phone` is a baresip (``-n 127.0.0.1``) registered there as
-``sip:{workNo}@127.0.0.1:{port}``, answering every call at once (``answermode=auto``),
-speaking a WAV file (``aufile``: the agent's "voice") and recording what it hears
-(``sndfile``). A test that needs them and cannot start them fails (``scripts/test``
-installs both).
-"""
+"""Agents over real HTTP: the public interfaces, and a test dialer speaking the dialer's
+agent interfaces (legs, event, take) the way the SIP dialer does."""
 
 from __future__ import annotations
 
-import json
-import math
-import re
-import shutil
-import signal
-import socket
-import struct
-import subprocess
-import sys
+import threading
 import time
-import wave
-from pathlib import Path
+import uuid
+from typing import Any
 
-from tests.support.sipp import free_udp_port
+from isales.client import IsalesClient
 
-REGISTRAR_CONFIG = Path(__file__).parents[1] / "telephony" / "kamailio" / "registrar.cfg"
-VOICE_HZ = 600  # the agents' voice: a tone the recordings can be checked for
-
-
-def _free_sip_port() -> int:
-    """A port free for both UDP and TCP on 127.0.0.1 (baresip listens on both)."""
-    for _ in range(50):
-        port = free_udp_port()
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        return port
-    raise AssertionError("no port free for UDP and TCP on 127.0.0.1")
+from .api import OBS, campaigns_path
 
 
-def _binary(name: str, package: str) -> str:
-    found = shutil.which(name) or (
-        f"/usr/sbin/{name}" if Path(f"/usr/sbin/{name}").exists() else None
-    )
-    assert found, f"{name} is not installed: apt-get install {package} (scripts/test does)"
-    return found
+def agents_path(vdn: int = 12) -> str:
+    return campaigns_path(vdn) + "/agents"
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def create_agent(
+    client: IsalesClient, work_no: str, campaign_ids: list[int], vdn: int = 12, **extra: Any
+) -> dict[str, Any]:
+    body = {"workNo": work_no, "sipUri": f"sip:{work_no}@127.0.0.1", "campaignIds": campaign_ids}
+    return client.post(agents_path(vdn), json={**body, **extra}).json()
 
 
-class Kamailio:
-    """The registrar, in the foreground, logging to ``kamailio.log`` in ``folder``."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.port = free_udp_port()
-        self.control = folder / "kamailio-ctl"
-        self.log = folder / "kamailio.log"
-        command = [
-            _binary("kamailio", "kamailio"),
-            "-f",
-            str(REGISTRAR_CONFIG),
-            "-A",
-            f'CTL_SOCKET="unix:{self.control}"',
-            "-l",
-            f"udp:127.0.0.1:{self.port}",
-            "-DD",
-            "-E",
-            "-Y",
-            str(folder),
-            "-w",
-            str(folder),
-        ]
-        with self.log.open("w") as out:
-            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 10
-        while not self.control.exists():
-            assert self.process.poll() is None, "kamailio did not start: " + self.log.read_text()
-            assert time.monotonic() < deadline, "kamailio did not open its control socket"
-            time.sleep(0.05)
-
-    def uri(self, user: str) -> str:
-        return f"sip:{user}@127.0.0.1:{self.port}"
-
-    def registered(self) -> set[str]:
-        """The users with a binding now (``kamcmd ul.dump``)."""
-        dump = subprocess.run(
-            [_binary("kamcmd", "kamailio"), "-s", f"unix:{self.control}", "ul.dump"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        assert dump.returncode == 0, dump.stderr
-        return set(re.findall(r"AoR:\s*(\S+)", dump.stdout))
-
-    def stop(self) -> None:
-        _stop(self.process)
+def agent_call(
+    client: IsalesClient, work_no: str, action: str, vdn: int = 12, **body: Any
+) -> dict[str, Any]:
+    return client.post(f"{agents_path(vdn)}/{work_no}/{action}", json=body).json()
 
 
-def write_voice(path: Path, seconds: float, hz: int = VOICE_HZ) -> Path:
-    """An agent's voice: a tone, 8 kHz mono 16-bit."""
-    frames = int(seconds * 8000)
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(8000)
-        out.writeframes(
-            b"".join(
-                struct.pack("<h", int(8000 * math.sin(2 * math.pi * hz * i / 8000)))
-                for i in range(frames)
-            )
-        )
-    return path
+def list_agents(client: IsalesClient, vdn: int = 12, **body: Any) -> dict[str, dict[str, Any]]:
+    answer = client.post(
+        f"{agents_path(vdn)}/list", json={"offset": 0, "limit": 100, **body}
+    ).json()
+    assert answer["resultCode"] == "0200000", answer
+    return {agent["workNo"]: agent for agent in answer["returnObject"]["data"]}
 
 
-class Phone:
-    """One agent's baresip, registered at ``registrar`` as ``work_no``."""
-
-    def __init__(
-        self, registrar: Kamailio, work_no: str, folder: Path, voice_seconds: float = 600
-    ) -> None:
-        self.work_no = work_no
-        self.folder = folder / f"phone-{work_no}"
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.recordings = self.folder / "heard"
-        self.recordings.mkdir(exist_ok=True)
-        self.sip_uri = registrar.uri(work_no)
-        voice = write_voice(self.folder / "voice.wav", voice_seconds)
-        port, rtp = _free_sip_port(), free_udp_port(pair=True)
-        (self.folder / "config").write_text(
-            "\n".join(
-                [
-                    "poll_method epoll",
-                    f"sip_listen 127.0.0.1:{port}",
-                    f"audio_source aufile,{voice}",
-                    "audio_player aubridge,nowhere",
-                    "audio_alert aubridge,nowhere",
-                    "audio_srate 8000",
-                    "audio_channels 1",
-                    f"rtp_ports {rtp}-{rtp + 3}",
-                    "rtp_timeout 0",
-                    f"snd_path {self.recordings}",
-                    "module_path /usr/lib/baresip/modules",
-                    "module g711.so",
-                    "module aufile.so",
-                    "module aubridge.so",
-                    "module sndfile.so",
-                    "module account.so",
-                    "module_app menu.so",
-                    "",
-                ]
-            )
-        )
-        (self.folder / "accounts").write_text(
-            f"<{self.sip_uri};transport=udp>;regint=600;answermode=auto;audio_codecs=PCMU,PCMA\n"
-        )
-        self.log = self.folder / "baresip.log"
-        with self.log.open("w") as out:
-            self.process = subprocess.Popen(
-                [_binary("baresip", "baresip-core"), "-n", "127.0.0.1", "-f", str(self.folder)],
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-
-    def wait_registered(self, registrar: Kamailio, seconds: float = 10.0) -> None:
-        deadline = time.monotonic() + seconds
-        while self.work_no not in registrar.registered():
-            assert self.process.poll() is None, "baresip ended: " + self.log.read_text()
-            assert time.monotonic() < deadline, f"{self.work_no} did not register"
-            time.sleep(0.1)
-
-    def heard(self) -> list[Path]:
-        """The recordings of what the agent heard, one per call (``*-dec.wav``)."""
-        return sorted(self.recordings.glob("*dec*.wav"))
-
-    def pause(self) -> None:
-        """Freeze the phone (its RTP stops, it answers nothing)."""
-        self.process.send_signal(signal.SIGSTOP)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGCONT)
-        _stop(self.process)
+def state_of(client: IsalesClient, work_no: str, vdn: int = 12) -> str:
+    return list_agents(client, vdn)[work_no]["state"]
 
 
-def tone_ms(path: Path, hz: float, threshold: float = 0.3) -> int:
-    """Milliseconds of ``path`` (16-bit mono WAV) carrying mostly a tone of ``hz``: per 20 ms
-    frame, the Goertzel power at ``hz`` as a share of the frame's energy."""
-    with wave.open(str(path), "rb") as wav:
-        rate = wav.getframerate()
-        channels = wav.getnchannels()
-        data = wav.readframes(wav.getnframes())
-    samples = struct.unpack(f"<{len(data) // 2}h", data)[::channels]
-    size = rate // 50
-    coefficient = 2 * math.cos(2 * math.pi * hz / rate)
-    found = 0
-    for start in range(0, len(samples) - size + 1, size):
-        frame = samples[start : start + size]
-        energy = sum(s * s for s in frame)
-        if energy < size * 100**2:  # quieter than -50 dBFS: silence
-            continue
-        s1 = s2 = 0.0
-        for sample in frame:
-            s1, s2 = sample + coefficient * s1 - s2, s1
-        power = (s1 * s1 + s2 * s2 - coefficient * s1 * s2) * 2 / size
-        if power / energy >= threshold:
-            found += 20
-    return found
+class AgentDialer:
+    """A dialer process as the server sees it: its own dialerId and signed client."""
 
+    def __init__(self, client: IsalesClient, vdn: int = 12) -> None:
+        self.client, self.vdn, self.dialer_id = client, vdn, str(uuid.uuid4())
 
-class Harness:
-    """The SIP driver alone (``tests.support.sip_harness``) running ``plan``, as a process.
+    def legs(self) -> dict[str, dict[str, Any]]:
+        answer = self.client.post(
+            f"{OBS}/agents/legs", json={"vdnId": self.vdn, "dialerId": self.dialer_id}
+        ).json()
+        assert answer["result"] == "0", answer
+        return {agent["workNo"]: agent for agent in answer["resultData"]["agents"]}
 
-    ``plan`` needs ``trunk``; the bind address, RTP ports and prompts folder default to
-    free ones and ``folder``."""
+    def event(self, work_no: str, event: str, **extra: Any) -> dict[str, Any]:
+        body = {"vdnId": self.vdn, "dialerId": self.dialer_id, "workNo": work_no, "event": event}
+        return self.client.post(f"{OBS}/agents/event", json={**body, **extra}).json()
 
-    def __init__(self, folder: Path, plan: dict) -> None:  # type: ignore[type-arg]
-        from tests.support.sipp import free_rtp_range
-
-        plan = {
-            "bind": f"127.0.0.1:{free_udp_port()}",
-            "rtpPorts": free_rtp_range(),
-            "prompts": str(folder),
-            **plan,
+    def take(self, campaign_id: int, data_id: int) -> dict[str, Any]:
+        body = {
+            "vdnId": self.vdn,
+            "dialerId": self.dialer_id,
+            "serviceId": campaign_id,
+            "dataId": data_id,
         }
-        stamp = time.monotonic_ns()
-        plan_path = folder / f"plan-{stamp}.json"
-        self.results_path = folder / f"results-{stamp}.json"
-        self.log_path = folder / f"harness-{stamp}.log"
-        plan_path.write_text(json.dumps(plan))
-        with self.log_path.open("w") as out:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "tests.support.sip_harness",
-                    str(plan_path),
-                    str(self.results_path),
-                ],
-                cwd=Path(__file__).parents[2],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        return self.client.post(f"{OBS}/agents/take", json=body).json()
 
-    def log(self) -> str:
-        return self.log_path.read_text()
+    def claim(self, campaign_id: int, count: int) -> list[dict[str, Any]]:
+        body = {
+            "subCCNo": 1,
+            "vdnId": self.vdn,
+            "serviceId": campaign_id,
+            "batchCount": count,
+            "dialerId": self.dialer_id,
+        }
+        answer = self.client.post(f"{OBS}/callnos", json=body).json()
+        assert answer["result"] == "0", answer
+        return answer["resultData"]
 
-    def wait_for_line(self, text: str, seconds: float = 30.0) -> None:
-        deadline = time.monotonic() + seconds
-        while text not in self.log():
-            assert self.process.poll() is None, "the harness ended: " + self.log()
-            assert time.monotonic() < deadline, f"{text!r} not logged: " + self.log()
+    def await_login(self, work_no: str, timeout: float = 10.0) -> bool:
+        """Poll ``legs`` until this dialer is given the agent's pending login."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.legs().get(work_no, {}).get("login"):
+                return True
             time.sleep(0.05)
+        return False
 
-    def wait(self, seconds: float = 120.0) -> tuple[dict, str]:  # type: ignore[type-arg]
-        """Its results and its log, once it has ended (killed when it takes too long)."""
-        try:
-            self.process.wait(seconds)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            raise AssertionError("the harness did not end: " + self.log()) from None
-        assert self.process.returncode == 0, self.log()
-        return json.loads(self.results_path.read_text()), self.log()
+
+def login_in_background(client: IsalesClient, work_no: str, vdn: int = 12) -> dict[str, Any]:
+    """Start a login (it waits for a dialer's report); ``result["answer"]`` once it returns."""
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        result["answer"] = agent_call(client, work_no, "login", vdn)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    result["thread"] = thread
+    return result
+
+
+def log_in(client: IsalesClient, dialer: AgentDialer, work_no: str) -> None:
+    """Log an agent in with ``dialer`` answering its leg: the agent is READY on that dialer."""
+    pending = login_in_background(client, work_no, dialer.vdn)
+    assert dialer.await_login(work_no)
+    assert dialer.event(work_no, "up", sipCode=200)["result"] == "0"
+    pending["thread"].join(10)
+    answer = pending["answer"]
+    assert answer["resultCode"] == "0200000", answer
+    assert answer["returnObject"]["state"] == "READY"

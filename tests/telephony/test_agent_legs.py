@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from tests.support.agents import VOICE_HZ, Harness, Kamailio, Phone, tone_ms
+from tests.support.phones import VOICE_HZ, Harness, Kamailio, Phone, tone_ms
 from tests.support.sipp import Sipp, write_prompt
 
 COMPLIANCE_SECONDS = 1.0

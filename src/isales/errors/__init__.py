@@ -80,9 +80,17 @@ code: ``code``, ``http_status`` and ``exit_code`` are declared on each class. Th
     │   │   ├── TemplateNameTaken       0200005
     │   │   ├── TemplateNotFound        0200007
     │   │   └── TemplateSourceNotFound  0200007
-    │   └── reserved calls
-    │       ├── ReservationNotFound     04000004
-    │       └── ReservationExecuted     04000005
+    │   ├── reserved calls
+    │   │   ├── ReservationNotFound     04000004
+    │   │   └── ReservationExecuted     04000005
+    │   └── agents
+    │       ├── AgentLoginFailed        0209101
+    │       ├── AgentNotFound           0209102
+    │       ├── WorkNoTaken             0209103
+    │       ├── AgentStateForbids       0209104
+    │       ├── AgentNotInCampaign      0209105
+    │       ├── RecordNotReserved       0209106
+    │       └── CampaignNotPreview      0209107
     ├── DialerRefused                   ``{"result": code}``: DialerCode given per instance
     ├── ConsoleRefused                  console page, HTTP 403
     │   ├── SignInFailed                401
@@ -106,6 +114,10 @@ from __future__ import annotations
 
 from .api import (
     FIELD_CODES,
+    AgentLoginFailed,
+    AgentNotFound,
+    AgentNotInCampaign,
+    AgentStateForbids,
     AlreadyBlacklisted,
     AppError,
     AuthError,
@@ -122,6 +134,7 @@ from .api import (
     CampaignForbidsBatchChange,
     CampaignNameTaken,
     CampaignNotFound,
+    CampaignNotPreview,
     CampaignStillStarted,
     DefinitionTaken,
     DisplayResultNotFound,
@@ -142,6 +155,7 @@ from .api import (
     NumberBeingCalled,
     NumberNotFound,
     RateLimited,
+    RecordNotReserved,
     Replayed,
     ReservationExecuted,
     ReservationNotFound,
@@ -167,6 +181,7 @@ from .api import (
     Unauthenticated,
     UnknownBusinessResult,
     VdnNotGranted,
+    WorkNoTaken,
     WriteBackFailed,
 )
 from .base import IsalesError
@@ -184,6 +199,13 @@ from .dialer import DialerCode, DialerRefused
 
 __all__ = [
     "FIELD_CODES",
+    "AgentLoginFailed",
+    "AgentNotFound",
+    "WorkNoTaken",
+    "AgentStateForbids",
+    "AgentNotInCampaign",
+    "RecordNotReserved",
+    "CampaignNotPreview",
     "AlreadyBlacklisted",
     "AppError",
     "AuthError",

@@ -60,6 +60,14 @@ class ErrorCode(StrEnum):
     LEGAL_HOLD = "0209004"
     NUMBER_BEING_CALLED = "0209005"
     DUPLICATE_IMPORT_FILE = "0209006"
+    # agents (docs/api.md, "Agents"): 02091xx
+    AGENT_LOGIN_FAILED = "0209101"
+    AGENT_NOT_FOUND = "0209102"
+    WORK_NO_TAKEN = "0209103"
+    AGENT_STATE_FORBIDS = "0209104"
+    AGENT_NOT_IN_CAMPAIGN = "0209105"
+    RECORD_NOT_RESERVED = "0209106"
+    CAMPAIGN_NOT_PREVIEW = "0209107"
     # call batches
     BATCH_NAME_TAKEN = "03000001"
     CAMPAIGN_FORBIDS_BATCH_CHANGE = "03000002"
@@ -500,3 +508,48 @@ class ReservationExecuted(AppError):
     """The reserved call has already been executed (or is being dialled)."""
 
     code = ErrorCode.RESERVATION_EXECUTED
+
+
+# agents (docs/api.md, "Agents")
+
+
+class AgentLoginFailed(AppError):
+    """The agent did not answer its login call (or no dialer placed it in time); logged out."""
+
+    code = ErrorCode.AGENT_LOGIN_FAILED
+
+
+class AgentNotFound(AppError):
+    """No agent with this workNo exists in this VDN."""
+
+    code = ErrorCode.AGENT_NOT_FOUND
+
+
+class WorkNoTaken(AppError):
+    """An agent with this workNo already exists in this VDN."""
+
+    code = ErrorCode.WORK_NO_TAKEN
+
+
+class AgentStateForbids(AppError):
+    """The agent's current state does not allow this request; nothing was changed."""
+
+    code = ErrorCode.AGENT_STATE_FORBIDS
+
+
+class AgentNotInCampaign(AppError):
+    """The agent does not work for that campaign."""
+
+    code = ErrorCode.AGENT_NOT_IN_CAMPAIGN
+
+
+class RecordNotReserved(AppError):
+    """That record is not the one reserved to the agent (or its hold has lapsed)."""
+
+    code = ErrorCode.RECORD_NOT_RESERVED
+
+
+class CampaignNotPreview(AppError):
+    """The campaign is not a preview campaign (deviceType 5)."""
+
+    code = ErrorCode.CAMPAIGN_NOT_PREVIEW

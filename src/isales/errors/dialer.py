@@ -15,6 +15,10 @@ class DialerCode(StrEnum):
     INVALID_REQUEST = "1"
     NOT_CALLING = "2"
     STORE_FAILURE = "3"
+    #: agents/event, agents/take: no such agent in the VDN, or it is not on this dialer's leg
+    AGENT_UNKNOWN = "4"
+    #: agents/event: the event does not fit the agent's state; nothing was changed
+    AGENT_STATE = "5"
 
 
 class DialerRefused(IsalesError):

@@ -11,6 +11,7 @@ from ..config import Settings
 from ..store import Store
 from ..store.migrate import schema_lag
 from .access import AccessService
+from .agents import AgentService
 from .audit import AuditService
 from .batches import BatchService
 from .blacklist import BlacklistService
@@ -76,6 +77,7 @@ class Services:
     reservations: ReservationService
     obs: ObsService
     file_servers: FileServerService
+    agents: AgentService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -108,6 +110,7 @@ class Services:
             "reservations": ReservationService,
             "obs": ObsService,
             "file_servers": FileServerService,
+            "agents": AgentService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)

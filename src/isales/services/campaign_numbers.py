@@ -18,7 +18,9 @@ from typing import Any
 from sqlalchemy import Connection
 
 from ..domain import states
+from ..domain.agents import lease_owner
 from ..domain.number_filter import NumberFilter
+from ..domain.reservations import appoint_id
 from ..domain.states import KEPT_REASON, CampaignStatus, NumberState
 from ..domain.time_zones import ZoneTable
 from ..errors import (
@@ -28,6 +30,7 @@ from ..errors import (
     StateForbidsNumberDelete,
     TooManyUncompleted,
 )
+from ..store import agents as agent_store
 from ..store import audit
 from ..store import blacklist as blacklist_store
 from ..store import campaigns as campaign_store
@@ -196,6 +199,68 @@ def claim(
     else:
         claimed = number_store.claim_due_in_zones(conn, campaign_id, zone_keys, left, by)
     return claimed, reserved
+
+
+def claim_for_agents(
+    conn: Connection,
+    campaign_id: int,
+    batch: int,
+    by: Claimant,
+    zone_keys: list[str | None] | None,
+    dialer_id: str,
+) -> tuple[list[Row], list[Row], dict[int, str]]:
+    """The progressive claim: one READY agent on ``dialer_id``'s legs is reserved per
+    number (READY → RESERVED, guarded), so no more numbers are claimed than such agents;
+    (numbers, reserved calls, dataId → the workNo reserved for it). Agents left without a
+    number are READY again."""
+    agents = agent_store.reserve_ready(conn, campaign_id, dialer_id, batch, by.now, by.lease_until)
+    claimed, reserved = claim(conn, campaign_id, len(agents), by, zone_keys)
+    data_ids = [appoint_id(row["id"]) for row in reserved] + [row["id"] for row in claimed]
+    work_nos: dict[int, str] = {}
+    for agent, data_id in zip(agents, data_ids, strict=False):
+        agent_store.assign_call(conn, agent["id"], data_id)
+        work_nos[data_id] = agent["work_no"]
+    for agent in agents[len(data_ids) :]:
+        agent_store.unreserve(conn, agent["id"])
+    return claimed, reserved, work_nos
+
+
+def claim_for_preview(
+    conn: Connection, campaign_id: int, by: Claimant, zone_keys: list[str | None] | None
+) -> Row | None:
+    """Preview ``next``: one due number held for an agent (``by.owner`` is the agent's
+    lease owner, ``by.lease_until`` the end of its hold); lapsed holds are released first,
+    by the same rule as every claim."""
+    number_store.release_lapsed_claims(conn, by.now, campaign_id)
+    if zone_keys is None:
+        found = number_store.claim_due(conn, campaign_id, 1, by)
+    else:
+        found = number_store.claim_due_in_zones(conn, campaign_id, zone_keys, 1, by)
+    return found[0] if found else None
+
+
+def hand_over_previews(
+    conn: Connection, campaign_id: int, dialer_id: str, batch: int, by: Claimant
+) -> tuple[list[Row], dict[int, str]]:
+    """The preview claim: only the records agents on ``dialer_id``'s legs asked to dial,
+    each passing from the agent's hold to the dialer's lease; (numbers, dataId → workNo)."""
+    claimed: list[Row] = []
+    work_nos: dict[int, str] = {}
+    for agent in agent_store.dial_asked(conn, campaign_id, dialer_id, by.now)[:batch]:
+        row = number_store.hand_over(
+            conn, campaign_id, agent["data_id"], lease_owner(agent["id"]), by
+        )
+        if row is None:
+            continue
+        agent_store.extend_reservation(conn, agent["id"], by.lease_until)
+        claimed.append(row)
+        work_nos[row["id"]] = agent["work_no"]
+    return claimed, work_nos
+
+
+def give_back(conn: Connection, data_id: int, owner: str, now: datetime) -> bool:
+    """A record held for an agent (skipped, or its agent's leg went down) is released."""
+    return number_store.give_back(conn, data_id, owner, now)
 
 
 # --- removal ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 from .. import events
 from ..clock import Clock
 from ..config import Settings
-from ..domain import reservations, retry, schedule, states, time_zones
+from ..domain import dialing, reservations, retry, schedule, states, time_zones
 from ..domain.blacklist import quota_periods
 from ..domain.days import day_bounds
 from ..domain.states import CampaignStatus, NumberState
@@ -26,7 +26,7 @@ from ..store import reservations as reservation_store
 from ..store import special_dates as special_date_store
 from ..store.numbers import Claimant
 from ..wire.schemas.results import wire_callback
-from . import campaign_numbers
+from . import agent_calls, campaign_numbers
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,8 @@ class CallReport:
     end_call_time: str | None
     #: what a telephony driver saw (sipCode, q850Cause, ringMs, talkMs, amd); None: nothing
     telephony: dict[str, Any] | None = None
+    #: the agent the call was for (agent campaigns); it moves to WRAP_UP or READY
+    work_no: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class Claim:
     numbers: list[dict[str, Any]]
     #: reserved calls, dialled first
     reservations: list[dict[str, Any]] = field(default_factory=list)
+    #: agent campaigns: dataId (a reserved call's appointId) -> the agent's workNo
+    work_nos: dict[int, str] = field(default_factory=dict)
 
 
 class DialerService:
@@ -93,8 +97,25 @@ class DialerService:
                 c["id"] for c in candidates if self._zone_filter(conn, c, specials[c["id"]], now)[0]
             ]
 
-    def claim(self, vdn_id: int, campaign_id: int, owner: str, batch: int) -> Claim | None:
-        """Claim up to ``batch`` due numbers; None when the campaign may not dial now."""
+    def dialable(
+        self, conn: Any, campaign: dict[str, Any], now: datetime
+    ) -> tuple[bool, list[str | None] | None]:
+        """(may the campaign dial now, the zone keys it may claim from — None: any):
+        executing, begun, inside a window (per zone key with ``calleeLocalTime``)."""
+        status = states.effective_status(campaign["status"], campaign["end_time"], now)
+        if status != CampaignStatus.EXECUTING or campaign["begin_time"] > now:
+            return False, None
+        specials = special_date_store.list_for_campaign(conn, campaign["id"])
+        return self._zone_filter(conn, campaign, specials, now)
+
+    def claim(
+        self, vdn_id: int, campaign_id: int, owner: str, batch: int, dialer_id: str | None = None
+    ) -> Claim | None:
+        """Claim up to ``batch`` due numbers; None when the campaign may not dial now.
+
+        With a ``dialer_id`` an agent campaign's claim follows its agents: progressive
+        reserves one READY agent on that dialer's legs per number, preview hands out only
+        the records agents asked to dial (docs/api.md, "Dialer-facing agent interfaces")."""
         now = self.clock()
         with self.store.write() as conn:
             # FOR SHARE: a pause, resume, import or delete of this campaign waits for the claim,
@@ -102,19 +123,27 @@ class DialerService:
             campaign = campaign_store.get_campaign(conn, vdn_id, campaign_id, lock="share")
             if campaign is None:
                 return None
-            status = states.effective_status(campaign["status"], campaign["end_time"], now)
-            if status != CampaignStatus.EXECUTING or campaign["begin_time"] > now:
-                return None
-            specials = special_date_store.list_for_campaign(conn, campaign_id)
-            dialable, zone_keys = self._zone_filter(conn, campaign, specials, now)
+            dialable, zone_keys = self.dialable(conn, campaign, now)
             if not dialable:
                 return None
             lease_until = now + timedelta(seconds=self.settings.lease_seconds)
             quota = quota_periods(now, self.settings.zone)  # blacklist call quotas
             by = Claimant(owner, now, lease_until, quota)
-            claimed, reserved = campaign_numbers.claim(conn, campaign_id, batch, by, zone_keys)
+            work_nos: dict[int, str] = {}
+            mode = campaign["device_type"]
+            if dialer_id is not None and mode == dialing.PROGRESSIVE:
+                claimed, reserved, work_nos = campaign_numbers.claim_for_agents(
+                    conn, campaign_id, batch, by, zone_keys, dialer_id
+                )
+            elif dialer_id is not None and mode == dialing.PREVIEW:
+                reserved = []
+                claimed, work_nos = campaign_numbers.hand_over_previews(
+                    conn, campaign_id, dialer_id, batch, by
+                )
+            else:
+                claimed, reserved = campaign_numbers.claim(conn, campaign_id, batch, by, zone_keys)
             events.numbers_claimed(len(claimed) + len(reserved))
-            return Claim(campaign, claimed, reserved)
+            return Claim(campaign, claimed, reserved, work_nos)
 
     def report(self, vdn_id: int, owner: str, report: CallReport) -> NumberState:
         """Record one attempt and move the number on; refused unless it is *calling* for us."""
@@ -147,6 +176,16 @@ class DialerService:
                 raise DialerRefused(
                     DialerCode.NOT_CALLING, "the number is not being called under this key's claim"
                 )
+            if report.work_no is not None:
+                agent_calls.after_call(
+                    conn,
+                    vdn_id,
+                    report.work_no,
+                    campaign,
+                    report.data_id,
+                    report.call_status == states.CONNECTED,
+                    now,
+                )
             result = {
                 "data_id": row["id"],
                 "campaign_id": row["campaign_id"],
@@ -161,6 +200,7 @@ class DialerService:
                 "write_start_time": report.write_start_time,
                 "end_call_time": report.end_call_time,
                 "telephony": report.telephony,
+                "work_no": report.work_no,
                 "attempt": row["attempts"],
                 "final": int(target == NumberState.COMPLETED),
                 "reported_at": now,

@@ -24,6 +24,7 @@ from ..store import Store
 from ..store import campaigns as campaign_store
 from ..store import definitions as definition_store
 from ..store import policies as policy_store
+from . import agent_calls
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,9 @@ class PolicyService:
             }
             if not policy_store.write_business_result(conn, data_id, latest, values):
                 raise WriteBackFailed("write-back failed: the number changed meanwhile")
+            if result.work_no is not None:
+                # the agent's business result is in: its wrap-up ends (if it is in one)
+                agent_calls.business_result(conn, vdn_id, result.work_no, now)
             rule = retry.busi_rule_for(rules, result.busi_result, result.sub_status)
             due = retry.recall_due(rule, now)
             if due is not None and policy_store.recall(conn, data_id, due):

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..domain.states import CampaignStatus
 from ..errors import CampaignNameTaken
 from .conflict import inserted_id
-from .schema import campaigns
+from .schema import agent_campaigns, campaigns
 
 
 def _escape_like(text: str) -> str:
@@ -111,6 +111,8 @@ def mark_add_call(
 
 
 def delete_campaign_row(conn: Connection, campaign_id: int) -> None:
+    # its agents stay, working for their other campaigns
+    conn.execute(delete(agent_campaigns).where(agent_campaigns.c.campaign_id == campaign_id))
     result = conn.execute(delete(campaigns).where(campaigns.c.id == campaign_id))
     assert result.rowcount == 1, "campaign row vanished under its own lock"
 

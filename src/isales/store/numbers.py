@@ -688,3 +688,71 @@ def page_after(
         query = query.where(numbers.c.state == state)
     rows = conn.execute(query.order_by(numbers.c.id).limit(limit)).mappings()
     return [dict(row) for row in rows]
+
+
+# --- preview: records held for an agent -------------------------------------------------------
+
+_HAND_OVER = (
+    update(numbers)
+    .where(
+        numbers.c.id == bindparam("hand_id"),
+        numbers.c.campaign_id == bindparam("hand_campaign_id"),
+        numbers.c.state == NumberState.CALLING,
+        numbers.c.lease_owner == bindparam("hand_from"),
+        numbers.c.lease_until >= bindparam("hand_now", type_=DateTime()),
+    )
+    .values(lease_owner=bindparam("hand_to"), lease_until=bindparam("hand_until", type_=DateTime()))
+    .returning(*numbers.c)
+)
+
+
+def hand_over(
+    conn: Connection,
+    campaign_id: int,
+    data_id: int,
+    from_owner: str,
+    by: Claimant,
+) -> Row | None:
+    """A claimed number held under ``from_owner``'s unexpired lease (a preview record held
+    for its agent) passes to ``by`` under a fresh lease; None when it is no longer held so."""
+    row = (
+        conn.execute(
+            _HAND_OVER,
+            {
+                "hand_id": data_id,
+                "hand_campaign_id": campaign_id,
+                "hand_from": from_owner,
+                "hand_now": by.now,
+                "hand_to": by.owner,
+                "hand_until": by.lease_until,
+            },
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+_GIVE_BACK = (
+    update(numbers)
+    .where(
+        numbers.c.id == bindparam("back_id"),
+        numbers.c.state == NumberState.CALLING,
+        numbers.c.lease_owner == bindparam("back_owner"),
+    )
+    .values(
+        state=numbers.c.state_before_claim,
+        state_before_claim=None,
+        lease_owner=None,
+        lease_until=None,
+        # behind every number due now: the next agent to ask sees another record first
+        next_due_at=bindparam("back_now", type_=DateTime()),
+        version=numbers.c.version + 1,
+    )
+)
+
+
+def give_back(conn: Connection, data_id: int, owner: str, now: datetime) -> bool:
+    """A claimed number ``owner`` holds returns to the state it had, unattempted."""
+    params = {"back_id": data_id, "back_owner": owner, "back_now": now}
+    return conn.execute(_GIVE_BACK, params).rowcount == 1

@@ -572,3 +572,40 @@ seen_signatures = Table(
     Column("expires_at", DateTime, nullable=False),
     Index(None, "expires_at"),
 )
+
+#: agents (domain/agents.py): SIP endpoints the dialer keeps a leg to while logged in
+agents = Table(
+    "agents",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("work_no", String(32), nullable=False),
+    Column("sip_uri", String(255), nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("state_since", DateTime, nullable=False),
+    # RESERVED and WRAP_UP end here by themselves (the agent is READY after)
+    Column("state_until", DateTime),
+    # the dialerId holding the agent's leg
+    Column("leg_holder", String(64)),
+    # a pending login given to one dialer, until login_until
+    Column("login_holder", String(64)),
+    Column("login_until", DateTime),
+    # the call the agent is reserved for or talking on: its campaign and dataId
+    Column("campaign_id", Integer),
+    Column("data_id", BigInteger),
+    # preview: the agent asked to dial its reserved record
+    Column("dial_asked", SmallInteger, nullable=False, server_default="0"),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("vdn_id", "work_no"),
+    Index(None, "vdn_id", "state"),
+    sqlite_autoincrement=True,
+)
+
+#: the campaigns an agent works for
+agent_campaigns = Table(
+    "agent_campaigns",
+    metadata,
+    Column("agent_id", BigInteger, ForeignKey("agents.id"), primary_key=True),
+    Column("campaign_id", Integer, ForeignKey("campaigns.id"), primary_key=True),
+    Index(None, "campaign_id"),
+)

@@ -12,6 +12,7 @@ from fastapi import APIRouter
 
 from ...config import Settings
 from . import (
+    agents,
     batches,
     blackfile,
     blacklist,
@@ -38,6 +39,7 @@ from . import (
 ROUTERS: tuple[Callable[[Settings], APIRouter], ...] = tuple(
     module.build_router
     for module in (
+        agents,
         batches,
         blackfile,
         blacklist,

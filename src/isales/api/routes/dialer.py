@@ -11,11 +11,14 @@ from fastapi.responses import JSONResponse
 from ...config import Settings
 from ...errors import DialerCode, DialerRefused, InvalidParameter
 from ...services.dialer import CallReport
+from ...wire.schemas import agents as agent_schema
 from ...wire.schemas import dialer as schema
 from ...wire.validation import Schema
 from ..envelope import dialer_ok
 from ..openapi import operation
 from ..request import Call, accept
+
+_OBJECT = {"type": "object"}
 
 
 async def _accept(request: Request, body: Schema) -> Call:
@@ -52,13 +55,14 @@ def build_router(settings: Settings) -> APIRouter:
             call.body["serviceId"],
             call.principal.access_key,
             call.body["batchCount"] or 1,
+            call.body["dialerId"],
         )
         if claim is None:
             return dialer_ok(resultData=[])
-        return dialer_ok(
-            resultData=[schema.wire_reserved(claim.campaign, row) for row in claim.reservations]
-            + [schema.wire_claimed(claim.campaign, row) for row in claim.numbers]
-        )
+        items = [schema.wire_reserved(claim.campaign, row) for row in claim.reservations] + [
+            schema.wire_claimed(claim.campaign, row) for row in claim.numbers
+        ]
+        return dialer_ok(resultData=schema.with_work_nos(items, claim.work_nos))
 
     @operation(router, "dialer.call_result", body=schema.RESULT)
     async def call_result(request: Request) -> JSONResponse:
@@ -74,8 +78,49 @@ def build_router(settings: Settings) -> APIRouter:
             write_start_time=body["writeStartTime"],
             end_call_time=body["endCallTime"],
             telephony=schema.telephony_detail(body),
+            work_no=body["workNo"],
         )
         await call.run(call.services.dialer.report, call.vdn_id, call.principal.access_key, report)
         return dialer_ok()
+
+    @operation(router, "dialer.agent_legs", body=agent_schema.LEGS, payload={"resultData": _OBJECT})
+    async def agent_legs(request: Request) -> JSONResponse:
+        call = await _accept(request, agent_schema.LEGS)
+        dialer_id = call.body["dialerId"]
+        rows = await call.run(call.services.agents.legs, call.vdn_id, dialer_id)
+        return dialer_ok(
+            resultData={"agents": [agent_schema.wire_leg(row, dialer_id) for row in rows]}
+        )
+
+    @operation(
+        router, "dialer.agent_event", body=agent_schema.EVENT, payload={"resultData": _OBJECT}
+    )
+    async def agent_event(request: Request) -> JSONResponse:
+        call = await _accept(request, agent_schema.EVENT)
+        body = call.body
+        if body["event"] == "talking" and body["dataId"] is None:
+            raise DialerRefused(DialerCode.INVALID_REQUEST, 'dataId is mandatory with "talking"')
+        row = await call.run(
+            call.services.agents.event,
+            call.vdn_id,
+            body["dialerId"],
+            agent_schema.path_work_no(body["workNo"]),
+            body["event"],
+            body["dataId"],
+        )
+        return dialer_ok(resultData={"state": agent_schema.wire_state(row)["state"]})
+
+    @operation(router, "dialer.agent_take", body=agent_schema.TAKE, payload={"resultData": _OBJECT})
+    async def agent_take(request: Request) -> JSONResponse:
+        call = await _accept(request, agent_schema.TAKE)
+        body = call.body
+        work_no = await call.run(
+            call.services.agents.take,
+            call.vdn_id,
+            body["dialerId"],
+            body["serviceId"],
+            body["dataId"],
+        )
+        return dialer_ok(resultData={"workNo": work_no})
 
     return router

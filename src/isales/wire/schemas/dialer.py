@@ -14,8 +14,20 @@ _SERVICE = Field("serviceId", "integer", required=True, minimum=1, maximum=INT32
 TASKS: Schema = (_SUB_CC, _VDN)
 
 
+#: isales extension: the dialer process claiming for its agents (agent campaigns)
+_DIALER_ID = Field(
+    "dialerId", max_length=64, description="the claiming dialer: agent campaigns follow its agents"
+)
+
+
 def callnos(max_batch: int) -> Schema:
-    return (_SUB_CC, _VDN, _SERVICE, Field("batchCount", "integer", minimum=1, maximum=max_batch))
+    return (
+        _SUB_CC,
+        _VDN,
+        _SERVICE,
+        Field("batchCount", "integer", minimum=1, maximum=max_batch),
+        _DIALER_ID,
+    )
 
 
 RESULT: Schema = (
@@ -43,6 +55,8 @@ RESULT: Schema = (
         )
     ),
     Field("amd", choices=("human", "machine", "notsure"), description="AMD decision"),
+    # isales extension: the agent the call was for; it moves to WRAP_UP or READY
+    Field("workNo", max_length=32, charset="0-9A-Za-z", description="the call's agent"),
 )
 
 #: the report fields kept together as a result's telephony detail
@@ -96,3 +110,15 @@ def wire_reserved(campaign: dict[str, Any], row: dict[str, Any]) -> dict[str, An
         "callerNumber": configured if isinstance(configured, str) else configured[0]["accessCode"],
         "ieData": "",
     }
+
+
+def with_work_nos(items: list[dict[str, Any]], work_nos: dict[int, str]) -> list[dict[str, Any]]:
+    """Claimed items of an agent campaign carry the workNo of the agent each is for."""
+    if not work_nos:
+        return items
+    return [
+        {**item, "workNo": work_nos[int(item["uniqueId"])]}
+        if int(item["uniqueId"]) in work_nos
+        else item
+        for item in items
+    ]
