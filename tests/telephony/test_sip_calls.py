@@ -35,8 +35,6 @@ SCRIPTED = {
 }
 
 
-
-
 def test_every_scripted_outcome_is_reported_as_the_table_says(make_server, tmp_path):
     server = make_server()
     carrier = Sipp("carrier_bynumber.xml", tmp_path)

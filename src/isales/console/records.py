@@ -28,6 +28,7 @@ RESULTS_PER_PAGE = 50
 HISTORY_PER_PAGE = 50
 CSV_PAGE = result_schema.MAX_PAGE_FINAL
 
+
 def _result_body(query: dict, page_number: int, page_size: int) -> dict:
     """The result query's body from the filter form: the interface's own rules and codes."""
     return wire_body(
@@ -77,9 +78,7 @@ async def results_page(request: Request, vdn_id: int, campaign_id: int) -> Respo
         status_code=409 if error else 200,
         **context,
         tab="results",
-        rows=[
-            {**row, "outcome": described(row["fail_code"])} for row in rows
-        ],
+        rows=[{**row, "outcome": described(row["fail_code"])} for row in rows],
         total=total,
         search=query,
         error=error,

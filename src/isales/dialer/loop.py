@@ -44,6 +44,11 @@ def leg_key(vdn_id: int, work_no: str) -> str:
     return f"{vdn_id}:{work_no}"
 
 
+def _wire_id(data_id: str) -> int | str:
+    """A dataId as the agent interfaces take it (an integer)."""
+    return int(data_id) if data_id.isdigit() else data_id
+
+
 def _work_no(key: str) -> str:
     return key.split(":", 1)[1]
 
@@ -303,7 +308,7 @@ class Dialer:
             "vdnId": vdn_id,
             "dialerId": self.dialer_id,
             "serviceId": campaign_id,
-            "dataId": data_id,
+            "dataId": _wire_id(data_id),
         }
         answer = self._post(f"{OBS}/agents/take", body)
         if answer.get("result") != "0":
@@ -437,7 +442,7 @@ class Dialer:
             work_no = str(item["workNo"])
 
             def bridged(_key: str) -> None:
-                self._agent_event(vdn_id, work_no, "talking", dataId=data_id)
+                self._agent_event(vdn_id, work_no, "talking", dataId=_wire_id(data_id))
 
             return {
                 "work_no": leg_key(vdn_id, work_no),
