@@ -473,6 +473,10 @@ class Dialer:
     def _place_and_report(self, vdn_id: int, call: CallRequest) -> None:
         outcome: CallOutcome | None = None
         try:
+            if call.for_agent:
+                # this thread's client is made before the call rings: an answer's agents/take
+                # (or talking event) then costs one request, not a client's set-up too
+                assert self.client is not None
             outcome = self.driver.place(call)
             self.placed += 1
             body = {
