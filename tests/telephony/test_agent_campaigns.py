@@ -1,6 +1,7 @@
 """Agent campaigns end to end: `isales serve`, `isales dialer --driver sip`, SIPp as the
 carrier (every callee answers and echoes, ``carrier_talk.xml``), Kamailio as the agents'
-registrar and a baresip phone per agent (tests/support/phones.py)."""
+registrar and a baresip phone per agent (tests/support/phones.py):
+docs/telephony.md#agents-progressive-preview-and-predictive-campaigns."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Agent legs, bridging and the compliance message in the SIP driver alone (no server).
+"""Agent legs, bridging and the compliance message in the SIP driver alone (no server):
+docs/telephony.md#agents-progressive-preview-and-predictive-campaigns.
 
 Kamailio is the agents' registrar, each agent a baresip phone registered there (speaking
 a 600 Hz tone, recording what it hears); SIPp is the carrier, every callee answering and
