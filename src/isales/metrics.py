@@ -81,7 +81,26 @@ class OutboxCollector(Collector):
         )
 
 
-def exposition(read_outbox: Callable[[], tuple[int, float]]) -> tuple[bytes, str]:
+class AgentCollector(Collector):
+    """Agents by state per VDN and campaign, read from the store at scrape time (an agent
+    counts once per campaign it works for; campaign "" when it works for none)."""
+
+    def __init__(self, read_agents: Callable[[], list[tuple[int, int | None, str, int]]]) -> None:
+        self.read_agents = read_agents
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "isales_agents", "Agents by state", labels=["vdn", "campaign", "state"]
+        )
+        for vdn, campaign, state, count in self.read_agents():
+            family.add_metric([str(vdn), "" if campaign is None else str(campaign), state], count)
+        yield family
+
+
+def exposition(
+    read_outbox: Callable[[], tuple[int, float]],
+    read_agents: Callable[[], list[tuple[int, int | None, str, int]]] | None = None,
+) -> tuple[bytes, str]:
     """The text format: this process's metrics, or every worker's in multiprocess mode."""
     registry = CollectorRegistry()
     if os.environ.get(MULTIPROCESS_VARIABLE):
@@ -90,4 +109,6 @@ def exposition(read_outbox: Callable[[], tuple[int, float]]) -> tuple[bytes, str
         for collector in PROCESS_METRICS:
             registry.register(collector)
     registry.register(OutboxCollector(read_outbox))
+    if read_agents is not None:
+        registry.register(AgentCollector(read_agents))
     return generate_latest(registry), CONTENT_TYPE_LATEST

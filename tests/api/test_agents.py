@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+import httpx
 import pytest
 
 from tests.support.agents import (
@@ -249,6 +250,37 @@ def test_progressive_claims_one_number_per_ready_agent_of_this_dialer(server):
         assert result["work_no"] == answered["workNo"]
 
 
+def test_concurrent_progressive_claims_never_exceed_the_ready_agents(server):
+    with server.client((12,)) as client, server.client((12,)) as dialer_client:
+        campaign = create_campaign(client, init_status=0, deviceType=PROGRESSIVE)
+        add_numbers(client, campaign, numbers(20, prefix="1391500"))
+        dialer = AgentDialer(dialer_client)
+        agents = ["k1", "k2", "k3"]
+        for work_no in agents:
+            create_agent(client, work_no, [campaign])
+            log_in(client, dialer, work_no)
+        got: list[dict] = []
+        lock = threading.Lock()
+
+        def claim_some() -> None:
+            with server.client((12,)) as own:
+                racer = AgentDialer(own)
+                racer.dialer_id = dialer.dialer_id
+                for _ in range(3):
+                    items = racer.claim(campaign, 2)
+                    with lock:
+                        got.extend(items)
+
+        threads = [threading.Thread(target=claim_some) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert sorted(item["workNo"] for item in got) == agents  # one number per agent
+        assert len({item["uniqueId"] for item in got}) == 3
+        assert count(server.services, "numbers", campaign_id=campaign, state="calling") == 3
+
+
 def test_progressive_without_ready_agents_claims_nothing_and_ordinary_claims_still_work(server):
     with server.client((12,)) as client, server.client((12,)) as dialer_client:
         campaign = create_campaign(client, init_status=0, deviceType=PROGRESSIVE)
@@ -426,3 +458,113 @@ def test_leg_down_releases_a_held_preview_record(server):
         assert dialer.event("x1", "down")["resultData"] == {"state": "LOGGED_OUT"}
         number = rows(server.services, "numbers", id=int(data_id))[0]
         assert number["state"] == "pending" and number["lease_owner"] is None
+
+
+# --- statistics and /metrics ------------------------------------------------------------------
+
+
+def test_statistics_and_metrics_count_agents_by_state(server):
+    with server.client((12,)) as client, server.client((12,)) as dialer_client:
+        campaign = create_campaign(client, init_status=0, deviceType=PREDICTIVE)
+        dialer = AgentDialer(dialer_client)
+        for work_no in ("m1", "m2", "m3"):
+            create_agent(client, work_no, [campaign])
+        log_in(client, dialer, "m1")
+        log_in(client, dialer, "m2")
+        agent_call(client, "m2", "pause")
+        answer = client.get(
+            "/rest/isales/v2/openapi/campaigns/12/statistics", params={"campaignId": campaign}
+        ).json()
+        (entry,) = answer["countDetail"]
+        assert entry["agentCount"] == {
+            "LOGGED_OUT": 1,
+            "READY": 1,
+            "RESERVED": 0,
+            "TALKING": 0,
+            "WRAP_UP": 0,
+            "PAUSED": 1,
+        }
+        text = httpx.get(f"{server.base_url}/metrics").text
+        for state, n in (("READY", 1), ("PAUSED", 1), ("LOGGED_OUT", 1)):
+            line = f'isales_agents{{campaign="{campaign}",state="{state}",vdn="12"}} {float(n)}'
+            assert line in text, text
+
+
+def test_a_preview_hold_lapses_after_max_alerting_time_plus_60_seconds(make_server):
+    clock = MovableClock()
+    server = make_server(clock=clock)
+    with server.client((12,)) as client, server.client((12,)) as dialer_client:
+        campaign = create_campaign(client, init_status=0, deviceType=PREVIEW, maxAlertingTime=30)
+        (data_id,) = add_numbers(client, campaign, numbers(1, prefix="1399000"))
+        dialer = AgentDialer(dialer_client)
+        create_agent(client, "y1", [campaign])
+        log_in(client, dialer, "y1")
+        held = agent_call(client, "y1", "next")["returnObject"]
+        assert held["dataId"] == int(data_id)
+        clock.advance(89)
+        assert state_of(client, "y1") == "RESERVED"
+        clock.advance(2)  # 30 s + 60 s have passed
+        assert state_of(client, "y1") == "READY"
+        assert_code(agent_call(client, "y1", "dial", dataId=int(data_id)), "0209104")
+        # the lapsed hold is released like any lapsed claim: the record is offered again
+        again = agent_call(client, "y1", "next")["returnObject"]
+        assert again["dataId"] == int(data_id)
+
+
+def snapshot(server):  # type: ignore[no-untyped-def]
+    return {
+        table: sorted(rows(server.services, table), key=repr)
+        for table in ("agents", "agent_campaigns", "numbers")
+    }
+
+
+def test_every_refusal_changes_nothing(server):
+    with server.client((12,)) as client, server.client((12,)) as dialer_client:
+        campaign = create_campaign(client, init_status=0, deviceType=PREVIEW)
+        ids = add_numbers(client, campaign, numbers(2, prefix="1399500"))
+        dialer, other = AgentDialer(dialer_client), AgentDialer(dialer_client)
+        create_agent(client, "z1", [campaign])
+        create_agent(client, "z2", [campaign])
+        log_in(client, dialer, "z1")
+        held = agent_call(client, "z1", "next")["returnObject"]["dataId"]
+        agent_call(client, "z1", "dial", dataId=held)
+        before = snapshot(server)
+        refusals = [
+            (lambda: agent_call(client, "z2", "pause"), "0209104"),
+            (lambda: agent_call(client, "z2", "ready"), "0209104"),
+            (lambda: agent_call(client, "z2", "logout"), "0209104"),
+            (lambda: agent_call(client, "z2", "next"), "0209104"),
+            (lambda: agent_call(client, "z1", "logout"), "0209104"),  # a call is being placed
+            (lambda: agent_call(client, "z1", "next"), "0209104"),
+            (lambda: agent_call(client, "z1", "login"), "0209104"),
+            (lambda: agent_call(client, "z1", "dial", dataId=held), "0209104"),
+            (lambda: agent_call(client, "z1", "skip", dataId=held), "0209104"),
+            (lambda: agent_call(client, "z1", "skip", dataId=int(ids[1])), "0209106"),
+            (lambda: client.delete(f"{agents_path()}/z1").json(), "0209104"),
+            (lambda: create_agent(client, "z2", [campaign]), "0209103"),
+            (lambda: create_agent(client, "z3", [campaign, 99999]), "0200007"),
+        ]
+        for request, code in refusals:
+            assert_code(request(), code)
+        for work_no, event, extra, result in (
+            ("z1", "up", {}, "5"),
+            ("z2", "down", {}, "5"),
+            ("z2", "failed", {}, "5"),
+            ("z1", "talking", {"dataId": int(ids[1])}, "5"),
+            ("nobody", "down", {}, "4"),
+        ):
+            assert dialer.event(work_no, event, **extra)["result"] == result
+        assert other.event("z1", "down")["result"] == "5"
+        assert other.take(campaign, int(ids[1]))["resultData"] == {"workNo": None}
+        assert other.claim(campaign, 5) == []
+        assert snapshot(server) == before
+
+
+def test_a_deleted_campaign_leaves_its_agents(server):
+    with server.client((12,)) as client:
+        kept = create_campaign(client, init_status=0, deviceType=PROGRESSIVE)
+        deleted = create_campaign(client, init_status=1, deviceType=PROGRESSIVE)
+        create_agent(client, "cd1", [kept, deleted])
+        answer = client.delete(f"/rest/isales/v1/openapi/campaigns/12/{deleted}").json()
+        assert_code(answer, SUCCESS)
+        assert list_agents(client)["cd1"]["campaignIds"] == [kept]

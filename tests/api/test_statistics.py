@@ -43,6 +43,10 @@ COUNTERS = (
 )
 
 
+#: a campaign nobody works for: every agent state counts zero
+NO_AGENTS = dict.fromkeys(("LOGGED_OUT", "READY", "RESERVED", "TALKING", "WRAP_UP", "PAUSED"), 0)
+
+
 def statistics_path(vdn: int = 12) -> str:
     return f"/rest/isales/v2/openapi/campaigns/{vdn}/statistics"
 
@@ -127,6 +131,7 @@ def test_counters_add_up_to_the_outcomes(driven):
             dailyCount=2,
         ),
         "batchDetail": [],
+        "agentCount": NO_AGENTS,
     }
     calling = 1
     assert entry["totalCount"] == entry["unCallCount"] + calling + entry["totalFinishCount"]
@@ -229,6 +234,7 @@ def test_without_campaign_id_every_campaign_of_the_vdn(driven):
         "campaignId": str(empty),
         **counters(),
         "batchDetail": [],
+        "agentCount": NO_AGENTS,
     }
     assert answer["countDetail"][0] == statistics(client, campaignId=campaign_id)["countDetail"][0]
     assert [e["campaignId"] for e in statistics(client, vdn=13)["countDetail"]] == [str(other_vdn)]

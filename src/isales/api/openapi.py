@@ -10,7 +10,7 @@ from fastapi.openapi.utils import get_openapi
 
 from ..errors import FIELD_CODES, DialerCode, ErrorCode
 from ..wire.validation import Schema, json_schema, schema_codes
-from .route_table import BY_KEY, DIALER_MEANINGS, PATH_RANGES, Route
+from .route_table import BY_KEY, DIALER_MEANINGS, PATH_PATTERNS, PATH_RANGES, Route
 
 ENVELOPE: dict[str, Any] = {
     "type": "object",
@@ -73,6 +73,8 @@ def _path_parameters(route: Route) -> list[dict[str, Any]]:
         if name in PATH_RANGES:
             low, high = PATH_RANGES[name]
             parameter["description"] = f"an integer from {low} to {high}"
+        elif name in PATH_PATTERNS:
+            parameter["description"] = PATH_PATTERNS[name][1]
         parameters.append(parameter)
     return parameters
 

@@ -31,7 +31,7 @@ def install(app: FastAPI, services: Services) -> None:
         @app.get("/metrics", include_in_schema=False)
         async def scrape() -> Response:
             body, content_type = await run_in_threadpool(
-                metrics.exposition, services.callbacks.outbox_waiting
+                metrics.exposition, services.callbacks.outbox_waiting, services.agents.counts
             )
             return Response(body, media_type=content_type)
 

@@ -26,7 +26,7 @@ from ..services.access import Principal, SignedRequest
 from ..wire.validation import Schema, path_integer, validate_body, validate_query
 from . import idempotency
 from .gate import changes_data
-from .route_table import BY_KEY, PATH_RANGES
+from .route_table import BY_KEY, PATH_PATTERNS, PATH_RANGES
 
 T = TypeVar("T")
 
@@ -138,6 +138,11 @@ async def accept(
         text = request.path_params[name]
         if name in PATH_RANGES:
             path_values[name] = path_integer(name, text, *PATH_RANGES[name])
+        elif name in PATH_PATTERNS:
+            pattern, rule = PATH_PATTERNS[name]
+            if not pattern.match(text):
+                raise InvalidParameter(ErrorCode.INVALID_CHARACTERS, f"{name}: {rule}")
+            path_values[name] = text
         else:
             path_values[name] = text
     if not vdn_in_body:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..domain.agents import WORK_NO
 from ..errors import (
     FIELD_CODES,
     AgentLoginFailed,
@@ -89,6 +90,10 @@ PATH_RANGES: dict[str, tuple[int, int]] = {
     "defId": (1, INT64_MAX),
     "campaignTemplateId": (1, INT32_MAX),
     "serverId": (1, INT32_MAX),
+}
+#: path parameter -> (pattern, its rule in words): the text path parameters
+PATH_PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
+    "workNo": (WORK_NO, "1 to 32 digits and letters"),
 }
 _PARAMETER = re.compile(r"\{([A-Za-z]+)\}")
 #: the codes every envelope interface may answer, whatever it does

@@ -16,6 +16,7 @@ from ..domain.fail_codes import described
 from ..domain.fail_codes import label as fail_code_label
 from ..errors import AppError, FlowControlled
 from ..store.results import ResultFilter
+from ..wire.schemas import agents as agent_schema
 from ..wire.schemas import numbers as number_schema
 from ..wire.schemas import results as result_schema
 from .campaigns import CAMPAIGN, campaign_context
@@ -191,6 +192,29 @@ async def statistics_page(request: Request, vdn_id: int, campaign_id: int) -> Re
         counters=counters,
         error=error,
         chart=outcome_bars(outcomes),
+    )
+
+
+# --- agents ------------------------------------------------------------------------------------
+
+#: agents shown on a campaign's agents tab (the interface's page size)
+AGENTS_PER_PAGE = 100
+
+
+@router.get(CAMPAIGN + "/agents")
+async def agents_page(request: Request, vdn_id: int, campaign_id: int) -> Response:
+    """The campaign's agents and their states now (docs/api.md#agents-isales-extension)."""
+    context = await campaign_context(request, vdn_id, campaign_id)
+    total, rows = await run(
+        request, services(request).agents.list_page, vdn_id, campaign_id, 0, AGENTS_PER_PAGE
+    )
+    return page(
+        request,
+        "agents.html",
+        **context,
+        tab="agents",
+        total=total,
+        agents=[agent_schema.wire_agent(row) for row in rows],
     )
 
 

@@ -104,10 +104,6 @@ WORK_NO_MAX = 32
 WORK_NO = re.compile(r"^[0-9A-Za-z]{1,32}\Z")
 
 
-def valid_work_no(text: str) -> bool:
-    return bool(WORK_NO.match(text))
-
-
 #: SIP URIs the dialer can call
 SIP_URI = re.compile(r"^sips?:[^\s]{1,250}\Z")
 #: how long a dialer given a pending login holds it before another dialer may take it

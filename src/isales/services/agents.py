@@ -354,6 +354,6 @@ class AgentService:
             return None if row is None else str(row["work_no"])
 
     def counts(self, vdn_id: int | None = None) -> list[tuple[int, int | None, str, int]]:
-        """(vdn, campaign, effective state, agents) for statistics and /metrics."""
+        """(vdn, campaign, public state, agents) for /metrics."""
         with self.store.read() as conn:
             return agent_store.counts_by_state(conn, self.clock(), vdn_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from ..clock import Clock
@@ -10,6 +10,7 @@ from ..config import Settings
 from ..domain.days import day_bounds
 from ..errors import CampaignNotFound, FlowControlled
 from ..store import Store
+from ..store import agents as agent_store
 from ..store import campaigns as campaign_store
 from ..store import statistics as statistics_store
 
@@ -21,6 +22,8 @@ class CampaignCounts:
     campaign_id: int
     counts: dict[str, int]
     batch: dict[str, int] | None
+    #: the campaign's agents by public state (domain/agents.public_state)
+    agents: dict[str, int] = field(default_factory=dict)
 
 
 class StatisticsService:
@@ -56,4 +59,10 @@ class StatisticsService:
             batches = {}
             if batch_id is not None:
                 batches = statistics_store.counts(conn, ids, batch_id, day_from, day_until)
-        return [CampaignCounts(cid, totals[cid], batches.get(cid)) for cid in ids]
+            agents: dict[int, dict[str, int]] = {}
+            for _, agent_campaign, state, n in agent_store.counts_by_state(conn, now, vdn_id):
+                if agent_campaign is not None:
+                    agents.setdefault(agent_campaign, {})[state] = n
+        return [
+            CampaignCounts(cid, totals[cid], batches.get(cid), agents.get(cid, {})) for cid in ids
+        ]

@@ -34,6 +34,7 @@ from ..domain.agents import (
     TRANSITIONS,
     AgentState,
     effective_state,
+    public_state,
 )
 from .schema import agent_campaigns, agents
 
@@ -352,8 +353,8 @@ def extend_reservation(conn: Connection, agent_id: int, until: datetime) -> None
 def counts_by_state(
     conn: Connection, now: datetime, vdn_id: int | None = None
 ) -> list[tuple[int, int | None, str, int]]:
-    """(vdn, campaign, effective state, agents): every agent once per campaign it works
-    for (campaign None: it works for none)."""
+    """(vdn, campaign, public state, agents): every agent once per campaign it works for
+    (campaign None: it works for none), in its effective state as clients see it."""
     query = select(
         agents.c.vdn_id, agent_campaigns.c.campaign_id, agents.c.state, agents.c.state_until
     ).select_from(agents.outerjoin(agent_campaigns, agent_campaigns.c.agent_id == agents.c.id))
@@ -361,7 +362,7 @@ def counts_by_state(
         query = query.where(agents.c.vdn_id == vdn_id)
     counted: dict[tuple[int, int | None, str], int] = {}
     for vdn, campaign, state, until in conn.execute(query):
-        key = (vdn, campaign, effective_state(state, until, now).value)
+        key = (vdn, campaign, public_state(effective_state(state, until, now)))
         counted[key] = counted.get(key, 0) + 1
     return [
         (vdn, campaign, state, n)

@@ -104,7 +104,7 @@ def build_router(settings: Settings) -> APIRouter:
             call.services.agents.event,
             call.vdn_id,
             body["dialerId"],
-            agent_schema.path_work_no(body["workNo"]),
+            body["workNo"],
             body["event"],
             body["dataId"],
         )

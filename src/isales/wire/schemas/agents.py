@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...domain.agents import EVENTS, SIP_URI, WORK_NO_MAX, public_state, valid_work_no
+from ...domain.agents import EVENTS, SIP_URI, WORK_NO_MAX, public_state
 from ...errors import ErrorCode, InvalidParameter
 from ..validation import INT32_MAX, INT64_MAX, Field, Schema
 
@@ -65,13 +65,6 @@ def create_request(body: dict[str, Any]) -> tuple[str, str, list[int]]:
     if len(set(campaign_ids)) != len(campaign_ids):
         raise InvalidParameter(ErrorCode.WRONG_VALUE, "campaignIds: a campaign is listed twice")
     return body["workNo"], body["sipUri"], list(campaign_ids)
-
-
-def path_work_no(text: str) -> str:
-    """The ``{workNo}`` of a path: the same rule as the create body's."""
-    if not valid_work_no(text):
-        raise InvalidParameter(ErrorCode.INVALID_CHARACTERS, "workNo: 1-32 digits and letters")
-    return text
 
 
 def wire_agent(row: dict[str, Any]) -> dict[str, Any]:

@@ -206,7 +206,20 @@ class Counts(Protocol):
     @property
     def batch(self) -> dict[str, int] | None: ...
 
+    @property
+    def agents(self) -> dict[str, int]: ...
+
+
+#: the agent states counted in the statistics (isales extension), in this order
+AGENT_STATES = ("LOGGED_OUT", "READY", "RESERVED", "TALKING", "WRAP_UP", "PAUSED")
+
 
 def wire_statistics(entry: Counts, batch_id: str | None) -> dict[str, Any]:
     batches = [] if entry.batch is None else [{"batchId": batch_id, **_counters(entry.batch)}]
-    return {"campaignId": str(entry.campaign_id), **_counters(entry.counts), "batchDetail": batches}
+    return {
+        "campaignId": str(entry.campaign_id),
+        **_counters(entry.counts),
+        "batchDetail": batches,
+        # isales extension: the campaign's agents by state (a login in progress: LOGGED_OUT)
+        "agentCount": {state: entry.agents.get(state, 0) for state in AGENT_STATES},
+    }
