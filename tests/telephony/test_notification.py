@@ -77,7 +77,7 @@ def test_the_prompt_is_played_whole_and_bad_prompts_are_refused(make_server, tmp
     for refused, reason in (
         (stereo, "mono"),
         (missing, "no such file"),
-        (agents, "needs agents"),
+        (agents, "compliance message"),
     ):
         lines = [line for line in log.splitlines() if f"campaign {refused} refused" in line]
         assert len(lines) == 1 and reason in lines[0], lines
