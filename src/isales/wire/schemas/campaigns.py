@@ -10,9 +10,9 @@ from ..validation import DIGITS, INT32_MAX, PHONE_CHARS, TIME_FORMAT, Field, Sch
 from . import policies
 
 DEVICE_TYPES = (1, 2, 3, 5, 6)
-IVR_DEVICES = (1, 3)
-SKILL_DEVICES = (2, 5, 6)
-PREVIEW = 5
+IVR_DEVICES = (1, dialing.NOTIFICATION)
+#: the agent modes (domain/dialing.py): skillParam names their skill queue
+SKILL_DEVICES = tuple(sorted(dialing.AGENT_MODES))
 
 _SCHEDULE_SLOTS = [
     (f"{kind}BeginTime{n}", f"{kind}EndTime{n}")
@@ -229,7 +229,7 @@ def dialing_settings(row: dict[str, Any]) -> dict[str, Any]:
 def setup_columns(body: dict[str, Any]) -> dict[str, Any]:
     """The rules and columns a campaign shares with a campaign template (all but its times)."""
     device = body["deviceType"]
-    if device == PREVIEW and body["maxAlertingTime"] < 9:
+    if device == dialing.PREVIEW and body["maxAlertingTime"] < 9:
         raise _invalid(ErrorCode.WRONG_VALUE, "maxAlertingTime: at least 9 for preview campaigns")
     if device in IVR_DEVICES and body["ivrParam"] is None:
         raise _invalid(ErrorCode.EMPTY, "ivrParam: is mandatory for deviceType 1 and 3")

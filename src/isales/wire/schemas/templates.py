@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...domain import dialing
 from ...domain.templates import INIT_STATUS, TemplateStatus
 from ...errors import ErrorCode, InvalidParameter
 from ..validation import INT32_MAX, Field, Schema
@@ -66,7 +67,7 @@ LIST_QUERY: Schema = (
 
 
 def to_columns(body: dict[str, Any]) -> dict[str, Any]:
-    if body["deviceType"] != campaigns.PREVIEW and body["maxAlertingTime"] > 60:
+    if body["deviceType"] != dialing.PREVIEW and body["maxAlertingTime"] > 60:
         raise InvalidParameter(
             ErrorCode.WRONG_VALUE, "maxAlertingTime: at most 60 except for preview templates"
         )
