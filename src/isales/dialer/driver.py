@@ -20,8 +20,9 @@ class CallRequest:
     caller: str
     call_data: str
     max_alerting_seconds: int
-    #: agent campaigns (docs/telephony.md#agents): the agent whose leg an answer is bridged
-    #: to (progressive, preview: reserved when the number was claimed) ...
+    #: agent campaigns (docs/telephony.md#agents-progressive-preview-and-predictive-campaigns):
+    #: the agent whose leg an answer is bridged to (progressive, preview: reserved when the
+    #: number was claimed) ...
     work_no: str | None = None
     #: ... or, when None (predictive), asked on the answer until it names one or
     #: ``agent_wait_seconds`` have passed; then the compliance message is played
