@@ -2,11 +2,12 @@
 
 With a driver that holds agents' legs (``open_leg``; the SIP driver), agent campaigns are
 dialled as docs/telephony.md#agents-progressive-preview-and-predictive-campaigns says:
-every round first polls ``agents/legs`` (calls the agents whose login this dialer was given, hangs up the legs of agents logged out,
-reports the legs that dropped), then claims numbers with this process's ``dialerId``;
-a predictive campaign's batch comes from its :class:`~isales.domain.pacing.Pacer` and each
-of its answers asks ``agents/take`` for an agent. Any other driver dials agent campaigns
-like the others (the simulated driver has no agents: it only exercises the claim).
+every round first polls ``agents/legs`` (calls the agents whose login this dialer was
+given, hangs up the legs of agents logged out, reports the legs that dropped), then claims
+numbers with this process's ``dialerId``; a predictive campaign's batch comes from its
+:class:`~isales.domain.pacing.Pacer` and each of its answers asks ``agents/take`` for an
+agent. Any other driver dials agent campaigns like the others (the simulated driver has no
+agents: it only exercises the claim).
 """
 
 from __future__ import annotations
