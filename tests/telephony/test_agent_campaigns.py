@@ -174,7 +174,10 @@ def test_predictive_surplus_answers_hear_compliance(make_server, tmp_path):
                 "00000",
                 "1001",
             )
-            assert int(bridged[result["call_id"]].group(3)) <= 200
+            # predictive: an answer takes its agent from the server (agents/take) when it
+            # comes, so its bound is agentWaitSeconds (1 s), past which it would have heard
+            # the compliance message; the 200 ms bound is progressive's (agent reserved ahead)
+            assert int(bridged[result["call_id"]].group(3)) <= 1000
         else:
             outcomes.append("abandoned")
             assert (result["call_status"], result["fail_code"]) == ("5", "01046")
