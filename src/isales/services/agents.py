@@ -8,7 +8,6 @@ in short read transactions of its own).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -113,10 +112,13 @@ class AgentService:
 
     # --- login, ready, pause, logout -------------------------------------------------------
 
-    def login(self, vdn_id: int, work_no: str) -> Row:
-        """Mark the agent LOGGING_IN, then wait for a dialer to report its leg: READY when it
-        answered; ``AgentLoginFailed`` (the agent LOGGED_OUT) when it did not, or when no
-        dialer reported within ``agent_login_timeout_seconds``."""
+    def begin_login(self, vdn_id: int, work_no: str) -> float:
+        """Mark the agent LOGGING_IN (a dialer will call it) and answer how many seconds the
+        login waits for the dialer's report (``agent_login_timeout_seconds``).
+
+        The waiting itself is the caller's, between short reads (``login_outcome``), so a
+        login in progress holds no worker thread: logins waiting for phones must not starve
+        every other request of the server's threads."""
         with self.store.write() as conn:
             self._change(
                 conn,
@@ -126,13 +128,20 @@ class AgentService:
                 self.clock(),
                 values={"login_holder": None, "login_until": None, "leg_holder": None},
             )
-        deadline = time.monotonic() + self.settings.agent_login_timeout_seconds
-        while time.monotonic() < deadline:
-            time.sleep(LOGIN_POLL_SECONDS)
-            with self.store.read() as conn:
-                row = self._agent(conn, vdn_id, work_no)
-            if row["effective"] != AgentState.LOGGING_IN:
-                return self._login_outcome(row)
+        return float(self.settings.agent_login_timeout_seconds)
+
+    def login_outcome(self, vdn_id: int, work_no: str) -> Row | None:
+        """The agent once a dialer reported its login call (READY; ``AgentLoginFailed`` when
+        the call was not answered), or None while it is still LOGGING_IN."""
+        with self.store.read() as conn:
+            row = self._agent(conn, vdn_id, work_no)
+        if row["effective"] == AgentState.LOGGING_IN:
+            return None
+        return self._login_outcome(row)
+
+    def end_login(self, vdn_id: int, work_no: str) -> Row:
+        """The wait is over: a login still in progress fails (``AgentLoginFailed``, the agent
+        LOGGED_OUT); one a dialer reported meanwhile answers as ``login_outcome`` does."""
         with self.store.write() as conn:
             timed_out = agent_store.change(
                 conn,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ...config import Settings
+from ...services.agents import LOGIN_POLL_SECONDS
 from ...wire.schemas import agents as schema
 from ..envelope import ok
 from ..openapi import operation
@@ -54,7 +58,17 @@ def build_router(settings: Settings) -> APIRouter:
     @operation(router, "agents.login", payload=_OBJECT)
     async def login(request: Request) -> JSONResponse:
         call = await accept(request)
-        row = await call.run(call.services.agents.login, call.vdn_id, _work_no(call))
+        agents, work_no = call.services.agents, _work_no(call)
+        # waited for here, on the event loop, between short reads: a login waiting for its
+        # phone holds no worker thread (services/agents.py, begin_login)
+        seconds = await call.run(agents.begin_login, call.vdn_id, work_no)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            await asyncio.sleep(LOGIN_POLL_SECONDS)
+            row = await call.run(agents.login_outcome, call.vdn_id, work_no)
+            if row is not None:
+                return ok(returnObject=schema.wire_state(row))
+        row = await call.run(agents.end_login, call.vdn_id, work_no)
         return ok(returnObject=schema.wire_state(row))
 
     @operation(router, "agents.ready", payload=_OBJECT)
