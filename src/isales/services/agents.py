@@ -159,8 +159,14 @@ class AgentService:
                 conn, vdn_id, work_no, "ready", self.clock(), values={**CALL_CLEARED}
             )
 
-    def pause(self, vdn_id: int, work_no: str) -> Row:
+    def pause(self, vdn_id: int, work_no: str, campaign_id: int | None = None) -> Row:
+        """READY or WRAP_UP -> PAUSED. With ``campaign_id`` (the console's live page of a
+        campaign) only an agent working for that campaign is paused."""
         with self.store.write() as conn:
+            if campaign_id is not None:
+                agent = self._agent(conn, vdn_id, work_no)
+                if campaign_id not in agent_store.campaigns_of(conn, [agent["id"]])[agent["id"]]:
+                    raise AgentNotInCampaign()
             return self._change(
                 conn, vdn_id, work_no, "pause", self.clock(), values={**CALL_CLEARED}
             )
