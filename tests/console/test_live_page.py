@@ -99,7 +99,12 @@ def test_a_supervisor_pauses_an_agent_and_the_campaign_from_the_live_page(person
         page = person("otto")
         page.goto(live_tab(console_server, campaign_id))
         expect(agent_row(page, "sv1")).to_contain_text("READY")
-        page.get_by_role("button", name="Pause agent sv1").click()
+        # a keyboard user's focus stays on the button across refreshes
+        page.get_by_role("button", name="Pause agent sv1").focus()
+        read_at = page.locator("#live-at").text_content()
+        expect(page.locator("#live-at")).not_to_have_text(read_at or "", timeout=SEEN_WITHIN_MS)
+        assert page.evaluate("document.activeElement.id") == "pause-agent-sv1"
+        page.keyboard.press("Enter")
         expect(agent_row(page, "sv1")).to_contain_text("PAUSED")
         expect(page.get_by_role("button", name="Pause agent sv1")).to_have_count(0)
         assert state_of(api, "sv1") == "PAUSED"
