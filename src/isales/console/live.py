@@ -2,8 +2,8 @@
 
 The page holds a fragment that the console's own script (htmx) fetches again every
 REFRESH_SECONDS; every figure is read by ``OverviewService.live`` in one transaction.
-Supervisors (operators and admins: the role that pauses campaigns) pause an agent with the
-agent interface's own transition, ``AgentService.pause``.
+Supervisors (operators and admins: the roles that pause campaigns) pause an agent with the
+agent pause interface's own transition (``AgentService.pause_in_campaign``).
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ async def pause_agent(request: Request, vdn_id: int, campaign_id: int, work_no: 
     """Pause one of the campaign's agents: the agent pause interface's transition and rule."""
     await acting(request, Role.OPERATOR, vdn_id)
     try:
-        await run(request, services(request).agents.pause, vdn_id, work_no, campaign_id)
+        await run(request, services(request).agents.pause_in_campaign, vdn_id, work_no, campaign_id)
     except AppError as exc:
         return await live_view(request, vdn_id, campaign_id, status_code=409, error=exc)
     return redirect(campaign_url(vdn_id, campaign_id, "live"))
