@@ -21,7 +21,7 @@ from ..errors import (
     SignInFailed,
     VdnNotGranted,
 )
-from . import campaigns, lifecycle, records, tenants
+from . import campaigns, lifecycle, live, records, tenants
 from .web import (
     HERE,
     SECURITY_HEADERS,
@@ -107,7 +107,7 @@ def build_console(settings: Settings) -> FastAPI:
         response.delete_cookie(SESSION_COOKIE, path="/console")
         return response
 
-    for part in (campaigns, records, lifecycle, tenants):
+    for part in (campaigns, records, lifecycle, live, tenants):
         console.include_router(part.router)
 
     @console.exception_handler(SignInNeeded)

@@ -162,15 +162,20 @@ async def campaign_home(vdn_id: int, campaign_id: int) -> Response:
     return redirect(campaign_url(vdn_id, campaign_id))
 
 
+#: tabs a pause or resume returns to (the tab its button was pressed on)
+RETURN_TABS = frozenset({"numbers", "live"})
+
+
 async def _transition(request: Request, vdn_id: int, campaign_id: int, operation: str) -> Response:
-    await acting(request, Role.OPERATOR, vdn_id)
+    _, form = await acting(request, Role.OPERATOR, vdn_id)
+    back = text(form, "tab")
     change = getattr(services(request).campaigns, operation)
     try:
         await run(request, change, vdn_id, campaign_id)
     except AppError as exc:
         context = await campaign_context(request, vdn_id, campaign_id)
         return await _numbers_page(request, context, status_code=409, state_error=exc)
-    return redirect(campaign_url(vdn_id, campaign_id))
+    return redirect(campaign_url(vdn_id, campaign_id, back if back in RETURN_TABS else "numbers"))
 
 
 @router.post(CAMPAIGN + "/pause")

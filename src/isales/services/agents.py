@@ -170,9 +170,20 @@ class AgentService:
 
     def pause(self, vdn_id: int, work_no: str) -> Row:
         with self.store.write() as conn:
-            return self._change(
-                conn, vdn_id, work_no, "pause", self.clock(), values={**CALL_CLEARED}
-            )
+            return self._pause(conn, vdn_id, work_no)
+
+    def pause_in_campaign(self, vdn_id: int, work_no: str, campaign_id: int) -> Row:
+        """The same pause, from a campaign's page (the console's Live tab): only an agent
+        working for that campaign."""
+        with self.store.write() as conn:
+            agent = self._agent(conn, vdn_id, work_no)
+            if campaign_id not in agent_store.campaigns_of(conn, [agent["id"]])[agent["id"]]:
+                raise AgentNotInCampaign()
+            return self._pause(conn, vdn_id, work_no)
+
+    def _pause(self, conn: Connection, vdn_id: int, work_no: str) -> Row:
+        """READY or WRAP_UP -> PAUSED (domain/agents.TRANSITIONS["pause"])."""
+        return self._change(conn, vdn_id, work_no, "pause", self.clock(), values={**CALL_CLEARED})
 
     def logout(self, vdn_id: int, work_no: str) -> Row:
         """LOGGED_OUT; the dialer holding the leg drops it at its next ``legs`` poll."""

@@ -47,6 +47,9 @@ class CampaignAbandon:
     #: abandoned calls in percent of live answers (as ``abandonCap`` is)
     rate: float
     over_cap: bool
+    #: the campaign's ``abandonCap`` (percent) and ``abandonWindow`` (``24h``/``30d``)
+    cap: float
+    window: str
 
 
 class StatisticsService:
@@ -98,22 +101,23 @@ class StatisticsService:
         with self.store.read() as conn:
             rows = statistics_store.live_agent_campaigns(conn, dialing.AGENT_MODES, now)
             counts = abandon_counts(conn, [row["id"] for row in rows], now)
-        overview = []
-        for row in rows:
-            figures = counts[row["id"]]
-            rate = 100 * pacing.abandon_rate(figures["live_answers"], figures["abandoned"])
-            cap = effective(row["abandon_cap"], "abandonCap")
-            overview.append(
-                CampaignAbandon(
-                    row["vdn_id"],
-                    row["id"],
-                    figures["live_answers"],
-                    figures["abandoned"],
-                    round(rate, 4),
-                    bool(figures["abandoned"]) and rate >= cap,
-                )
-            )
-        return overview
+        return [campaign_abandon(row, counts[row["id"]]) for row in rows]
+
+
+def campaign_abandon(campaign: dict[str, Any], figures: dict[str, int]) -> CampaignAbandon:
+    """A campaign's abandon figures (``abandon_counts``) against its own cap and window."""
+    rate = 100 * pacing.abandon_rate(figures["live_answers"], figures["abandoned"])
+    cap = effective(campaign["abandon_cap"], "abandonCap")
+    return CampaignAbandon(
+        campaign["vdn_id"],
+        campaign["id"],
+        figures["live_answers"],
+        figures["abandoned"],
+        round(rate, 4),
+        bool(figures["abandoned"]) and rate >= cap,
+        cap,
+        effective(campaign["abandon_window"], "abandonWindow"),
+    )
 
 
 def abandon_counts(conn: Any, campaign_ids: list[int], now: datetime) -> dict[int, dict[str, int]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -90,3 +90,31 @@ def outcomes(
         .order_by(func.count().desc(), call_results.c.call_status, call_results.c.fail_code)
     )
     return [(status, fail_code, count) for status, fail_code, count in conn.execute(query)]
+
+
+def calling_numbers(
+    conn: Connection, campaign_id: int, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """Numbers of the campaign in state calling (a dialer holds them now): how many, and
+    the first ``limit`` in dataId order; both read the (campaign_id, state) index."""
+    calling = [numbers.c.campaign_id == campaign_id, numbers.c.state == NumberState.CALLING]
+    total = conn.execute(select(func.count()).select_from(numbers).where(*calling)).scalar_one()
+    rows = conn.execute(
+        select(numbers.c.id, numbers.c.called, numbers.c.attempts, numbers.c.lease_until)
+        .where(*calling)
+        .order_by(numbers.c.id)
+        .limit(limit)
+    ).mappings()
+    return int(total), [dict(row) for row in rows]
+
+
+def results_reported(
+    conn: Connection, campaign_id: int, now: datetime, spans: tuple[timedelta, ...]
+) -> tuple[int, ...]:
+    """Call results (attempts that ended) reported within each span before ``now``: one
+    range of the (campaign_id, reported_at) index, as long as the longest span."""
+    reported = call_results.c.reported_at
+    query = select(*(func.count().filter(reported >= now - span) for span in spans)).where(
+        call_results.c.campaign_id == campaign_id, reported >= now - max(spans)
+    )
+    return tuple(int(n) for n in conn.execute(query).one())
