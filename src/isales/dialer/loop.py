@@ -24,6 +24,7 @@ import httpx
 
 from ..client import IsalesClient
 from ..domain import dialing
+from ..domain.agents import STAFFED
 from ..domain.pacing import Pacer, PacingSettings, PacingSnapshot
 from ..errors import DialerKeyRefused
 from .driver import CallOutcome, CallRequest, CampaignRefused, Driver
@@ -35,8 +36,6 @@ CAMPAIGN_CACHE_SECONDS = 30.0
 REPORT_ATTEMPTS = 5
 #: with agents, the longest wait between rounds: a login waits for our ``legs`` poll
 AGENT_POLL_SECONDS = 1.0
-#: agents' states that count as staffed for the pacer (logged in and not paused)
-STAFFED = ("READY", "RESERVED", "TALKING", "WRAP_UP")
 _DEFAULT_PACING = PacingSettings()
 
 

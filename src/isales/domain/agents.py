@@ -42,6 +42,9 @@ LAPSING = frozenset({S.RESERVED, S.WRAP_UP})
 #: the states with a leg held by a dialer (a call to the agent is up)
 ON_LEG = frozenset({S.READY, S.RESERVED, S.TALKING, S.WRAP_UP, S.PAUSED})
 
+#: staffed: logged in and not paused — what the predictive pacer counts as the team
+STAFFED = ON_LEG - {S.PAUSED}
+
 
 @dataclass(frozen=True)
 class Transition:
