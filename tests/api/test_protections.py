@@ -123,6 +123,7 @@ READ_ONLY_POSTS = {
     "results.query",
     "imports.query",
     "export.list_numbers",
+    "agents.list_",
 }
 
 
