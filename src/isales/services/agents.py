@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import Connection
 
@@ -19,6 +19,7 @@ from ..config import Settings
 from ..domain import dialing
 from ..domain.agents import (
     PREVIEW_HOLD_EXTRA_SECONDS,
+    TRANSITIONS,
     AgentState,
     lease_owner,
 )
@@ -104,10 +105,7 @@ class AgentService:
         """One guarded transition, refused (nothing changed) when the state does not allow it."""
         row = agent_store.change(conn, vdn_id, work_no, transition, now, **kwargs)
         if row is None:
-            current = self._agent(conn, vdn_id, work_no)
-            raise AgentStateForbids(
-                f"{transition} is not allowed while the agent is {current['effective'].value}"
-            )
+            _refuse(transition, self._agent(conn, vdn_id, work_no))
         return row
 
     # --- login, ready, pause, logout -------------------------------------------------------
@@ -210,10 +208,9 @@ class AgentService:
         now = self.clock()
         with self.store.write() as conn:
             agent = self._agent(conn, vdn_id, work_no)
-            if agent["effective"] != AgentState.READY:
-                raise AgentStateForbids(
-                    f"next is not allowed while the agent is {agent['effective'].value}"
-                )
+            # refused before any record is held (the guarded change below holds the rule too)
+            if agent["effective"] not in TRANSITIONS["next"].sources:
+                _refuse("next", agent)
             for campaign in self._preview_campaigns(conn, vdn_id, agent, campaign_id):
                 dialable, zone_keys = self.dialing.dialable(conn, campaign, now)
                 if not dialable:
@@ -377,3 +374,9 @@ class AgentService:
         """(vdn, campaign, public state, agents) for /metrics."""
         with self.store.read() as conn:
             return agent_store.counts_by_state(conn, self.clock(), vdn_id)
+
+
+def _refuse(transition: str, agent: Row) -> NoReturn:
+    raise AgentStateForbids(
+        f"{transition} is not allowed while the agent is {agent['effective'].value}"
+    )

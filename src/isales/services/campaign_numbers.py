@@ -193,12 +193,21 @@ def claim(
     """
     number_store.release_lapsed_claims(conn, by.now, campaign_id)
     reserved = number_store.claim_reservations(conn, campaign_id, batch, by, zone_keys)
-    left = batch - len(reserved)
-    if zone_keys is None:
-        claimed = number_store.claim_due(conn, campaign_id, left, by)
-    else:
-        claimed = number_store.claim_due_in_zones(conn, campaign_id, zone_keys, left, by)
+    claimed = _claim_due(conn, campaign_id, batch - len(reserved), by, zone_keys)
     return claimed, reserved
+
+
+def _claim_due(
+    conn: Connection,
+    campaign_id: int,
+    count: int,
+    by: Claimant,
+    zone_keys: list[str | None] | None,
+) -> list[Row]:
+    """Up to ``count`` due numbers, of ``zone_keys`` only for a local-time campaign."""
+    if zone_keys is None:
+        return number_store.claim_due(conn, campaign_id, count, by)
+    return number_store.claim_due_in_zones(conn, campaign_id, zone_keys, count, by)
 
 
 def claim_for_agents(
@@ -232,10 +241,7 @@ def claim_for_preview(
     lease owner, ``by.lease_until`` the end of its hold); lapsed holds are released first,
     by the same rule as every claim."""
     number_store.release_lapsed_claims(conn, by.now, campaign_id)
-    if zone_keys is None:
-        found = number_store.claim_due(conn, campaign_id, 1, by)
-    else:
-        found = number_store.claim_due_in_zones(conn, campaign_id, zone_keys, 1, by)
+    found = _claim_due(conn, campaign_id, 1, by, zone_keys)
     return found[0] if found else None
 
 
