@@ -93,10 +93,10 @@ async def _nothing_to_receive() -> Message:
     return {"type": "http.disconnect"}
 
 
-def is_large(scope: Scope) -> bool:
-    """Whether a request's body may be spooled (``api/body.py``): declared larger than
+def is_large(scope: Scope, lengths: list[bytes]) -> bool:
+    """Whether a request's body may be spooled (``api/body.py``): declared (``lengths``,
+    its Content-Length values, already checked to be digits) larger than
     ``SPOOL_THRESHOLD``, or of a size not declared (chunked)."""
-    lengths = [v for n, v in scope["headers"] if n == b"content-length"]
     if lengths:
         return int(lengths[0]) > SPOOL_THRESHOLD
     return any(n == b"transfer-encoding" for n, _ in scope["headers"])
@@ -158,7 +158,7 @@ class Gate:
             return
         refused: AuthError | FlowControlled | None = await self._precheck(scope)
         slot = None
-        if refused is None and is_large(scope):
+        if refused is None and is_large(scope, lengths):
             precheck = scope["state"].get("precheck")
             slot = precheck.auth.access_key if precheck is not None else ""
             refused = self.large_bodies.take(slot)
