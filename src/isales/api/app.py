@@ -11,7 +11,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__, logs
 from ..clock import Clock, system_clock
@@ -23,32 +22,10 @@ from .envelope import error_response
 from .gate import Gate
 from .idempotency import IdempotencyMiddleware, StoredAnswer, replay_response
 from .observe import ObserveMiddleware
-from .request import new_request_id
 from .route_table import BY_KEY
 from .routes import ROUTERS
 
 log = logging.getLogger("isales.api")
-
-
-class RequestIdMiddleware:
-    """Gives every request an id (``X-Request-Id``); history rows are stamped with it."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = new_request_id()
-        scope.setdefault("state", {})["request_id"] = request_id
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
 
 
 async def _every(seconds: float, job: Callable[[], object]) -> None:
@@ -136,7 +113,6 @@ def create_app(settings: Settings | None = None, clock: Clock = system_clock) ->
     app.add_exception_handler(StoredAnswer, replay_response)
     app.add_middleware(IdempotencyMiddleware, services=services)
     app.add_middleware(Gate, services=services)
-    app.add_middleware(RequestIdMiddleware)
     app.add_middleware(ObserveMiddleware)
     openapi.install(app)
     return app

@@ -180,10 +180,14 @@ class Gate:
         if len(values) > 1:
             return Unauthenticated("more than one Authorization header")
         header = values[0].decode("latin-1") if values else None
+        access = self.services.access
         try:
-            scope["state"]["precheck"] = await run_in_threadpool(
-                self.services.access.precheck, header
-            )
+            # a key read in the last GRANT_CACHE_SECONDS is prechecked here, on the event
+            # loop; any other one is read from the store (a thread)
+            found = access.precheck_cached(header)
+            if found is None:
+                found = await run_in_threadpool(access.precheck, header)
+            scope["state"]["precheck"] = found
         except AuthError as exc:
             return exc
         except Exception:  # a store failure: the application checks again and answers it

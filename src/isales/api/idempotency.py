@@ -22,6 +22,7 @@ from ..services import Services
 from ..services.idempotency import Fingerprint, Replay, Run
 
 HEADER = "idempotency-key"
+_HEADER_BYTES = HEADER.encode()
 _KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")
 _STATE_FIELD = "idempotency_run"
 #: methods whose requests a key protects
@@ -93,8 +94,12 @@ class IdempotencyMiddleware:
         self.app, self.services = app, services
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in KEYED_METHODS:
-            await self.app(scope, receive, send)
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in KEYED_METHODS
+            or not any(name == _HEADER_BYTES for name, _ in scope["headers"])
+        ):
+            await self.app(scope, receive, send)  # no key: nothing to hold
             return
         held: list[Message] = []
         settled = False

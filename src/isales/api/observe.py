@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,6 +24,9 @@ _QUIET_PATHS = ("/healthz", "/readyz", "/metrics")
 
 
 class ObserveMiddleware:
+    """Gives every request its id (``X-Request-Id``; history rows are stamped with it), then
+    writes its access-log line and metrics when it ends."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -31,11 +35,14 @@ class ObserveMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        request_id = uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
         seen: dict[str, object] = {"status": 500, "code": None, "idle": False}
 
         async def observing_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 seen["status"] = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             elif message["type"] == "http.response.body" and seen["code"] is None:
                 body = message.get("body", b"")
                 found = _RESULT.match(body)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 
 from ..errors import FIELD_CODES, DialerCode, ErrorCode
 from ..wire.validation import Schema, json_schema, schema_codes
+from .request import settle
 from .route_table import BY_KEY, DIALER_MEANINGS, PATH_PATTERNS, PATH_RANGES, Route
 
 ENVELOPE: dict[str, Any] = {
@@ -183,10 +184,22 @@ def operation(
     route = BY_KEY[key]
 
     def register(endpoint: Endpoint) -> Endpoint:
-        endpoint.route_key = key  # type: ignore[attr-defined]
+        async def handler(request: Request) -> Response:
+            # an accepted request's authentication is finished before its answer leaves,
+            # whether or not a service call of the handler did it (request.settle)
+            try:
+                answer = await endpoint(request)
+            except Exception:
+                await settle(request)
+                raise
+            await settle(request)
+            return answer
+
+        handler.__name__, handler.__doc__ = endpoint.__name__, endpoint.__doc__
+        handler.route_key = endpoint.route_key = key  # type: ignore[attr-defined]
         router.add_api_route(
             route.path,
-            endpoint,
+            handler,
             methods=list(route.methods),
             include_in_schema=route.documented,
             **(doc(route, body=body, query=query, payload=payload) if route.documented else {}),

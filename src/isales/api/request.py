@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import re
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from starlette.exceptions import HTTPException
 
 from ..errors import ErrorCode, InvalidParameter
 from ..services import Services
-from ..services.access import Principal, SignedRequest
+from ..services.access import Precheck, Principal, RequestGuard, SignedRequest
 from ..wire.validation import Schema, path_integer, validate_body, validate_query
 from . import idempotency
 from .body import ReceivedBody
@@ -77,13 +76,28 @@ class Call:
     body: dict[str, Any]
     query: dict[str, Any]
 
+    guard: RequestGuard
+
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a (blocking) service call off the event loop."""
-        return await run_in_threadpool(function, *args, **kwargs)
+        """Run a (blocking) service call off the event loop: the one thread hand-off of a
+        request, whose transactions also finish its authentication (``RequestGuard``)."""
+        return await run_in_threadpool(self.guard.run, function, *args, **kwargs)
 
     async def run_file_work(self, function: Callable[..., T], *args: Any) -> T:
-        """Run a service call that reads an uploaded file on the file threads (FileWork)."""
+        """Run a service call that reads an uploaded file on the file threads (FileWork);
+        the request's authentication is finished first."""
+        if not self.guard.settled:
+            await run_in_threadpool(self.guard.settle)
         return await FILE_WORK.run(self.principal.access_key, function, *args)
+
+
+async def settle(request: Request) -> None:
+    """Finish the authentication of an accepted request whose service calls did not (an
+    interface that answered without one, or failed before it): the route's wrapper calls
+    this before the answer leaves (``openapi.operation``)."""
+    guard: RequestGuard | None = getattr(request.state, "guard", None)
+    if guard is not None and not guard.settled:
+        await run_in_threadpool(guard.settle)
 
 
 async def receive_body(request: Request, limit: int) -> ReceivedBody:
@@ -120,25 +134,65 @@ async def accept(
     # the route table's limit, the one the gate enforced before the body was read
     received = await receive_body(request, body_limit(services.settings, request.url.path))
     try:
+        authorization = request.headers.get("authorization")
         signed = SignedRequest(
             method=request.method,
             path=_raw_path(request),
             query_pairs=parse_qsl(request.url.query, keep_blank_values=True),
             headers=request.headers,
             payload_hash=received.sha256,
-            authorization=request.headers.get("authorization"),
+            authorization=authorization,
         )
-        principal = await run_in_threadpool(
-            services.access.authenticate,
-            signed,
-            getattr(request.state, "precheck", None),
-            changes_data(request.method, request.url.path),
+        precheck: Precheck | None = getattr(request.state, "precheck", None)
+        if precheck is None:  # the gate could not read the store: try again, here
+            precheck = await run_in_threadpool(services.access.precheck, authorization)
+        # the signature, on the event loop; the key's state and the single-use record are
+        # read and written in the request's own transaction (RequestGuard)
+        principal, guard = services.access.verify(
+            signed, precheck, changes_data(request.method, request.url.path)
         )
+        request.state.guard = guard
         # verified: only now is the body read into memory, once, from where it was kept
         raw = await run_in_threadpool(received.read) if received.spooled else received.read()
     finally:
         received.close()
     request.state.access_key = principal.access_key  # for the access log
+    try:
+        return await _checked(
+            request,
+            services,
+            principal,
+            guard,
+            request_id,
+            raw,
+            received.sha256,
+            body=body,
+            body_optional=body_optional,
+            query=query,
+            vdn_in_body=vdn_in_body,
+            vdn_optional=vdn_optional,
+        )
+    except Exception:
+        await settle(request)  # a refused key or a replay is the answer, not this failure
+        raise
+
+
+async def _checked(
+    request: Request,
+    services: Services,
+    principal: Principal,
+    guard: RequestGuard,
+    request_id: str,
+    raw: bytes,
+    body_sha256: str,
+    *,
+    body: Schema | None,
+    body_optional: bool,
+    query: Schema | None,
+    vdn_in_body: bool,
+    vdn_optional: bool,
+) -> Call:
+    """The checks after the signature: path parameters, VDN grant, content type, body."""
 
     path_values = {}
     for name in BY_KEY[request.scope["endpoint"].route_key].path_parameters:
@@ -181,11 +235,10 @@ async def accept(
     else:
         vdn_id = path_values["vdnId"]
     if idempotency_key is not None:
+        await settle(request)  # a replayed signature is refused before its key is looked at
         await idempotency.begin(
-            request, services, idempotency_key, principal.access_key, vdn_id, received.sha256
+            request, services, idempotency_key, principal.access_key, vdn_id, body_sha256
         )
-    return Call(services, principal, request_id, vdn_id, path_values, body_values, query_values)
-
-
-def new_request_id() -> str:
-    return uuid.uuid4().hex
+    return Call(
+        services, principal, request_id, vdn_id, path_values, body_values, query_values, guard
+    )

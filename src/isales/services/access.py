@@ -7,9 +7,12 @@ import secrets
 import string
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import Connection
 
 from .. import signing
 from ..clock import Clock
@@ -20,6 +23,9 @@ from ..secret_box import SecretBox, key_source
 from ..store import Store, audit
 from ..store import keys as key_store
 from ..store import replay as replay_store
+from ..store.engine import TRANSACTION_GUARD
+
+T = TypeVar("T")
 
 _AK_ALPHABET = string.ascii_uppercase + string.digits
 
@@ -49,6 +55,11 @@ class KeyGrant:
 
 #: grants cached per process; past this many keys the cache starts over
 GRANT_CACHE_SIZE = 10_000
+#: how long a cached grant answers the gate's precheck before the store is read again. Only
+#: the gate uses it (to refuse a request before its body is read); whether the key is still
+#: active is read again inside the request's own transaction (RequestGuard), so a revoke
+#: holds from the next request on whatever this cache holds.
+GRANT_CACHE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,95 @@ class SignedRequest:
     authorization: str | None
 
 
+class RequestGuard:
+    """The store's half of accepting a signed request, done inside the request's own
+    transactions instead of transactions of its own (docs/architecture.md#transactions):
+
+    - the first transaction reads whether the key is still active (``Unauthenticated``);
+    - a single-use signature is recorded in the first *write* transaction (``Replayed``),
+      so it commits, or rolls back, with the change it guards.
+
+    ``settle`` does what no transaction did (a request that failed before writing, or wrote
+    nothing): its signature is recorded even so, as a refused request's always was, so a
+    captured request cannot be sent again once it would succeed. Not shared between
+    requests; a lock covers a request that runs two service calls at once.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        access_key: str,
+        signature: str,
+        expires_at: datetime,
+        single_use: bool,
+    ) -> None:
+        self.store, self.access_key = store, access_key
+        self.signature, self.expires_at = signature, expires_at
+        self.key_checked = False
+        self.recorded = not single_use
+        self._pending = False
+        self._lock = threading.Lock()
+
+    @property
+    def settled(self) -> bool:
+        return self.key_checked and self.recorded
+
+    def begin(self, conn: Connection, writable: bool) -> None:
+        if self.settled:
+            return
+        with self._lock:
+            if not self.key_checked:
+                if key_store.active_secret(conn, self.access_key) is None:
+                    raise Unauthenticated("unknown or revoked access key, or wrong signature")
+                self.key_checked = True
+            if writable and not self.recorded and not self._pending:
+                if not replay_store.record_signature(conn, self.signature, self.expires_at):
+                    raise Replayed()
+                self._pending = True
+
+    def committed(self) -> None:
+        if self._pending:
+            self.recorded, self._pending = True, False
+
+    def settle(self) -> None:
+        """Check the key and record the signature in a transaction of their own, if the
+        request's own transactions did not (runs off the event loop)."""
+        self._pending = False  # a record in a transaction that rolled back is not there
+        if self.settled:
+            return
+        self.run(self._nothing)
+
+    @staticmethod
+    def _nothing() -> None:
+        return None
+
+    def run(self, function: Callable[..., T], *args: object, **kwargs: object) -> T:
+        """Run one service call with this guard on its transactions; settle afterwards. An
+        authentication failure found here is the answer, whatever the call did or raised."""
+        token = TRANSACTION_GUARD.set(self)
+        try:
+            try:
+                result = function(*args, **kwargs)
+            except Exception:
+                self._settle_here()
+                raise
+            self._settle_here()
+            return result
+        finally:
+            TRANSACTION_GUARD.reset(token)
+
+    def _settle_here(self) -> None:
+        self._pending = False
+        if self.settled:
+            return
+        if self.recorded:
+            with self.store.read():
+                pass  # the guard's begin() checks the key
+        else:
+            with self.store.write():
+                pass  # the guard's begin() checks the key and records the signature
+
+
 class AccessService:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.store, self.settings, self.clock = store, settings, clock
@@ -89,6 +189,9 @@ class AccessService:
         #: access key -> its VDNs; a key's grants never change after it is created (but
         #: the built-in dialer's, re-granted at its server's start: see builtin_dialer_key)
         self._vdns: dict[str, frozenset[int]] = {}
+        #: access key -> (its grant, when it was read): the gate's precheck without the
+        #: store (GRANT_CACHE_SECONDS); never the answer to whether a key is active
+        self._grants: dict[str, tuple[KeyGrant, float]] = {}
 
     def key_mismatch(self) -> str | None:
         """None when the master key at hand opens the store's sealed secrets, else one line
@@ -127,7 +230,18 @@ class AccessService:
                 if len(self._vdns) >= GRANT_CACHE_SIZE:
                     self._vdns.clear()
                 self._vdns[access_key] = vdns
-        return KeyGrant(self.box.open(secret, access_key), vdns)
+        grant = KeyGrant(self.box.open(secret, access_key), vdns)
+        if len(self._grants) >= GRANT_CACHE_SIZE:
+            self._grants.clear()
+        self._grants[access_key] = (grant, time.monotonic())
+        return grant
+
+    def cached_grant(self, access_key: str) -> KeyGrant | None:
+        """The grant read from the store less than GRANT_CACHE_SECONDS ago, else None."""
+        found = self._grants.get(access_key)
+        if found is None or time.monotonic() - found[1] > GRANT_CACHE_SECONDS:
+            return None
+        return found[0]
 
     def create_key(
         self,
@@ -173,6 +287,7 @@ class AccessService:
             if not key_store.reactivate_key(conn, BUILTIN_DIALER_KEY, vdns, found["revoked_at"]):
                 raise RuntimeError("the built-in dialer key changed while it was activated")
         self._vdns.pop(BUILTIN_DIALER_KEY, None)
+        self._grants.pop(BUILTIN_DIALER_KEY, None)
         secret = self.box.open(found["secret_key"], BUILTIN_DIALER_KEY)
         return NewKey(BUILTIN_DIALER_KEY, secret, vdns)
 
@@ -184,6 +299,7 @@ class AccessService:
         now = self.clock()
         with self.store.write() as conn:
             revoked = key_store.revoke_key(conn, access_key, now)
+            self._grants.pop(access_key, None)
             if revoked:
                 audit.record(
                     conn,
@@ -198,6 +314,20 @@ class AccessService:
 
     def precheck(self, authorization: str | None) -> Precheck:
         """The checks made before the body is read; any failure is :class:`Unauthenticated`."""
+        auth = self._parse(authorization)
+        grant = self.lookup(auth.access_key)
+        if grant is None:
+            raise Unauthenticated("unknown or revoked access key, or wrong signature")
+        return Precheck(auth, grant)
+
+    def precheck_cached(self, authorization: str | None) -> Precheck | None:
+        """``precheck`` from the grant cache, without the store (on the event loop); None
+        when the key is not in the cache (then ``precheck`` reads it)."""
+        auth = self._parse(authorization)
+        grant = self.cached_grant(auth.access_key)
+        return None if grant is None else Precheck(auth, grant)
+
+    def _parse(self, authorization: str | None) -> signing.Authorization:
         if not authorization:
             raise Unauthenticated("missing Authorization header")
         try:
@@ -207,20 +337,44 @@ class AccessService:
         skew = abs(auth.timestamp.replace(tzinfo=None) - self.clock())
         if skew > timedelta(seconds=self.settings.clock_skew_seconds):
             raise Unauthenticated("request timestamp outside the accepted window")
-        grant = self.lookup(auth.access_key)
-        if grant is None:
-            raise Unauthenticated("unknown or revoked access key, or wrong signature")
-        return Precheck(auth, grant)
+        return auth
+
+    def verify(
+        self, request: SignedRequest, checked: Precheck, single_use: bool = False
+    ) -> tuple[Principal, RequestGuard]:
+        """Verify the signature against the precheck's grant, without the store (on the
+        event loop): the principal, and the guard that finishes the check inside the
+        request's transactions (``RequestGuard``). Failing is :class:`Unauthenticated`.
+
+        ``single_use``: the request changes data, so its signature is accepted once.
+        """
+        auth, grant = checked.auth, checked.grant
+        self._verify_signature(request, checked)
+        self._take_token(auth.access_key)
+        window = timedelta(seconds=self.settings.clock_skew_seconds)
+        guard = RequestGuard(
+            self.store,
+            auth.access_key,
+            auth.signature,
+            auth.timestamp.replace(tzinfo=None) + window,
+            single_use,
+        )
+        return Principal(auth.access_key, grant.vdn_ids), guard
 
     def authenticate(
         self, request: SignedRequest, checked: Precheck | None = None, single_use: bool = False
     ) -> Principal:
-        """Verify the signature (docs/api.md#authentication); failing is :class:`Unauthenticated`.
-
-        ``checked``: the precheck already made before the body was read. ``single_use``:
-        the request changes data, so its signature is accepted once (else ``Replayed``).
-        """
+        """Verify the signature (docs/api.md#authentication) and finish at once what the
+        guard would finish later, in transactions of its own; failing is
+        :class:`Unauthenticated`. ``checked``: the precheck already made before the body
+        was read. ``single_use``: the request changes data, so its signature is accepted
+        once (else ``Replayed``)."""
         checked = checked or self.precheck(request.authorization)
+        principal, guard = self.verify(request, checked, single_use)
+        guard.settle()
+        return principal
+
+    def _verify_signature(self, request: SignedRequest, checked: Precheck) -> None:
         auth, grant = checked.auth, checked.grant
         canonical = signing.canonical_request(
             request.method,
@@ -233,16 +387,6 @@ class AccessService:
         )
         if not signing.verify(auth, grant.secret_key, canonical):
             raise Unauthenticated("unknown or revoked access key, or wrong signature")
-        self._take_token(auth.access_key)
-        if single_use:
-            window = timedelta(seconds=self.settings.clock_skew_seconds)
-            with self.store.write() as conn:
-                fresh = replay_store.record_signature(
-                    conn, auth.signature, auth.timestamp.replace(tzinfo=None) + window
-                )
-            if not fresh:
-                raise Replayed()
-        return Principal(auth.access_key, grant.vdn_ids)
 
     def _take_token(self, access_key: str) -> None:
         """Per-key rate limit (``rate_limit_per_second``); past it :class:`RateLimited`."""

@@ -19,6 +19,10 @@ from .schema import audit_log
 
 #: pg_advisory_xact_lock key of the audit chain ("audt")
 _CHAIN_LOCK = 0x61756474
+#: built once: every audited change runs them (docs/architecture.md#transactions)
+_LOCK_CHAIN = text("SELECT pg_advisory_xact_lock(:key)")
+_LAST = select(audit_log.c.id, audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)
+_APPEND = insert(audit_log)
 
 
 def record(
@@ -33,26 +37,25 @@ def record(
 ) -> int:
     """Append one entry; returns its id. ``actor`` is an access key or a console user."""
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
-    last = conn.execute(
-        select(audit_log.c.id, audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)
-    ).first()
+        conn.execute(_LOCK_CHAIN, {"key": _CHAIN_LOCK})
+    last = conn.execute(_LAST).first()
     entry_id, prev_hash = (last.id + 1, last.hash) if last else (1, GENESIS)
     at = at or datetime.now(UTC).replace(tzinfo=None)
     detail_text = canonical_detail(detail)
     canonical = canonical_entry(entry_id, at, vdn, actor, operation, request_id, detail_text)
     conn.execute(
-        insert(audit_log).values(
-            id=entry_id,
-            at=at,
-            vdn_id=vdn,
-            actor=actor,
-            operation=operation,
-            request_id=request_id,
-            detail=detail_text,
-            prev_hash=prev_hash,
-            hash=chain_hash(prev_hash, canonical),
-        )
+        _APPEND,
+        {
+            "id": entry_id,
+            "at": at,
+            "vdn_id": vdn,
+            "actor": actor,
+            "operation": operation,
+            "request_id": request_id,
+            "detail": detail_text,
+            "prev_hash": prev_hash,
+            "hash": chain_hash(prev_hash, canonical),
+        },
     )
     return entry_id
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -20,6 +22,25 @@ from sqlalchemy.exc import DBAPIError
 from ..errors import StoreFailure
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+class TransactionGuard(Protocol):
+    """What must hold at the start of a request's transactions (``services.access.RequestGuard``:
+    the request's key is still active; a single-use signature is recorded in the request's
+    first write transaction, so it commits, or rolls back, with the change it guards)."""
+
+    def begin(self, conn: Connection, writable: bool) -> None:
+        """Runs first in each transaction; raising rolls the transaction back."""
+
+    def committed(self) -> None:
+        """The transaction ``begin`` last ran in committed."""
+
+
+#: the guard of the request whose thread opens transactions now (set by ``services.access``
+#: around one service call; unset outside requests)
+TRANSACTION_GUARD: ContextVar[TransactionGuard | None] = ContextVar(
+    "isales_transaction_guard", default=None
+)
 
 
 def _prepare_sqlite(engine: Engine) -> None:
@@ -82,14 +103,19 @@ class Store:
 
     @contextmanager
     def _transaction(self, read_only: bool) -> Iterator[Connection]:
+        guard = TRANSACTION_GUARD.get()
         try:
             with self.engine.connect() as conn:
                 if read_only:
                     conn = conn.execution_options(isales_read_only=True)
                 with conn.begin():
+                    if guard is not None:
+                        guard.begin(conn, writable=not read_only)
                     yield conn
         except DBAPIError as exc:
             raise StoreFailure() from exc
+        if guard is not None:
+            guard.committed()
 
     def dispose(self) -> None:
         self.engine.dispose()

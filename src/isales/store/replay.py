@@ -13,13 +13,11 @@ from .schema import seen_signatures
 def record_signature(conn: Connection, signature: str, expires_at: datetime) -> bool:
     """Record a signature; False when it was already recorded (a replay).
 
-    PostgreSQL: committed without waiting for its WAL flush. The request's own data change
-    commits after it, synchronously, which flushes the WAL up to that point, this record
-    included; so a record can only be lost in a crash together with nothing it guarded.
+    It is written in the request's own transaction (``services.access.RequestGuard``), so
+    it commits with the change it guards, durably like it; a second transaction recording
+    the same signature waits for the first (the primary key) and then finds it there.
     """
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    if dialect is postgresql:
-        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
     inserted = conn.execute(
         dialect.insert(seen_signatures)
         .values(signature=signature, expires_at=expires_at)

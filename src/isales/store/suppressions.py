@@ -13,11 +13,12 @@ from .conflict import insert_ignoring_conflict
 from .schema import server_secrets, suppressions
 
 _SECRET_NAME = "suppression"
+_SECRET = select(server_secrets.c.value).where(server_secrets.c.name == _SECRET_NAME)
 
 
 def hasher(conn: Connection, now: datetime) -> Callable[[str], str]:
     """The keyed hash of this store; its secret is made on first use and never changes."""
-    query = select(server_secrets.c.value).where(server_secrets.c.name == _SECRET_NAME)
+    query = _SECRET
     secret = conn.execute(query).scalar_one_or_none()
     if secret is None:
         insert_ignoring_conflict(
