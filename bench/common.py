@@ -36,6 +36,9 @@ from isales.services import Services
 from isales.store.migrate import upgrade
 
 PG_ADMIN = os.environ.get("ISALES_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+#: benchmark stores are throw-away: one fixed master key seals their secrets (a PostgreSQL
+#: store needs one; the servers started here inherit it)
+os.environ.setdefault("ISALES_MASTER_KEY", "YmVuY2gtbWFzdGVyLWtleS0wMDAwMDAwMDAwMDAwMDA=")
 ROOT = Path(__file__).resolve().parent.parent
 VDN = 12
 JSON_TYPE = "application/json; charset=UTF-8"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
+import weakref
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 
 from ..domain.suppression import number_hash
 from .conflict import insert_ignoring_conflict
@@ -16,17 +17,29 @@ _SECRET_NAME = "suppression"
 _SECRET = select(server_secrets.c.value).where(server_secrets.c.name == _SECRET_NAME)
 
 
+#: the secret once read, per engine (a store): it never changes once made, and every audited
+#: delete hashes its filter with it (one round trip less per delete)
+_READ: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
 def hasher(conn: Connection, now: datetime) -> Callable[[str], str]:
     """The keyed hash of this store; its secret is made on first use and never changes."""
-    query = _SECRET
-    secret = conn.execute(query).scalar_one_or_none()
+    secret = _READ.get(conn.engine)
     if secret is None:
-        insert_ignoring_conflict(
-            conn,
-            server_secrets,
-            {"name": _SECRET_NAME, "value": secrets.token_hex(32), "created_at": now},
-        )
-        secret = conn.execute(query).scalar_one()
+        secret = conn.execute(_SECRET).scalar_one_or_none()
+        if secret is None:
+            insert_ignoring_conflict(
+                conn,
+                server_secrets,
+                {"name": _SECRET_NAME, "value": secrets.token_hex(32), "created_at": now},
+            )
+            # remembered only once another transaction could see it (this one may roll back)
+            return _keyed(conn.execute(_SECRET).scalar_one())
+        _READ[conn.engine] = secret
+    return _keyed(secret)
+
+
+def _keyed(secret: str) -> Callable[[str], str]:
     return lambda number: number_hash(secret, number)
 
 
