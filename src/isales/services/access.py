@@ -126,13 +126,24 @@ class RequestGuard:
         if self.settled:
             return
         with self._lock:
-            if not self.key_checked:
-                if key_store.active_secret(conn, self.access_key) is None:
-                    raise Unauthenticated("unknown or revoked access key, or wrong signature")
-                self.key_checked = True
-            if writable and not self.recorded and not self._pending:
-                if not replay_store.record_signature(conn, self.signature, self.expires_at):
-                    raise Replayed()
+            record = writable and not self.recorded and not self._pending
+            if record and not self.key_checked:  # both in one statement
+                active, fresh = replay_store.record_for_active_key(
+                    conn, self.access_key, self.signature, self.expires_at
+                )
+            else:
+                active = self.key_checked or (
+                    key_store.active_secret(conn, self.access_key) is not None
+                )
+                fresh = True
+                if active and record:
+                    fresh = replay_store.record_signature(conn, self.signature, self.expires_at)
+            if not active:
+                raise Unauthenticated("unknown or revoked access key, or wrong signature")
+            self.key_checked = True
+            if not fresh:
+                raise Replayed()
+            if record:
                 self._pending = True
 
     def committed(self) -> None:
