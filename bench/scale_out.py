@@ -39,6 +39,7 @@ import socket
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -195,6 +196,7 @@ def run_dialers(
     rate: float,
     seconds: float,
     kill_after: float | None = None,
+    store_url: str | None = None,
 ) -> dict[str, Any]:
     """4 dialer processes for ``seconds``; server CPU over the run (the killed server's
     is left out). Returns the dialers' records and the figures."""
@@ -211,6 +213,7 @@ def run_dialers(
     for process in processes:
         process.start()
     time.sleep(0.5)
+    waits = WaitSampler(store_url) if store_url else None
     cpu_before = [s.cpu_seconds() for s in servers]
     started = time.perf_counter()
     start.set()
@@ -232,6 +235,7 @@ def run_dialers(
     )
     for process in processes:
         process.join()
+    waiting = waits.stop() if waits else Counter()
     cycles = sum(r["cycles"] for r in records)
     latencies = sorted(x for r in records for x in r["latencies"])
     return {
@@ -245,7 +249,49 @@ def run_dialers(
         "accepted": [u for r in records for u in r["accepted"]],
         "refused": [u for r in records for u in r["refused"]],
         "lost": sum((Counter(r["lost"]) for r in records), Counter()),
+        "waits": waiting,
     }
+
+
+class WaitSampler:
+    """What the store's busy sessions wait for, sampled every 20 ms from
+    ``pg_stat_activity``: a hidden serialisation shows as sessions waiting on a ``Lock``
+    (a row, an advisory lock) or an ``LWLock``."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        self.counts: Counter[str] = Counter()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self) -> None:
+        query = text(
+            "SELECT coalesce(wait_event_type || ':' || wait_event, 'running') FROM"
+            " pg_stat_activity WHERE datname = current_database() AND state = 'active'"
+            " AND pid <> pg_backend_pid()"
+        )
+        with self.engine.connect() as conn:
+            while not self.done.wait(0.02):
+                self.counts["samples"] += 1
+                for (what,) in conn.execute(query):
+                    self.counts[what] += 1
+
+    def stop(self) -> Counter[str]:
+        self.done.set()
+        self.thread.join()
+        self.engine.dispose()
+        return self.counts
+
+
+def describe(waits: Counter[str]) -> str:
+    """Busy sessions per sample, and what they waited for."""
+    samples = max(waits["samples"], 1)
+    busy = {k: v for k, v in waits.items() if k != "samples"}
+    parts = ", ".join(
+        f"{k} {v / samples:.2f}" for k, v in sorted(busy.items(), key=lambda kv: -kv[1])
+    )
+    return f"{sum(busy.values()) / samples:.2f} busy per sample ({parts or 'none'})"
 
 
 def start_servers(kind: str, url: str, count: int) -> list[Server]:
@@ -432,7 +478,15 @@ def main() -> None:
                         # warm-up, not measured: each process's first requests open its
                         # connections and fill its caches
                         warm = run_dialers(kind, servers, keys, target, args.rate, args.warm_up)
-                        run = run_dialers(kind, servers, keys, target, args.rate, args.seconds)
+                        run = run_dialers(
+                            kind,
+                            servers,
+                            keys,
+                            target,
+                            args.rate,
+                            args.seconds,
+                            store_url=store.url if kind == "isales" else None,
+                        )
                     finally:
                         stop_servers(servers)
                     figures.setdefault((kind, count), []).append(run)
@@ -443,7 +497,8 @@ def main() -> None:
                     print(
                         f"# round {round_ + 1}: {kind} × {count}: {run['rate']:.1f} cycles/s, "
                         f"{run['cpu_ms_per_request']:.2f} ms CPU/request, cycle "
-                        f"{run['latency_ms']:.1f} ms (p95 {run['p95_ms']:.1f})",
+                        f"{run['latency_ms']:.1f} ms (p95 {run['p95_ms']:.1f})"
+                        + (f"; store sessions: {describe(run['waits'])}" if run["waits"] else ""),
                         file=sys.stderr,
                         flush=True,
                     )
