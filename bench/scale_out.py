@@ -284,6 +284,13 @@ class WaitSampler:
         return self.counts
 
 
+def idle_cpu_ms_per_second(servers: list[Server], seconds: float) -> float:
+    """The servers' CPU with no request: what each process's background jobs cost."""
+    before = sum(s.cpu_seconds() for s in servers)
+    time.sleep(seconds)
+    return 1000 * (sum(s.cpu_seconds() for s in servers) - before) / seconds
+
+
 def describe(waits: Counter[str]) -> str:
     """Busy sessions per sample, and what they waited for."""
     samples = max(waits["samples"], 1)
@@ -445,6 +452,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warm-up", type=float, default=4, help="seconds before measuring")
+    parser.add_argument("--idle", type=float, default=5, help="seconds of idle CPU measured")
     parser.add_argument("--lease", type=int, default=20, help="ISALES_LEASE_SECONDS")
     parser.add_argument("--numbers", type=int, default=100_000)
     parser.add_argument("--kill-seconds", type=float, default=24)
@@ -478,6 +486,7 @@ def main() -> None:
                         # warm-up, not measured: each process's first requests open its
                         # connections and fill its caches
                         warm = run_dialers(kind, servers, keys, target, args.rate, args.warm_up)
+                        idle_ms = idle_cpu_ms_per_second(servers, args.idle)
                         run = run_dialers(
                             kind,
                             servers,
@@ -489,6 +498,7 @@ def main() -> None:
                         )
                     finally:
                         stop_servers(servers)
+                    run["idle"] = idle_ms
                     figures.setdefault((kind, count), []).append(run)
                     for done in (warm, run):
                         handed += done["handed"]
@@ -497,7 +507,8 @@ def main() -> None:
                     print(
                         f"# round {round_ + 1}: {kind} × {count}: {run['rate']:.1f} cycles/s, "
                         f"{run['cpu_ms_per_request']:.2f} ms CPU/request, cycle "
-                        f"{run['latency_ms']:.1f} ms (p95 {run['p95_ms']:.1f})"
+                        f"{run['latency_ms']:.1f} ms (p95 {run['p95_ms']:.1f}); idle "
+                        f"{idle_ms:.1f} ms CPU/s"
                         + (f"; store sessions: {describe(run['waits'])}" if run["waits"] else ""),
                         file=sys.stderr,
                         flush=True,
@@ -512,6 +523,9 @@ def main() -> None:
             def latency(kind: str, count: int) -> float:
                 return median([r["latency_ms"] for r in figures[(kind, count)]])
 
+            def idle(kind: str, count: int) -> float:
+                return median([r["idle"] for r in figures[(kind, count)]])
+
             floor_ratio = cpu("floor", 3) / cpu("floor", 1)
             raw = cpu("isales", 3) / cpu("isales", 1)
             corrected = (cpu("isales", 3) - (cpu("floor", 3) - cpu("floor", 1))) / cpu("isales", 1)
@@ -524,6 +538,10 @@ def main() -> None:
                 f"vs 1 ({achieved('isales', 3):.0f} / {achieved('isales', 1):.0f} cycles/s; "
                 f"cycle {latency('isales', 3):.1f} / {latency('isales', 1):.1f} ms) "
                 f"| {cpu('isales', 3):.3f} ms vs {cpu('isales', 1):.3f} ms | {raw:.2f}× | — |\n"
+                f"| P11 | postgresql | idle server CPU (background jobs), 3 servers vs 1 | "
+                f"{idle('isales', 3):.1f} vs {idle('isales', 1):.1f} ms/s, i.e. "
+                f"{idle('isales', 3) / (2 * args.rate):.2f} vs "
+                f"{idle('isales', 1) / (2 * args.rate):.2f} ms per request at this rate | — | — |\n"
                 f"| P11 | postgresql | the same, the floor's extra cost taken off | "
                 f"{cpu('isales', 3) - (cpu('floor', 3) - cpu('floor', 1)):.3f} ms vs "
                 f"{cpu('isales', 1):.3f} ms | {corrected:.2f}× | ≤ 1.15 |",
