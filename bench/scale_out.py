@@ -16,16 +16,22 @@ is taken off the isales figure at 3 before the ratio:
 
     corrected = (isales@3 - (floor@3 - floor@1)) / isales@1          goal: ≤ 1.15
 
-Then the kill run: 3 servers and 4 dialers; ``kill -9`` of one server mid-run. Dialers
-that lose a connection resend to the next server (a claim is simply claimed again; a
-report is resent as is). After the dialers stop, claims whose answer died with the server
-are still *calling*; they must come back at lease expiry (``ISALES_LEASE_SECONDS``,
-``--lease``). Finally every number handed out and every result accepted over the whole
-run is counted against the store: no number handed out twice, every number handed out is
-completed with exactly one result, every accepted result is stored, nothing left calling,
-pending + completed = loaded.
+Beside it: each setup's idle CPU (its background jobs, no request), what the store's busy
+sessions wait for (sampled from ``pg_stat_activity``: a hidden serialisation shows as
+waits on a ``Lock``), the cycle's latency, and a fifth setup, 3 servers whose import and
+callback sweeps run 3 times less often (``--sweeps 0`` leaves it out).
 
-    python bench/scale_out.py                  # --rate 25 --seconds 15 --rounds 3 --lease 20
+Then the kill run: 3 servers and 4 dialers; ``kill -9`` of one server ``--kills`` times
+(a new server takes its port 3 s after each kill but the last). Dialers that lose a
+connection resend to the next server (a claim is simply claimed again; a report is
+resent as is) and try the failed one again 2 s later. After the dialers stop, claims
+whose answer died with a server are still *calling*; they must come back at lease expiry
+(``ISALES_LEASE_SECONDS``, ``--lease``, longer than the run). Finally every number handed
+out and every result accepted over the whole run is counted against the store: no number
+handed out twice, every number handed out is completed with exactly one result, every
+accepted result is stored, nothing left calling, pending + completed = loaded.
+
+    python bench/scale_out.py                  # --rate 25 --seconds 15 --rounds 3 --lease 40
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -69,24 +76,34 @@ DIALERS = 4
 LOST = (ConnectionError, http.client.HTTPException, socket.timeout, OSError)
 
 
+#: a server that failed is tried again after this long (a load balancer's health check)
+RECHECK_SECONDS = 2.0
+
+
 class Dialer:
-    """One dialer process: a connection per server, servers that failed are left out."""
+    """One dialer process: a connection per server; a server that failed is left out for
+    ``RECHECK_SECONDS``."""
 
     def __init__(self, ports: list[int], key: tuple[str, str], index: int) -> None:
         self.ports, self.key, self.index = ports, key, index
         self.signers: dict[int, Signer] = {}
-        self.dead: set[int] = set()
+        self.failed_at: dict[int, float] = {}
         self.lost = Counter[str]()
 
     def live(self) -> list[int]:
-        alive = [p for p in self.ports if p not in self.dead]
-        if not alive:
-            raise RuntimeError("every server is gone")
-        return alive
+        deadline = time.monotonic() + 60
+        while True:
+            now = time.monotonic()
+            alive = [p for p in self.ports if now - self.failed_at.get(p, -1e9) > RECHECK_SECONDS]
+            if alive:
+                return alive
+            if now > deadline:
+                raise RuntimeError("every server is gone")
+            time.sleep(0.1)
 
     def send(self, offset: int, path: str, body: dict) -> dict:
-        """POST to the live server ``offset`` places along; on a lost connection the server
-        is taken out (as a load balancer's health check would) and the next one is tried."""
+        """POST to the live server ``offset`` places along; on a lost or refused connection
+        the next one is tried."""
         while True:
             live = self.live()
             port = live[offset % len(live)]
@@ -95,10 +112,12 @@ class Dialer:
                 signer = self.signers[port] = Signer(port, *self.key)
             try:
                 return signer.call("POST", path, body)
-            except LOST:
-                self.lost[path.rsplit("/", 1)[1]] += 1
+            except LOST as exc:
+                # refused: the request never reached a server; anything else: it may have
+                refused = isinstance(exc, ConnectionRefusedError)
+                self.lost["refused" if refused else path.rsplit("/", 1)[1]] += 1
                 self.signers.pop(port).conn.close()
-                self.dead.add(port)
+                self.failed_at[port] = time.monotonic()
 
 
 def _dial(
@@ -195,7 +214,7 @@ def run_dialers(
     campaign: int,
     rate: float,
     seconds: float,
-    kill_after: float | None = None,
+    during: Callable[[], None] | None = None,
     store_url: str | None = None,
 ) -> dict[str, Any]:
     """4 dialer processes for ``seconds``; server CPU over the run (the killed server's
@@ -217,21 +236,17 @@ def run_dialers(
     cpu_before = [s.cpu_seconds() for s in servers]
     started = time.perf_counter()
     start.set()
-    killed: Server | None = None
-    if kill_after is not None:
-        time.sleep(kill_after)
-        killed = servers[0]
-        killed.process.send_signal(signal.SIGKILL)
-        killed.process.wait(30)
+    if during is not None:
+        during()
     records = [results.get(timeout=seconds + 600) for _ in processes]
     errors = [r["error"] for r in records if "error" in r]
     if errors:
         raise RuntimeError("; ".join(errors))
     elapsed = time.perf_counter() - started
-    cpu = sum(
+    cpu = sum(  # a killed server's CPU is gone with it (the kill run prints none)
         s.cpu_seconds() - before
         for s, before in zip(servers, cpu_before, strict=True)
-        if s is not killed
+        if s.process.poll() is None
     )
     for process in processes:
         process.join()
@@ -304,6 +319,13 @@ def describe(waits: Counter[str]) -> str:
 #: ``sweeps``: isales whose background sweeps run ``count`` times less often, so that
 #: ``count`` processes poll the store for imports and callbacks as often as one does
 SWEEPS = {"ISALES_IMPORT_SWEEP_SECONDS": 1.0, "ISALES_CALLBACK_SWEEP_SECONDS": 2.0}
+
+
+def isales_argv(url: str, port: int) -> list[str]:
+    """`isales serve` as ``Server.isales`` runs it, on a given port (a restart takes the
+    killed server's)."""
+    argv = [sys.executable, *os.environ.get("BENCH_ISALES", "-m isales").split()]
+    return [*argv, "serve", "--db", url, "--port", str(port)]
 
 
 def start_servers(kind: str, url: str, count: int) -> list[Server]:
@@ -397,9 +419,26 @@ def states_of(url: str, ids: set[int]) -> set[tuple[str, int, str | None]]:
 def kill_run(  # type: ignore[no-untyped-def]
     args, store: BenchStore, keys, campaign: int, handed: list, accepted: list, refused: list
 ) -> None:
-    """3 servers, one killed mid-run; then every number and result counted in the store."""
-    # the kill run
+    """3 servers, one killed -9 mid-run (and again after a restart); then every number and
+    result counted in the store."""
     servers = start_servers("isales", store.url, 3)
+    victim = servers[0]
+    spare: list[Server] = []
+    step = args.kill_seconds / (args.kills + 1)
+
+    def kill_and_restart() -> None:
+        """``kill -9`` of the first server ``--kills`` times, evenly over the run; each
+        time but the last a new server takes its port 3 s later."""
+        current = victim
+        for kill in range(args.kills):
+            time.sleep(step if kill == 0 else step - 3)
+            current.process.send_signal(signal.SIGKILL)
+            current.process.wait(30)
+            if kill < args.kills - 1:
+                time.sleep(3)
+                current = Server(isales_argv(store.url, victim.port), victim.port)
+                spare.append(current)
+
     try:
         run = run_dialers(
             "isales",
@@ -408,14 +447,14 @@ def kill_run(  # type: ignore[no-untyped-def]
             campaign,
             args.rate,
             args.kill_seconds,
-            kill_after=args.kill_seconds / 3,
+            during=kill_and_restart,
         )
         handed += run["handed"]
         accepted += run["accepted"]
         refused += run["refused"]
         stopped = store_counts(store.url, campaign)
         waited_from = time.monotonic()
-        # the two servers left release lapsed claims (their sweep, every 15 s)
+        # the servers left release lapsed claims (their sweep, every 15 s)
         while True:
             after = store_counts(store.url, campaign)
             if not after["calling"] or time.monotonic() - waited_from > args.lease + 60:
@@ -423,7 +462,7 @@ def kill_run(  # type: ignore[no-untyped-def]
             time.sleep(1)
         came_back = time.monotonic() - waited_from
     finally:
-        stop_servers(servers)
+        stop_servers(servers + spare)
     doubles = len(handed) - len(set(handed))
     lost_claims = stopped["calling"]
     back = states_of(store.url, lost_claims)
@@ -444,12 +483,13 @@ def kill_run(  # type: ignore[no-untyped-def]
         and sum(after["by_state"].values()) == args.numbers,
     }
     print(
-        f"| P11 | postgresql | kill -9 of 1 of 3 servers after {args.kill_seconds / 3:.0f} s "
-        f"of {args.kill_seconds:.0f} s at {run['rate']:.0f} cycles/s | "
+        f"| P11 | postgresql | kill -9 of 1 of 3 servers {args.kills} times in "
+        f"{args.kill_seconds:.0f} s (restarted 3 s after each kill but the last) at "
+        f"{run['rate']:.0f} cycles/s | "
         f"{len(handed):,} numbers handed out over the whole run, {len(accepted):,} results "
         f"accepted + {len(refused)} resent after a lost answer (already stored); "
         f"requests lost with the server: {dict(run['lost']) or 'none'}; "
-        f"{len(lost_claims)} claims left calling by the kill, back after "
+        f"{len(lost_claims)} claims left calling by the kills, back after "
         f"{came_back:.0f} s (lease {args.lease} s): {sorted(back)} | double claims "
         f"{doubles} | 0, none lost |",
         flush=True,
@@ -474,9 +514,10 @@ def main() -> None:
         default=1,
         help="1: also 3 servers whose background sweeps run 3 times less often",
     )
-    parser.add_argument("--lease", type=int, default=20, help="ISALES_LEASE_SECONDS")
+    parser.add_argument("--lease", type=int, default=40, help="ISALES_LEASE_SECONDS")
     parser.add_argument("--numbers", type=int, default=100_000)
-    parser.add_argument("--kill-seconds", type=float, default=24)
+    parser.add_argument("--kill-seconds", type=float, default=30)
+    parser.add_argument("--kills", type=int, default=3)
     parser.add_argument("--skip-cpu", action="store_true", help="only the kill run")
     parser.add_argument("--skip-kill", action="store_true", help="only the CPU figures")
     args = parser.parse_args()
