@@ -113,7 +113,8 @@ class Dialer:
             try:
                 return signer.call("POST", path, body)
             except LOST as exc:
-                # refused: the request never reached a server; anything else: it may have
+                # refused: the request never reached a server; anything else: it may have been
+                # done (a resent report then answers "2")
                 refused = isinstance(exc, ConnectionRefusedError)
                 self.lost["refused" if refused else path.rsplit("/", 1)[1]] += 1
                 self.signers.pop(port).conn.close()
