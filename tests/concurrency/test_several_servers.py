@@ -17,6 +17,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -111,7 +112,13 @@ def test_a_server_killed_mid_run_loses_no_number_and_hands_none_out_twice(
     db_url, services, tmp_path
 ):
     env = clean_env(ISALES_LEASE_SECONDS=str(LEASE_SECONDS))
-    servers = [start_serve(db_url, tmp_path, env=env) for _ in range(SERVERS)]
+    with ThreadPoolExecutor(SERVERS) as starting:  # each start waits for its /healthz
+        started = [starting.submit(start_serve, db_url, tmp_path, env=env) for _ in range(SERVERS)]
+    servers = [f.result() for f in started if f.exception() is None]
+    if len(servers) < SERVERS:
+        for server in servers:
+            server.stop()
+        raise next(f.exception() for f in started if f.exception() is not None)
     dialers: list[Dialer] = []
     try:
         with servers[1].client() as admin:
