@@ -11,7 +11,7 @@ decides when they run.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -152,21 +152,52 @@ _GET_NUMBER = select(numbers).where(
 )
 
 
-_INSERT_WITHOUT_IDS = insert(numbers)
+def _sqlite_binders(
+    dialect: Any, columns: tuple[str, ...]
+) -> list[tuple[int, Callable[[Any], Any]]]:
+    """(position, SQLAlchemy's own bind processor) of the columns that need one (times,
+    JSON): the values are stored exactly as a Core INSERT would store them."""
+    binders = []
+    for position, name in enumerate(columns):
+        processor = numbers.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            binders.append((position, processor))
+    return binders
 
 
 def load_numbers(conn: Connection, rows: list[Row]) -> None:
     """Insert rows whose ids nobody needs (file import): PostgreSQL ``COPY``, SQLite one
-    ``executemany``. The counter triggers fire for both."""
+    ``executemany`` on the driver's cursor. The counter triggers fire for both.
+
+    Both bypass SQLAlchemy's per-row statement machinery (building and processing a
+    parameter dict per row cost as much as SQLite's own insert), in the transaction of
+    ``conn``."""
     if not rows:
         return
-    if conn.dialect.name != "postgresql":
-        conn.execute(_INSERT_WITHOUT_IDS, rows)
-        return
-    columns = list(dict.fromkeys(name for row in rows for name in row))
-    json_columns = {name for name in columns if isinstance(numbers.c[name].type, JSON)}
+    columns = tuple(dict.fromkeys(name for row in rows for name in row))
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
+        if conn.dialect.name != "postgresql":
+            binders = _sqlite_binders(conn.dialect, columns)
+            # the chunk's rows share their times (and NULLs): each object is bound once; the
+            # rows keep every object alive, so an id names one object throughout
+            bound: dict[int, Any] = {}
+            values = []
+            for row in rows:
+                value = [row.get(name) for name in columns]
+                for position, processor in binders:
+                    raw = value[position]
+                    key = id(raw)
+                    if key not in bound:
+                        bound[key] = processor(raw)
+                    value[position] = bound[key]
+                values.append(value)
+            marks = ", ".join("?" * len(columns))
+            cursor.executemany(
+                f"INSERT INTO numbers ({', '.join(columns)}) VALUES ({marks})", values
+            )
+            return
+        json_columns = {name for name in columns if isinstance(numbers.c[name].type, JSON)}
         with cursor.copy(f"COPY numbers ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(
@@ -175,8 +206,10 @@ def load_numbers(conn: Connection, rows: list[Row]) -> None:
                         for name in columns
                     ]
                 )
-    except conn.dialect.loaded_dbapi.Error as exc:  # psycopg's own, not SQLAlchemy's
+    except conn.dialect.loaded_dbapi.Error as exc:  # the driver's own, not SQLAlchemy's
         raise StoreFailure() from exc
+    finally:
+        cursor.close()
 
 
 def get_number(conn: Connection, campaign_id: int, data_id: int) -> Row | None:
