@@ -307,8 +307,8 @@ class FingerprintSet:
 
     def _allocate(self, capacity: int) -> None:
         self._mask = capacity - 1
-        self._high = array("Q", bytes(8 * capacity))
-        self._low = array("Q", bytes(8 * capacity))
+        self._high = array("Q", (0,)) * capacity  # no temporary buffer of the same size
+        self._low = array("Q", (0,)) * capacity
         self._used = 0
 
     def __len__(self) -> int:
