@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -157,7 +157,7 @@ def _sqlite_binders(
 ) -> list[tuple[int, Callable[[Any], Any]]]:
     """(position, SQLAlchemy's own bind processor) of the columns that need one (times,
     JSON): the values are stored exactly as a Core INSERT would store them."""
-    binders = []
+    binders: list[tuple[int, Callable[[Any], Any]]] = []
     for position, name in enumerate(columns):
         processor = numbers.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if processor is not None:
@@ -228,7 +228,11 @@ _HISTORY_TARGET = [*NUMBER_COPY_COLUMNS, "archived_at", "archived_by", "request_
 
 @cache
 def _removal(
-    shape: tuple[str, ...], only_deletable: bool, archive: bool, dialect: str
+    shape: tuple[str, ...],
+    only_deletable: bool,
+    archive: bool,
+    dialect: str,
+    count_kept: bool = False,
 ) -> tuple[Executable, ...]:
     """The statements of :func:`remove_matching` for one filter shape, built once.
 
@@ -262,7 +266,14 @@ def _removal(
             .cte("archived")
         )
         # count what was inserted (rowcount is not reported for this statement shape)
-        return (select(func.count()).select_from(archived),)
+        removed = select(func.count()).select_from(archived)
+        if not count_kept:
+            return (removed,)
+        # and what the filter matches but must keep, in the same snapshot: before the
+        # removed rows die (counted after the delete, the same index walk visits each of
+        # their heap tuples to find it dead)
+        kept = cast(Select[Any], _kept_count(shape)).subquery("kept")
+        return (select(removed.scalar_subquery().label("removed"), *kept.c),)
     source = select(*copy_columns, *extra).where(*conditions)
     return (
         insert(number_history).from_select(_HISTORY_TARGET, source),
@@ -304,6 +315,45 @@ def remove_matching(
     return deleted
 
 
+def remove_matching_counting_kept(
+    conn: Connection,
+    campaign_id: int,
+    number_filter: NumberFilter,
+    *,
+    archive: bool,
+    now: datetime,
+    archived_by: str,
+    request_id: str,
+    reason: str,
+) -> tuple[int, dict[str, int]]:
+    """:func:`remove_matching` (deletable numbers only) and :func:`kept_by_state` after it,
+    as (removed, kept by state). PostgreSQL, archived: both in the removal's one statement,
+    whose snapshot is the transaction's state before the removal, so the kept count is the
+    count taken after it (the removal only removes deletable numbers, which it does not
+    count)."""
+    if not (archive and conn.dialect.name == "postgresql"):
+        removed = remove_matching(
+            conn,
+            campaign_id,
+            number_filter,
+            archive=archive,
+            now=now,
+            archived_by=archived_by,
+            request_id=request_id,
+            reason=reason,
+        )
+        return removed, kept_by_state(conn, campaign_id, number_filter)
+    (statement,) = _removal(number_filter.shape, True, True, conn.dialect.name, True)
+    params = filter_params(number_filter, campaign_id) | {
+        "archive_archived_at": now,
+        "archive_archived_by": archived_by,
+        "archive_request_id": request_id,
+        "archive_reason": reason,
+    }
+    removed, *counts = conn.execute(statement, params).one()
+    return int(removed), _kept(counts)
+
+
 #: the states a removal keeps, in the order of ``NumberState``
 _KEPT = [state for state in NumberState if state not in DELETABLE]
 
@@ -325,7 +375,11 @@ def kept_by_state(
     counts = conn.execute(
         _kept_count(number_filter.shape), filter_params(number_filter, campaign_id)
     )
-    return {state: n for state, n in zip(_KEPT, counts.one(), strict=True) if n}
+    return _kept(counts.one())
+
+
+def _kept(counts: Sequence[int]) -> dict[str, int]:
+    return {state: n for state, n in zip(_KEPT, counts, strict=True) if n}
 
 
 def count_calling(conn: Connection, campaign_id: int) -> int:
