@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from itertools import chain
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -174,7 +175,7 @@ def load_numbers(conn: Connection, rows: list[Row]) -> None:
     ``conn``."""
     if not rows:
         return
-    columns = tuple(dict.fromkeys(name for row in rows for name in row))
+    columns = tuple(dict.fromkeys(chain.from_iterable(rows)))  # every row's keys, in order
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         if conn.dialect.name != "postgresql":
