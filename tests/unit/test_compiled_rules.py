@@ -2,10 +2,13 @@
 validation.py) against the generic walk (``validate_object``): the same value or the same
 refusal (code and message) for good and bad values of every field of the number records,
 and the file import's rows (``NumberFile.record``, docs/api.md#file-import) judged alike by
-both; the import's fingerprint table against a ``set``."""
+both; the import's fingerprint table against a ``set``; the upload's base64 decoding
+against ``base64.b64decode(validate=True)``."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import random
 
@@ -13,6 +16,7 @@ import pytest
 
 from isales.errors import InvalidParameter
 from isales.imports_format import RECORD, FingerprintSet, NumberFile, _called, _cell
+from isales.wire.schemas.imports import file_content
 from isales.wire.schemas.numbers import V1_RECORD, V2_RECORD, add_v1, add_v2, record_v2
 from isales.wire.validation import (
     Field,
@@ -225,3 +229,30 @@ def test_fingerprint_table_answers_as_a_set():
         reference.add(key)
         assert len(table) == len(reference)
     assert all((key in table) == (key in reference) for key in keys)
+
+
+def _decoded(text: str):
+    try:
+        return file_content({"fileContent": text})
+    except InvalidParameter as exc:
+        return ("refused", str(exc.code))
+
+
+def _reference(text: str):
+    try:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return ("refused", "02000008")
+
+
+def test_upload_content_is_decoded_as_b64decode_validate_decodes_it():
+    texts = ["", "=", "==", "QQ==", "QQ=", "QQ", "Q", "QUJD", "QUJD\nRA==", "QU JD", "QQ==QQ=="]
+    texts += ["é", "QUJ*", "QQ===", "QQ==\u3000", "Q\u2028Q==", "A" * 4096 + "==", "A" * 4097]
+    rng = random.Random(5)
+    for size in (0, 1, 2, 3, 5, 1000, 65_536, 200_001):
+        text = base64.b64encode(rng.randbytes(size)).decode()
+        texts += [text, text[:-1], text + "=", text + "\n", text + "A", text + "==", text + "AAA"]
+        texts.append(text.replace("A", "é", 1))
+        texts.append("\n".join(text[i : i + 76] for i in range(0, len(text), 76)))
+    for text in texts:
+        assert _decoded(text) == _reference(text), (text[:20], len(text))
