@@ -1,8 +1,9 @@
 """P4 and P5: adding numbers (v1, 20 per call).
 
 P4: numbers added per second by 4 clients through ``POST …/calldata/{id}`` against the raw
-    floor: one connection inserting the same rows in 20-row transactions (SQLite
-    ``executemany``, PostgreSQL ``executemany`` via psycopg), on a copy of the store.
+    floor: one driver connection inserting the same rows in 20-row transactions (sqlite3
+    ``executemany``, psycopg 3 ``executemany``; no SQLAlchemy), on a copy of the store,
+    interleaved with the project's segments, each segment after a checkpoint.
 P5: the add rate into a campaign already holding ``--big`` (default 1,000,000) uncompleted
     numbers against the rate into an empty one, interleaved.
 
@@ -14,15 +15,19 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import sqlite3
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import psycopg  # noqa: E402
 from sqlalchemy import create_engine  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.common import (  # noqa: E402
     VDN,
@@ -55,20 +60,45 @@ def add(signer: Signer, index: int, args: dict) -> int:
 COLUMNS = ("campaign_id", "vdn_id", "called", "state", "attempts", "next_due_at", "created_at")
 
 
+def settle(url: str) -> None:
+    """Write the store's dirty pages out before a segment, so no segment pays for the one
+    before it: copying a 1,000,000-number store (the floor's copy) leaves PostgreSQL
+    flushing for seconds, and a floor measured then ran at a fifteenth of its rate."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            if url.startswith("sqlite"):
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            else:
+                conn.exec_driver_sql("CHECKPOINT")
+    finally:
+        engine.dispose()
+
+
 def raw_floor(url: str, campaign_id: int, seconds: float, start: int) -> float:
-    """Numbers per second inserted in 20-row transactions by one raw DBAPI connection."""
-    engine = create_engine(url)
-    raw = engine.raw_connection()
+    """Numbers per second inserted in 20-row transactions by one driver connection:
+    sqlite3 ``executemany``, or psycopg 3 ``executemany`` (pipelined, prepared after a few
+    runs), without SQLAlchemy in between."""
     sqlite = url.startswith("sqlite")
     marks = ", ".join(["?" if sqlite else "%s"] * len(COLUMNS))
     sql = f"INSERT INTO numbers ({', '.join(COLUMNS)}) VALUES ({marks})"
     now = datetime.now(UTC).replace(tzinfo=None)
+    if sqlite:  # the store's own connection settings (engine.py)
+        raw: Any = sqlite3.connect(make_url(url).database, isolation_level=None)
+        raw.execute("PRAGMA journal_mode=WAL")
+        raw.execute("PRAGMA synchronous=NORMAL")
+    else:
+        parsed = make_url(url)
+        raw = psycopg.connect(
+            host=parsed.host,
+            port=parsed.port,
+            user=parsed.username,
+            password=parsed.password,
+            dbname=parsed.database,
+        )
     done = 0
     try:
         cursor = raw.cursor()
-        if sqlite:  # the store's own connection settings (engine.py)
-            raw.driver_connection.isolation_level = None
-            cursor.execute("PRAGMA synchronous=NORMAL")
         deadline = time.monotonic() + seconds
         started = time.perf_counter()
         while time.monotonic() < deadline:
@@ -87,7 +117,6 @@ def raw_floor(url: str, campaign_id: int, seconds: float, start: int) -> float:
         elapsed = time.perf_counter() - started
     finally:
         raw.close()
-        engine.dispose()
     return done / elapsed
 
 
@@ -114,15 +143,24 @@ def main() -> None:
         services.close()
         floor_url = store.copy()
         pairs = [(k.access_key, k.secret_key) for k in keys]
-        floor, empty, big, peaks = [], [], [], []
+        floor: list[float] = []
+        empty: list[tuple[float, float]] = []
+        big: list[tuple[float, float]] = []
+        peaks = []
         for round_ in range(args.rounds):
-            floor.append(raw_floor(floor_url, ids["floor"], args.seconds, round_ * 10_000_000))
             server = Server.isales(store.url)
             try:
                 hammer(server, add, pairs, {"campaign": ids["floor"]}, 1)  # warm up
-                order = [("empty", empty), ("big", big)]
-                for name, rates in order if round_ % 2 == 0 else reversed(order):
-                    rates.append(hammer(server, add, pairs, {"campaign": ids[name]}, args.seconds))
+                segments = ["floor", "empty", "big"]
+                shift = round_ % len(segments)  # each segment takes each place in turn
+                for name in segments[shift:] + segments[:shift]:
+                    settle(floor_url if name == "floor" else store.url)
+                    if name == "floor":
+                        start = (round_ + 1) * 10_000_000
+                        floor.append(raw_floor(floor_url, ids["floor"], args.seconds, start))
+                    else:
+                        rate = hammer(server, add, pairs, {"campaign": ids[name]}, args.seconds)
+                        (empty if name == "empty" else big).append(rate)
                 peaks.append(server.peak_rss_mb())
             finally:
                 server.stop()

@@ -350,9 +350,17 @@ def remove(
     removal.after_status(conn, campaign)
     number_store.release_lapsed_claims(conn, now, campaign_id)
     number_filter, archive = removal.number_filter, removal.archive
-    removed = _remove_matching(conn, campaign_id, removal, now)
+    removed, kept = number_store.remove_matching_counting_kept(
+        conn,
+        campaign_id,
+        number_filter,
+        archive=archive,
+        now=now,
+        archived_by=removal.actor,
+        request_id=removal.request_id,
+        reason=removal.operation,
+    )
     removal.check_removed(removed)
-    kept = number_store.kept_by_state(conn, campaign_id, number_filter)
     outcome = DeleteOutcome(removed, kept)
     if removal.all_kept is not None and removed == 0 and kept:
         raise StateForbidsNumberDelete(f"{removal.all_kept}: {outcome.describe()}")

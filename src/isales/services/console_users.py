@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Any, cast
 
 from argon2 import PasswordHasher
@@ -36,8 +37,16 @@ _NAME = re.compile(r"^[A-Za-z0-9._@-]{1,48}$")
 MIN_PASSWORD_LENGTH = 10
 
 _hasher = PasswordHasher()
-#: verified against when the user name is unknown, so both failures cost the same time
-_DUMMY_HASH = _hasher.hash("no such user")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user name is unknown, so both failures cost the same time.
+
+    Made at the first sign-in, not at import: a hash takes the hasher's 64 MiB for a moment,
+    and every process that imports the services (an API server, the CLI) would keep that
+    peak in its resident-set high-water mark without ever serving the console."""
+    return _hasher.hash("no such user")
 
 
 def _token_hash(token: str) -> str:
@@ -146,7 +155,7 @@ class ConsoleUserService:
             log.warning("console sign-in refused while blocked: user=%r client=%s", name, client)
             raise SignInThrottled()
         try:
-            _hasher.verify(user["password_hash"] if user else _DUMMY_HASH, password)
+            _hasher.verify(user["password_hash"] if user else _dummy_hash(), password)
             valid = user is not None and user["disabled_at"] is None
         except (VerificationError, InvalidHashError):
             valid = False

@@ -11,11 +11,12 @@ decides when they run.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from itertools import chain
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -152,21 +153,52 @@ _GET_NUMBER = select(numbers).where(
 )
 
 
-_INSERT_WITHOUT_IDS = insert(numbers)
+def _sqlite_binders(
+    dialect: Any, columns: tuple[str, ...]
+) -> list[tuple[int, Callable[[Any], Any]]]:
+    """(position, SQLAlchemy's own bind processor) of the columns that need one (times,
+    JSON): the values are stored exactly as a Core INSERT would store them."""
+    binders: list[tuple[int, Callable[[Any], Any]]] = []
+    for position, name in enumerate(columns):
+        processor = numbers.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            binders.append((position, processor))
+    return binders
 
 
 def load_numbers(conn: Connection, rows: list[Row]) -> None:
     """Insert rows whose ids nobody needs (file import): PostgreSQL ``COPY``, SQLite one
-    ``executemany``. The counter triggers fire for both."""
+    ``executemany`` on the driver's cursor. The counter triggers fire for both.
+
+    Both bypass SQLAlchemy's per-row statement machinery (building and processing a
+    parameter dict per row cost as much as SQLite's own insert), in the transaction of
+    ``conn``."""
     if not rows:
         return
-    if conn.dialect.name != "postgresql":
-        conn.execute(_INSERT_WITHOUT_IDS, rows)
-        return
-    columns = list(dict.fromkeys(name for row in rows for name in row))
-    json_columns = {name for name in columns if isinstance(numbers.c[name].type, JSON)}
+    columns = tuple(dict.fromkeys(chain.from_iterable(rows)))  # every row's keys, in order
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
+        if conn.dialect.name != "postgresql":
+            binders = _sqlite_binders(conn.dialect, columns)
+            # the chunk's rows share their times (and NULLs): each object is bound once; the
+            # rows keep every object alive, so an id names one object throughout
+            bound: dict[int, Any] = {}
+            values = []
+            for row in rows:
+                value = [row.get(name) for name in columns]
+                for position, processor in binders:
+                    raw = value[position]
+                    key = id(raw)
+                    if key not in bound:
+                        bound[key] = processor(raw)
+                    value[position] = bound[key]
+                values.append(value)
+            marks = ", ".join("?" * len(columns))
+            cursor.executemany(
+                f"INSERT INTO numbers ({', '.join(columns)}) VALUES ({marks})", values
+            )
+            return
+        json_columns = {name for name in columns if isinstance(numbers.c[name].type, JSON)}
         with cursor.copy(f"COPY numbers ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(
@@ -175,8 +207,10 @@ def load_numbers(conn: Connection, rows: list[Row]) -> None:
                         for name in columns
                     ]
                 )
-    except conn.dialect.loaded_dbapi.Error as exc:  # psycopg's own, not SQLAlchemy's
+    except conn.dialect.loaded_dbapi.Error as exc:  # the driver's own, not SQLAlchemy's
         raise StoreFailure() from exc
+    finally:
+        cursor.close()
 
 
 def get_number(conn: Connection, campaign_id: int, data_id: int) -> Row | None:
@@ -195,7 +229,11 @@ _HISTORY_TARGET = [*NUMBER_COPY_COLUMNS, "archived_at", "archived_by", "request_
 
 @cache
 def _removal(
-    shape: tuple[str, ...], only_deletable: bool, archive: bool, dialect: str
+    shape: tuple[str, ...],
+    only_deletable: bool,
+    archive: bool,
+    dialect: str,
+    count_kept: bool = False,
 ) -> tuple[Executable, ...]:
     """The statements of :func:`remove_matching` for one filter shape, built once.
 
@@ -229,7 +267,14 @@ def _removal(
             .cte("archived")
         )
         # count what was inserted (rowcount is not reported for this statement shape)
-        return (select(func.count()).select_from(archived),)
+        removed = select(func.count()).select_from(archived)
+        if not count_kept:
+            return (removed,)
+        # and what the filter matches but must keep, in the same snapshot: before the
+        # removed rows die (counted after the delete, the same index walk visits each of
+        # their heap tuples to find it dead)
+        kept = cast(Select[Any], _kept_count(shape)).subquery("kept")
+        return (select(removed.scalar_subquery().label("removed"), *kept.c),)
     source = select(*copy_columns, *extra).where(*conditions)
     return (
         insert(number_history).from_select(_HISTORY_TARGET, source),
@@ -271,6 +316,45 @@ def remove_matching(
     return deleted
 
 
+def remove_matching_counting_kept(
+    conn: Connection,
+    campaign_id: int,
+    number_filter: NumberFilter,
+    *,
+    archive: bool,
+    now: datetime,
+    archived_by: str,
+    request_id: str,
+    reason: str,
+) -> tuple[int, dict[str, int]]:
+    """:func:`remove_matching` (deletable numbers only) and :func:`kept_by_state` after it,
+    as (removed, kept by state). PostgreSQL, archived: both in the removal's one statement,
+    whose snapshot is the transaction's state before the removal, so the kept count is the
+    count taken after it (the removal only removes deletable numbers, which it does not
+    count)."""
+    if not (archive and conn.dialect.name == "postgresql"):
+        removed = remove_matching(
+            conn,
+            campaign_id,
+            number_filter,
+            archive=archive,
+            now=now,
+            archived_by=archived_by,
+            request_id=request_id,
+            reason=reason,
+        )
+        return removed, kept_by_state(conn, campaign_id, number_filter)
+    (statement,) = _removal(number_filter.shape, True, True, conn.dialect.name, True)
+    params = filter_params(number_filter, campaign_id) | {
+        "archive_archived_at": now,
+        "archive_archived_by": archived_by,
+        "archive_request_id": request_id,
+        "archive_reason": reason,
+    }
+    removed, *counts = conn.execute(statement, params).one()
+    return int(removed), _kept(counts)
+
+
 #: the states a removal keeps, in the order of ``NumberState``
 _KEPT = [state for state in NumberState if state not in DELETABLE]
 
@@ -292,7 +376,11 @@ def kept_by_state(
     counts = conn.execute(
         _kept_count(number_filter.shape), filter_params(number_filter, campaign_id)
     )
-    return {state: n for state, n in zip(_KEPT, counts.one(), strict=True) if n}
+    return _kept(counts.one())
+
+
+def _kept(counts: Sequence[int]) -> dict[str, int]:
+    return {state: n for state, n in zip(_KEPT, counts, strict=True) if n}
 
 
 def count_calling(conn: Connection, campaign_id: int) -> int:

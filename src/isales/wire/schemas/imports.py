@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import binascii
+import re
 from typing import Any
 
 from ...errors import ErrorCode, InvalidParameter
@@ -93,10 +93,24 @@ def wire_huawei_task(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+#: the characters ``base64.b64decode(…, validate=True)`` accepts, padding only at the end
+_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+_BLANK = re.compile(r"\s")
+
+
 def file_content(body: dict[str, Any]) -> bytes:
-    """The uploaded bytes; line breaks and blanks in the base64 text are ignored."""
+    """The uploaded bytes; line breaks and blanks in the base64 text are ignored.
+
+    ``base64.b64decode(text, validate=True)`` step by step, without its copy of the whole
+    text as ASCII bytes (13 MB for a 500,000-row file): ``a2b_base64`` reads an ASCII
+    ``str`` in place, and the text is only rebuilt when it holds blanks."""
+    text = body["fileContent"]
+    if _BLANK.search(text):
+        text = "".join(text.split())
     try:
-        return base64.b64decode("".join(body["fileContent"].split()), validate=True)
+        if not _BASE64_TEXT.fullmatch(text):  # also refuses any non-ASCII character
+            raise binascii.Error("Non-base64 digit found")
+        return binascii.a2b_base64(text, strict_mode=True)
     except (binascii.Error, ValueError) as exc:
         raise InvalidParameter(ErrorCode.CONVERSION, "fileContent: not base64") from exc
 

@@ -101,19 +101,19 @@ def records_v1(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def records_v2(body: dict[str, Any]) -> list[dict[str, Any]]:
-    records = []
-    for record in body["callDataList"]:
-        called_nos = [{k: v for k, v in n.items() if v is not None} for n in record["called_nos"]]
-        records.append(
-            {
-                **record,
-                "called": called_nos[0]["calledNo"],
-                "called_nos": called_nos,
-                "batch_id": body["batchId"],
-                "called_all": [n["calledNo"] for n in called_nos],
-            }
-        )
-    return records
+    return [record_v2(record, body["batchId"]) for record in body["callDataList"]]
+
+
+def record_v2(record: dict[str, Any], batch_id: str | None) -> dict[str, Any]:
+    """One checked v2 record as the add stores it."""
+    called_nos = [{k: v for k, v in n.items() if v is not None} for n in record["called_nos"]]
+    return {
+        **record,
+        "called": called_nos[0]["calledNo"],
+        "called_nos": called_nos,
+        "batch_id": batch_id,
+        "called_all": [n["calledNo"] for n in called_nos],
+    }
 
 
 DELETE: Schema = (
