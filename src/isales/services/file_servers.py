@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import sftp
 from ..clock import Clock
 from ..config import Settings
 from ..errors import (
@@ -110,6 +109,9 @@ class FileServerService:
             raise FileServerNotFound()
         self._trusted(server["ip"])
         path = remote_path(server["path"], file_path, file_name)
+        # asyncssh costs a tenth of a second to import: only a process that fetches pays it
+        from .. import sftp
+
         try:
             fetched = sftp.fetch(
                 server["ip"],
