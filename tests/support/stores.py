@@ -42,9 +42,13 @@ def empty_store(backend: str, tmp: Path) -> Iterator[str]:
 
 
 # read once and removed, so the `isales` processes the tests start see no stray ISALES_*
-# variable (they refuse unknown ones)
+# variable (they refuse unknown ones); handed on under a name of no ISALES_ prefix, so the
+# worker processes of a parallel run (pytest -n, started after this module is imported in
+# the controlling process) test the same PostgreSQL
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-_TEST_PG = os.environ.pop("ISALES_TEST_PG", DEFAULT_PG)
+_HANDED_ON = "TESTS_PG_URL"
+_TEST_PG = os.environ.pop("ISALES_TEST_PG", None) or os.environ.get(_HANDED_ON, DEFAULT_PG)
+os.environ[_HANDED_ON] = _TEST_PG
 
 
 def pg_admin_url() -> str:
