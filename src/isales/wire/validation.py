@@ -152,11 +152,9 @@ def validate_body(raw: bytes, schema: Schema, optional: bool = False) -> dict[st
 
 
 def validate_object(data: Mapping[str, Any], schema: Schema, path: str) -> dict[str, Any]:
-    known = {f.name for f in schema}
-    for name in data:
-        if name not in known:
-            raise fail(ErrorCode.PARAMETER_ERROR, f"unknown parameter: {path}{name}")
-    return {f.out: validate_value(f, data.get(f.name), path + f.name) for f in schema}
+    """The object's fields by ``schema``: unknown members refused, each field by its rules
+    (``compile_object``, made once per schema)."""
+    return compile_object(schema)(data, path)
 
 
 def field_problems(
@@ -191,12 +189,6 @@ def validate_query(params: list[tuple[str, str]], schema: Schema) -> dict[str, A
     for name, value in params:
         data[name] = value
     return validate_object(data, schema, "")
-
-
-def _is_absent(value: Any) -> bool:
-    return value is None or (
-        isinstance(value, str) and not isinstance(value, _JsonFloat) and value == ""
-    )
 
 
 def _as_string(value: Any, where: str) -> str:
@@ -304,59 +296,17 @@ def _charset_pattern(charset: str) -> re.Pattern[str]:
 
 
 def validate_value(spec: Field, value: Any, where: str) -> Any:
-    if _is_absent(value):
-        if spec.required:
-            raise _mandatory(where)
-        return None
-    if spec.kind == "string":
-        text = _as_string(value, where)
-        if spec.max_length is not None and len(text) > spec.max_length:
-            raise _too_long(spec, where)
-        if spec.charset is not None and not _charset_pattern(spec.charset).fullmatch(text):
-            raise _outside_charset(spec, where)
-        if "\x00" in text:
-            raise _holds_nul(where)
-        if spec.forbidden is not None and any(ch in spec.forbidden for ch in text):
-            raise _holds_forbidden(spec, where)
-        if spec.choices is not None and text not in spec.choices:
-            raise _not_a_choice(spec, where)
-        return _parse_format(spec, text, where)
-    if spec.kind == "integer":
-        number = _as_integer(value, where)
-        if spec.choices is not None and number not in spec.choices:
-            raise _not_a_choice(spec, where)
-        if _below_or_above(spec, number):
-            raise _out_of_range(spec, where)
-        return number
-    if spec.kind == "number":
-        decimal = _as_number(value, where)
-        if _below_or_above(spec, decimal):
-            raise _out_of_range(spec, where)
-        return decimal
-    if spec.kind == "object":
-        if not isinstance(value, dict):
-            raise fail(ErrorCode.WRONG_TYPE, f"{where}: must be a JSON object")
-        return value if spec.fields is None else validate_object(value, spec.fields, f"{where}.")
-    if spec.kind == "list":
-        if not isinstance(value, list):
-            raise fail(ErrorCode.WRONG_TYPE, f"{where}: must be a list")
-        if not value and spec.required:
-            raise fail(ErrorCode.EMPTY, f"{where}: must not be empty")
-        if spec.max_items is not None and len(value) > spec.max_items:
-            raise fail(spec.too_many, f"{where}: more than {spec.max_items} items")
-        assert spec.item is not None
-        return [validate_value(spec.item, item, f"{where}[{i}]") for i, item in enumerate(value)]
-    raise AssertionError(spec.kind)
+    """One value by its field's rules (``compile_value``, made once per field)."""
+    return compile_value(spec)(value, where)
 
 
-# --- the same rules, decided once per field -----------------------------------------------
+# --- the rules of a field, decided once per field ------------------------------------------
 #
-# A bulk reader (the number file import: every row by the same field list) pays for the
-# generic walk above once per value: which kind, which of the optional rules apply, the
-# charset's pattern, the set of known names. ``compile_object`` reads the same ``Field``
-# definitions once and returns a check that applies only the rules the field has, in the
-# same order, raising the same errors (tests/unit/test_validation.py compares the two on
-# good and bad values of every field of the number records).
+# Every value is checked by a function made once per ``Field`` (and per field list): which
+# kind, which of the optional rules apply, the charset's pattern and the set of known names
+# are decided when it is made, not per value, so a bulk reader (the number file import:
+# every row by the same field list) and every request pay only for the rules a field has.
+# The order of the rules is the order of the answers: the first broken one is the code.
 
 #: a compiled field check: (value, where) -> the validated value, or InvalidParameter
 Check = Callable[[Any, str], Any]
@@ -364,13 +314,15 @@ Check = Callable[[Any, str], Any]
 ObjectCheck = Callable[[Mapping[str, Any], str], dict[str, Any]]
 
 
+@cache
 def compile_value(spec: Field) -> Check:
-    """``validate_value(spec, value, where)`` as one function of (value, where)."""
+    """The check of one field's values: (value, where) -> the value, or InvalidParameter."""
     required = spec.required
     inner = _compile_present(spec)
 
     def check(value: Any, where: str) -> Any:
-        if value is None or (  # _is_absent
+        # absent: null, or an empty string (a JSON number kept as text is never empty)
+        if value is None or (
             isinstance(value, str) and value == "" and not isinstance(value, _JsonFloat)
         ):
             if required:
@@ -437,12 +389,21 @@ def _compile_present(spec: Field) -> Check:
             return [item(each, f"{where}[{i}]") for i, each in enumerate(value)]
 
         return items
-    # "number": rare in bulk; the generic rule as it is
-    return lambda value, where: validate_value(spec, value, where)
+    if spec.kind == "number":
+
+        def number(value: Any, where: str) -> Any:
+            decimal = _as_number(value, where)
+            if _below_or_above(spec, decimal):
+                raise _out_of_range(spec, where)
+            return decimal
+
+        return number
+    raise AssertionError(spec.kind)
 
 
+@cache
 def compile_object(schema: Schema, given: frozenset[str] | None = None) -> ObjectCheck:
-    """``validate_object(data, schema, path)`` as one function of (data, path).
+    """The check of an object by ``schema``: (data, path) -> the validated object.
 
     ``given``: the only members the objects checked can hold (a file's columns); every other
     field is absent from all of them, so its outcome (``None``, or 02000001 if it is
