@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..domain import contact_keys
 from ..errors import ErrorCode, InvalidParameter
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -254,6 +255,23 @@ def _parse_format(spec: Field, text: str, where: str) -> Any:
         raise fail(ErrorCode.TIME_FORMAT, f"{where}: must be a time of day as HH:mm")
     if spec.format == "zone" and not _known_zone(text):
         raise fail(ErrorCode.WRONG_VALUE, f"{where}: not an IANA time zone name")
+    if spec.format == "subjects":
+        problem = contact_keys.subjects_problem(text)
+        if problem == "length":
+            raise fail(ErrorCode.TOO_LONG, f"{where}: an id longer than {contact_keys.ID_MAX}")
+        if problem == "chars":
+            raise fail(
+                ErrorCode.INVALID_CHARACTERS, f"{where}: only {contact_keys.ID_CHARS} are allowed"
+            )
+        if problem == "count":
+            raise fail(
+                ErrorCode.WRONG_VALUE,
+                f"{where}: 1 to {contact_keys.MAX_SUBJECTS} ids joined by |, none empty",
+            )
+    if spec.format == "region" and not contact_keys.valid_region(text):
+        raise fail(ErrorCode.WRONG_VALUE, f"{where}: must be an ISO 3166 code CC or CC-SS")
+    if spec.format == "country" and text and not contact_keys.known_country(text):
+        raise fail(ErrorCode.WRONG_VALUE, f"{where}: not an ISO 3166-1 alpha-2 country")
     if spec.format == "url" and not re.match(r"^https?://[^\s/]+", text):
         raise fail(ErrorCode.WRONG_VALUE, f"{where}: must be an http:// or https:// URL")
     return text
