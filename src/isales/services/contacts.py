@@ -22,6 +22,7 @@ from ..domain import contact_policies as rules
 from ..domain.contact_keys import Keying
 from ..domain.contact_policies import Attempt, Candidate, Judgement, Policy
 from ..domain.reservations import appoint_id
+from ..errors import ContactPolicyUnknown
 from ..store import contacts as contact_store
 
 Row = dict[str, Any]
@@ -296,3 +297,20 @@ def handed_over(
 
 def lapse(conn: Connection, now: datetime, campaign_id: int | None = None) -> int:
     return contact_store.lapse(conn, now, campaign_id)
+
+
+def check_campaign_policy(conn: Connection, vdn_id: int, stored: Row | None) -> None:
+    """A campaign's contactPolicy names only live policies of its VDN (and do-not-call
+    sources, none of which exist yet): 0209201 otherwise."""
+    if stored is None:
+        return
+    live = {row["id"] for row in contact_store.live_policies(conn, vdn_id)}
+    missing = [policy_id for policy_id in stored.get("policies", []) if policy_id not in live]
+    if missing:
+        raise ContactPolicyUnknown(
+            f"contactPolicy.policies: no live policy {', '.join(map(str, missing))} in this VDN"
+        )
+    if stored.get("dncSources"):
+        raise ContactPolicyUnknown(
+            "contactPolicy.dncSources: no such do-not-call source in this VDN"
+        )

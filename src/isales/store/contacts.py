@@ -106,6 +106,28 @@ def policy_versions(conn: Connection, vdn_id: int) -> list[Row]:
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
+def policies_at(conn: Connection, vdn_id: int, at: datetime) -> list[Row]:
+    """The version of each policy of the VDN in effect at ``at`` (explain)."""
+    query = (
+        select(
+            contact_policy_versions.c.policy_id.label("id"),
+            contact_policy_versions.c.version,
+            contact_policy_versions.c.body,
+        )
+        .join(contact_policies, contact_policy_versions.c.policy_id == contact_policies.c.id)
+        .where(
+            contact_policies.c.vdn_id == vdn_id,
+            contact_policy_versions.c.valid_from <= at,
+            or_(
+                contact_policy_versions.c.valid_to.is_(None),
+                contact_policy_versions.c.valid_to > at,
+            ),
+        )
+        .order_by(contact_policy_versions.c.policy_id)
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
 def get_policy(conn: Connection, vdn_id: int, policy_id: int, lock: bool = False) -> Row | None:
     query = select(contact_policies).where(
         contact_policies.c.id == policy_id,

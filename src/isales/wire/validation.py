@@ -90,6 +90,8 @@ class Field:
     too_many: ErrorCode = ErrorCode.TOO_MANY_PARAMETERS
     key: str | None = None  # name in the validated result (default: name)
     description: str = ""
+    #: ``""`` is a value ("clear it"), not "not given" (a settings PUT: defaultCountry)
+    empty_is_value: bool = False
 
     @property
     def out(self) -> str:
@@ -278,6 +280,8 @@ def _parse_format(spec: Field, text: str, where: str) -> Any:
 
 
 def validate_value(spec: Field, value: Any, where: str) -> Any:
+    if spec.empty_is_value and value == "":
+        return ""
     if _is_absent(value):
         if spec.required:
             raise fail(ErrorCode.EMPTY, f"{where}: is mandatory")
