@@ -75,6 +75,7 @@ class ClaimContext:
     campaign_policies: frozenset[int]
     #: None: the VDN is not under contact policies (the claim only records)
     policies: tuple[Policy, ...] | None
+    count_lapsed: bool = False
 
     @property
     def judged(self) -> bool:
@@ -89,8 +90,11 @@ def context(conn: Connection, campaign: Row) -> ClaimContext:
     """The claim's context. A VDN with nothing configured pays one index probe here."""
     fields = campaign_policy(campaign)
     policies: tuple[Policy, ...] | None = None
+    count_lapsed = False
     if contact_store.under_policies(conn, campaign["vdn_id"]):
         policies = tuple(policies_of(contact_store.live_policies(conn, campaign["vdn_id"])))
+        settings = contact_store.get_settings(conn, campaign["vdn_id"])
+        count_lapsed = bool(settings and settings["count_lapsed_claims"])
     return ClaimContext(
         vdn_id=campaign["vdn_id"],
         campaign_id=campaign["id"],
@@ -98,6 +102,7 @@ def context(conn: Connection, campaign: Row) -> ClaimContext:
         technology=rules.technology(campaign.get("device_type")),
         campaign_policies=frozenset(fields["policies"]),
         policies=policies,
+        count_lapsed=count_lapsed,
     )
 
 
@@ -114,14 +119,18 @@ def candidate(ctx: ClaimContext, row: Row) -> Candidate:
     )
 
 
-def attempt_of(row: Row, now: datetime | None = None) -> Attempt:
+def attempt_of(row: Row, now: datetime | None = None, count_lapsed: bool = False) -> Attempt:
     """A ledger row as the rules see it. An attempt still in flight whose lease ran out
-    before ``now`` (its campaign's lapsed claims not yet released) is read as ended at its
-    lease's end and counted: never less strict than the release will make it."""
+    before ``now`` (its campaign's lapsed claims not yet released) is read as the release
+    will record it: ended at its lease's end, counted if it was dialled (or the VDN counts
+    lapsed claims), voided otherwise."""
     ended = row["ended_at"]
+    classes = frozenset(c for c in (row["classes"] or "").split(",") if c)
     lease_until = row.get("lease_until")
     if ended is None and now is not None and lease_until is not None and lease_until < now:
         ended = lease_until
+        if not (row.get("dialled") or count_lapsed):
+            classes = frozenset()
     return Attempt(
         attempt_id=row["id"],
         number_key=row["number_key"],
@@ -129,7 +138,7 @@ def attempt_of(row: Row, now: datetime | None = None) -> Attempt:
         subject_ids=contact_keys.subject_ids(row["subject_ids"] or ""),
         placed_at=row["placed_at"],
         ended_at=ended,
-        classes=frozenset(c for c in (row["classes"] or "").split(",") if c),
+        classes=classes,
         channel=row["channel"],
         direction=row["direction"],
         purpose=row["purpose"],
@@ -168,7 +177,7 @@ def judge(
     )
     since = now - timedelta(seconds=ctx.longest_window)
     attempts = [
-        attempt_of(row, now)
+        attempt_of(row, now, ctx.count_lapsed)
         for row in contact_store.attempts_of_keys(
             conn,
             ctx.vdn_id,

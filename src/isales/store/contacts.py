@@ -270,6 +270,7 @@ _ATTEMPT_COLUMNS = (
     contact_attempts.c.technology,
     contact_attempts.c.consent_kinds,
     contact_attempts.c.lease_until,
+    contact_attempts.c.dialled,
 )
 
 
