@@ -27,7 +27,8 @@ from ..store import contacts as contact_store
 
 Row = dict[str, Any]
 
-#: the campaign's contactPolicy fields when it sets none (docs/contact-policies.md, §4)
+#: the campaign's contactPolicy fields when it sets none
+#: (docs/contact-policies.md, "Campaign fields")
 CAMPAIGN_DEFAULTS: dict[str, Any] = {
     "purpose": "other",
     "seller": None,
@@ -186,6 +187,13 @@ def judge(
             since,
         )
     ]
+    # each candidate is judged on its own keys' attempts only
+    by_number: dict[str, list[Attempt]] = {}
+    by_person: dict[str, list[Attempt]] = {}
+    for attempt in attempts:
+        by_number.setdefault(attempt.number_key, []).append(attempt)
+        if attempt.person_id:
+            by_person.setdefault(attempt.person_id, []).append(attempt)
     passed: dict[int, Judgement] = {}
     for row, cand in found:
         if len(passed) >= want:
@@ -193,9 +201,14 @@ def judge(
         names = _lock_names(ctx, cand)
         if any(name not in held or name in taken for name in names):
             continue
-        if rules.in_flight_on(cand, attempts):
+        own = {
+            id(a): a
+            for a in (*by_number.get(cand.number_key, ()), *by_person.get(cand.person_id or "", ()))
+        }
+        mine = list(own.values())
+        if rules.in_flight_on(cand, mine):
             continue
-        verdict = rules.judge(ctx.policies or (), cand, attempts, now)
+        verdict = rules.judge(ctx.policies or (), cand, mine, now)
         if not verdict.passed:
             continue
         taken.update(names)

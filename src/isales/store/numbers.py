@@ -537,7 +537,8 @@ def claim_reservations(
 
 #: the columns the judgement needs
 _KEY_COLUMNS = ("called", "number_key", "person_id", "subject_ids", "region")
-_SKIP: Any = bindparam("claim_skip", expanding=True)
+_AFTER_DUE = bindparam("claim_after_due", type_=DateTime())
+_AFTER_ID = bindparam("claim_after_id", type_=Integer())
 _TAKE_IDS: Any = bindparam("claim_ids", expanding=True)
 
 
@@ -561,7 +562,11 @@ def _peek(reserved: bool, zone_filter: tuple[int, bool] | None) -> Executable:
         table, due = numbers, numbers.c.next_due_at
         conditions = _due_numbers(*_zone_condition(numbers, zone_filter))
     columns = [table.c[name] for name in _KEY_COLUMNS]
-    return _candidates(table, [*conditions, table.c.id.not_in(_SKIP)], due, _CLAIM_LIMIT, *columns)
+    # keyset: after the last row an earlier round of this claim looked at, in claim order
+    after = or_(due > _AFTER_DUE, and_(due == _AFTER_DUE, table.c.id > _AFTER_ID))
+    return _candidates(
+        table, [*conditions, after], due, _CLAIM_LIMIT, due.label("due"), *columns
+    )
 
 
 @cache
@@ -587,14 +592,19 @@ def peek(
     limit: int,
     by: Claimant,
     zone_keys: list[str | None] | None,
-    skip: Sequence[int],
+    after: tuple[datetime, int] | None,
     reserved: bool = False,
 ) -> list[Row]:
-    """Up to ``limit`` claimable numbers (or reserved calls) in claim order, not in
-    ``skip``, locked FOR UPDATE SKIP LOCKED (PostgreSQL), with their keys; nothing claimed."""
+    """Up to ``limit`` claimable numbers (or reserved calls) in claim order, after the
+    (due time, id) ``after`` (None: from the first), locked FOR UPDATE SKIP LOCKED
+    (PostgreSQL), with their keys and due time (``due``); nothing claimed."""
     if limit <= 0:
         return []
-    params = by.params(campaign_id, limit, zone_keys or ()) | {"claim_skip": list(skip)}
+    due, last = after if after is not None else (datetime.min, 0)
+    params = by.params(campaign_id, limit, zone_keys or ()) | {
+        "claim_after_due": due,
+        "claim_after_id": last,
+    }
     rows = conn.execute(_peek(reserved, _shape(zone_keys)), params).mappings()
     return [dict(row) for row in rows]
 

@@ -202,7 +202,8 @@ POLICY: Schema = (
 
 
 def policy_body(body: dict[str, Any]) -> dict[str, Any]:
-    """A checked policy as it is stored (cross-field rules of docs/contact-policies.md §5.1)."""
+    """A checked policy as it is stored (its cross-field rules:
+    docs/contact-policies.md, "The policy object")."""
     preset = body["preset"]
     if preset is not None:
         for name in ("purposes", "technologies", "rules"):
