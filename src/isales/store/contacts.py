@@ -283,27 +283,37 @@ def attempts_of_keys(
     until: datetime | None = None,
 ) -> list[Row]:
     """The VDN's attempts on these number keys or person keys that are in flight or ended
-    after ``since`` (the longest window's start), voided ones left out. Each key is one probe
-    of its (vdn_id, key, ended_at) index, so the cost follows the window, not the ledger.
+    after ``since`` (the longest window's start), voided ones left out. Each key is read by
+    two range probes of its (vdn_id, key, ended_at) index — the ended ones after ``since``
+    and the ones in flight — so the cost follows the window, not the ledger.
     ``until`` (explain): only attempts placed by then."""
-    window = or_(contact_attempts.c.ended_at.is_(None), contact_attempts.c.ended_at > since)
     legs = []
-    if number_keys:
-        legs.append(contact_attempts.c.number_key.in_(list(number_keys)))
-    if person_ids:
-        legs.append(contact_attempts.c.person_id.in_(list(person_ids)))
+    for column, values in (
+        (contact_attempts.c.number_key, number_keys),
+        (contact_attempts.c.person_id, person_ids),
+    ):
+        if not values:
+            continue
+        for window in (
+            contact_attempts.c.ended_at > since,
+            contact_attempts.c.ended_at.is_(None),
+        ):
+            conditions = [
+                contact_attempts.c.vdn_id == vdn_id,
+                column.in_(list(values)),
+                window,
+                contact_attempts.c.voided == 0,
+            ]
+            if until is not None:
+                conditions.append(contact_attempts.c.placed_at <= until)
+            legs.append(select(*_ATTEMPT_COLUMNS).where(*conditions))
     if not legs:
         return []
-    conditions = [
-        contact_attempts.c.vdn_id == vdn_id,
-        or_(*legs),
-        window,
-        contact_attempts.c.voided == 0,
-    ]
-    if until is not None:
-        conditions.append(contact_attempts.c.placed_at <= until)
-    query = select(*_ATTEMPT_COLUMNS).where(*conditions)
-    return [dict(row) for row in conn.execute(query).mappings()]
+    found: dict[str, Row] = {}
+    for leg in legs:  # an attempt on both a number and a person key is read twice
+        for row in conn.execute(leg).mappings():
+            found[row["id"]] = dict(row)
+    return list(found.values())
 
 
 def get_attempt(conn: Connection, vdn_id: int, attempt_id: str) -> Row | None:
