@@ -1,6 +1,7 @@
-"""What contact policies cost the claim (docs/performance.md, "Contact policies"): the goal
-is a claim of 50 under ``us-regf``, ``us-fl-ftsa`` and ``uk-ofcom-abandoned`` at 10,000,000
-ledger rows within 1.25× of the same claim at an empty ledger.
+"""What contact policies cost the claim
+(docs/performance.md, "Contact policies: the judged claim against a large ledger"): the
+goal is a claim of 50 under ``us-regf``, ``us-fl-ftsa`` and ``uk-ofcom-abandoned`` at
+10,000,000 ledger rows within 1.25× of the same claim at an empty ledger.
 
 One store, two VDNs. VDN 12 is under contact policies (the three presets, country ``US``):
 a telemarketing predictive campaign (Florida numbers, every tenth a London one, so
@@ -24,6 +25,7 @@ unconfigured VDN at LEDGER / empty, and judged / unconfigured at LEDGER.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import sys
@@ -90,6 +92,8 @@ FROM generate_series(1, :total) AS x
 """
 
 KINDS = ("telemarketing", "collection", "unconfigured")
+#: a PostgreSQL store seals access keys' secrets: a throw-away master key for the run
+os.environ.setdefault("ISALES_MASTER_KEY", "YmVuY2gtbWFzdGVyLWtleS0wMDAwMDAwMDAwMDAwMDA=")
 
 
 def build(store: BenchStore, numbers: int):  # type: ignore[no-untyped-def]

@@ -237,15 +237,17 @@ def _claim_judged(
     batch: int,
     by: Claimant,
     zone_keys: list[str | None] | None,
+    reservations: bool = True,
 ) -> tuple[list[Row], list[Row]]:
     """The claim in a VDN under contact policies (docs/contact-policies.md, "The claim"):
     candidates are peeked and locked in claim order, their keys locked and judged, and
     only those that pass are claimed (re-checked by the claiming statement); a refused one
-    stays as it is. Reserved calls first, then numbers; at most one per key per claim."""
+    stays as it is. Reserved calls first (unless ``reservations`` is False: a preview
+    record), then numbers; at most one per key per claim."""
     taken: set[str] = set()
     verdicts: dict[tuple[bool, int], contacts.Judgement] = {}
     got: dict[bool, list[Row]] = {True: [], False: []}
-    for reserved in (True, False):
+    for reserved in (True, False) if reservations else (False,):
         after: tuple[datetime, int] | None = None
         limit = 0
         for _ in range(_PEEK_ROUNDS):
@@ -321,7 +323,7 @@ def claim_for_preview(
     contacts.lapse(conn, by.now, campaign_id)
     ctx = contacts.context(conn, campaign)
     if ctx.judged:
-        found, _ = _claim_judged(conn, ctx, 1, by, zone_keys)  # (numbers only: no reserved)
+        found, _ = _claim_judged(conn, ctx, 1, by, zone_keys, reservations=False)
     else:
         found = _claim_due(conn, campaign_id, 1, by, zone_keys)
         contacts.record(conn, ctx, found, [], by.owner, by.now, by.lease_until)
