@@ -487,3 +487,17 @@ def try_lock_keys(conn: Connection, keys: Iterable[str]) -> set[str]:
     if conn.dialect.name != "postgresql":
         return set(wanted)
     return {row.k for row in conn.execute(_TRY_LOCKS, {"keys": wanted}) if row.got}
+
+
+def pseudonymise(conn: Connection, vdn_id: int, called: str, key: str, keyed: str) -> int:
+    """Erasure: the VDN's ledger rows of this number keep their times, person and subject
+    keys and classes (proof of call frequency; the person's other numbers stay counted),
+    with the number and its key replaced by the suppression's keyed hash."""
+    return conn.execute(
+        update(contact_attempts)
+        .where(
+            contact_attempts.c.vdn_id == vdn_id,
+            or_(contact_attempts.c.called == called, contact_attempts.c.number_key == key),
+        )
+        .values(called=keyed, number_key=keyed)
+    ).rowcount

@@ -688,8 +688,8 @@ contact_attempts = Table(
     Column("vdn_id", Integer, nullable=False),
     Column("campaign_id", Integer),
     Column("data_id", BigInteger),  # the number's dataId, or a reserved call's appointId
-    Column("called", String(24), nullable=False),
-    Column("number_key", String(32), nullable=False),
+    Column("called", String(64), nullable=False),
+    Column("number_key", String(64), nullable=False),
     Column("person_id", String(64)),
     Column("subject_ids", String(330)),
     Column("channel", String(5), nullable=False),
