@@ -4,6 +4,7 @@ Pure: no SQL, no HTTP. A file has a header row naming its columns (any order, na
 matched without regard to case or surrounding blanks):
 
     sessionId, called, caller, callData, customField, recycleTime, priority
+    (isales: timeZone, personId, subjectId, region)
 
 ``called`` is mandatory; the others are optional. Every data row is one number record and
 is judged by the v2 add's field rules (``wire/schemas/numbers.V2_RECORD``) plus ``priority``.
@@ -55,6 +56,10 @@ COLUMNS = (
     "recycleTime",
     "priority",
     "timeZone",  # isales extension: the number's IANA time zone
+    # isales extensions: the contact-policy keys (docs/contact-policies.md, "Keys")
+    "personId",
+    "subjectId",
+    "region",
 )
 _BY_LOWER = {name.lower(): name for name in COLUMNS}
 

@@ -124,6 +124,8 @@ READ_ONLY_POSTS = {
     "imports.query",
     "export.list_numbers",
     "agents.list_",
+    "contacts.policy_list",
+    "contacts.explain",
 }
 
 

@@ -90,6 +90,11 @@ def test_metadata_has_the_expected_tables():
         # agents and the campaigns they work for (0011)
         "agents",
         "agent_campaigns",
+        # contact policies: settings, policies and their versions, the ledger (0013)
+        "contact_settings",
+        "contact_policies",
+        "contact_policy_versions",
+        "contact_attempts",
     }
 
 
@@ -351,13 +356,20 @@ def test_0012_keeps_the_campaigns_of_a_0010_store(engine):
             ),
             {"at": at, "end": datetime(2026, 12, 27, 8)},
         )
-        old_columns = [c for c in schema.campaigns.c if c.name not in _DIALING_COLUMNS]
+        # the columns a 0010 store has (contact_policy came with 0013)
+        old_columns = [
+            c
+            for c in schema.campaigns.c
+            if c.name not in _DIALING_COLUMNS and c.name != "contact_policy"
+        ]
         before = dict(conn.execute(select(*old_columns)).mappings().one())
     upgrade(engine)
     assert current_revision(engine) == head_revision()
     with engine.connect() as conn:
         row = dict(conn.execute(select(schema.campaigns)).mappings().one())
-    assert {k: v for k, v in row.items() if k not in _DIALING_COLUMNS} == before
+    assert {
+        k: v for k, v in row.items() if k not in _DIALING_COLUMNS and k != "contact_policy"
+    } == before
     assert before["skill_param"] == {"skillId": 4, "predictParam": {"rate": 2}}
     assert [row[name] for name in _DIALING_COLUMNS] == [None] * len(_DIALING_COLUMNS)
     answered = wire(row)
@@ -368,4 +380,41 @@ def test_0012_keeps_the_campaigns_of_a_0010_store(engine):
     )
     assert (answered["minAgentsPredictive"], answered["agentWaitSeconds"]) == (8, 1.0)
     assert (answered["wrapUpSeconds"], answered["abandonRedialHours"]) == (10, 72)
+    assert schema_diff(engine) == []
+
+
+_KEY_COLUMNS = ("number_key", "person_id", "subject_ids", "region")
+
+
+def test_0013_keeps_the_numbers_of_a_0012_store_unkeyed(engine):
+    """Numbers and campaigns written before 0013 keep every value; the numbers get no key
+    (NULL: keyed by their called string as it is) and the campaigns no contactPolicy."""
+    upgrade(engine, "0012")
+    at = datetime(2026, 12, 1, 8)
+    with engine.connect() as conn, conn.begin():
+        campaign_id = conn.execute(
+            text(
+                "INSERT INTO campaigns (vdn_id, name, status, begin_time, end_time,"
+                " device_type, caller_no, max_alerting_time, schedule_param, api_version,"
+                " created_at, updated_at) VALUES (12, 'old', 2, :at, :end, 3, '\"10086\"',"
+                " 30, '{}', 1, :at, :at) RETURNING id"
+            ),
+            {"at": at, "end": datetime(2026, 12, 27, 8)},
+        ).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO numbers (campaign_id, vdn_id, called, state, attempts, created_at,"
+                " next_due_at) VALUES (:c, 12, '3055550100', 'pending', 0, :at, :at)"
+            ),
+            {"c": campaign_id, "at": at},
+        )
+        old = [c for c in schema.numbers.c if c.name not in _KEY_COLUMNS]
+        before = dict(conn.execute(select(*old)).mappings().one())
+    upgrade(engine)
+    with engine.connect() as conn:
+        row = dict(conn.execute(select(schema.numbers)).mappings().one())
+        campaign = dict(conn.execute(select(schema.campaigns)).mappings().one())
+    assert {k: v for k, v in row.items() if k not in _KEY_COLUMNS} == before
+    assert [row[name] for name in _KEY_COLUMNS] == [None] * 4
+    assert campaign["contact_policy"] is None
     assert schema_diff(engine) == []

@@ -28,6 +28,7 @@ from ..errors import (
     AgentStateForbids,
     AlreadyBlacklisted,
     AppError,
+    AttemptNotFound,
     BatchAlreadyPaused,
     BatchNameTaken,
     BatchNotFound,
@@ -43,6 +44,9 @@ from ..errors import (
     CampaignNotFound,
     CampaignNotPreview,
     CampaignStillStarted,
+    ContactPolicyInUse,
+    ContactPolicyNotFound,
+    ContactPolicyUnknown,
     DialerCode,
     DisplayResultNotFound,
     DuplicateImportFile,
@@ -90,6 +94,7 @@ PATH_RANGES: dict[str, tuple[int, int]] = {
     "defId": (1, INT64_MAX),
     "campaignTemplateId": (1, INT32_MAX),
     "serverId": (1, INT32_MAX),
+    "policyId": (1, INT32_MAX),
 }
 #: path parameter -> (pattern, its rule in words): the text path parameters
 PATH_PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
@@ -484,6 +489,7 @@ ROUTES: tuple[Route, ...] = (
         errors=(
             BeginTimeInPast,
             CampaignNameTaken,
+            ContactPolicyUnknown,
         ),
     ),
     Route(
@@ -494,6 +500,7 @@ ROUTES: tuple[Route, ...] = (
         errors=(
             BeginTimeInPast,
             CampaignNameTaken,
+            ContactPolicyUnknown,
         ),
     ),
     Route(
@@ -506,6 +513,7 @@ ROUTES: tuple[Route, ...] = (
             CampaignEnded,
             CampaignNameTaken,
             CampaignNotFound,
+            ContactPolicyUnknown,
         ),
     ),
     Route(
@@ -518,6 +526,7 @@ ROUTES: tuple[Route, ...] = (
             CampaignEnded,
             CampaignNameTaken,
             CampaignNotFound,
+            ContactPolicyUnknown,
         ),
     ),
     Route(
@@ -799,6 +808,64 @@ ROUTES: tuple[Route, ...] = (
         "Today's statistics per campaign and batch",
         errors=(CampaignNotFound,),
         flow_control="flow control: this VDN and campaignId were answered too recently",
+    ),
+    # contact policies (docs/contact-policies.md)
+    Route(
+        "contacts.settings_get",
+        "GET",
+        V1 + "/campaigns/{vdnId}/contactsettings",
+        "The VDN's contact settings (isales extension)",
+    ),
+    Route(
+        "contacts.settings_put",
+        "PUT",
+        V1 + "/campaigns/{vdnId}/contactsettings",
+        "Change the VDN's contact settings: the fields given (isales extension)",
+        rule_codes=(ErrorCode.WRONG_VALUE,),
+    ),
+    Route(
+        "contacts.presets",
+        "GET",
+        V1 + "/campaigns/{vdnId}/contactpolicies/presets",
+        "The contact-policy presets (rules as commonly quoted; not legal advice)",
+    ),
+    Route(
+        "contacts.policy_add",
+        "POST",
+        V1 + "/campaigns/{vdnId}/contactpolicies",
+        "Add a contact policy (its version 1)",
+        rule_codes=(ErrorCode.WRONG_VALUE, ErrorCode.WRONG_COMBINATION, ErrorCode.EMPTY),
+    ),
+    Route(
+        "contacts.policy_list",
+        "POST",
+        V1 + "/campaigns/{vdnId}/contactpolicies/list",
+        "List the contact policies (with includeVersions 1: every version)",
+        replay_exempt=True,
+    ),
+    Route(
+        "contacts.policy_replace",
+        "PUT",
+        V1 + "/campaigns/{vdnId}/contactpolicies/{policyId}",
+        "Replace a contact policy (a new version; the old one is kept)",
+        errors=(ContactPolicyNotFound,),
+        rule_codes=(ErrorCode.WRONG_VALUE, ErrorCode.WRONG_COMBINATION, ErrorCode.EMPTY),
+    ),
+    Route(
+        "contacts.policy_delete",
+        "DELETE",
+        V1 + "/campaigns/{vdnId}/contactpolicies/{policyId}",
+        "End a contact policy's current version (refused while a campaign names it)",
+        errors=(ContactPolicyInUse, ContactPolicyNotFound),
+    ),
+    Route(
+        "contacts.explain",
+        "POST",
+        V1 + "/campaigns/{vdnId}/contacts/explain",
+        "Why a number was, or would be, handed out (or why a recorded attempt was)",
+        errors=(AttemptNotFound, CampaignNotFound, NumberNotFound),
+        rule_codes=(ErrorCode.WRONG_VALUE, ErrorCode.WRONG_COMBINATION, ErrorCode.EMPTY),
+        replay_exempt=True,
     ),
     Route(
         "special_dates.add",

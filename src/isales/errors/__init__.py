@@ -83,14 +83,22 @@ code: ``code``, ``http_status`` and ``exit_code`` are declared on each class. Th
     │   ├── reserved calls
     │   │   ├── ReservationNotFound     04000004
     │   │   └── ReservationExecuted     04000005
-    │   └── agents
-    │       ├── AgentLoginFailed        0209101
-    │       ├── AgentNotFound           0209102
-    │       ├── WorkNoTaken             0209103
-    │       ├── AgentStateForbids       0209104
-    │       ├── AgentNotInCampaign      0209105
-    │       ├── RecordNotReserved       0209106
-    │       └── CampaignNotPreview      0209107
+    │   ├── agents
+    │   │   ├── AgentLoginFailed        0209101
+    │   │   ├── AgentNotFound           0209102
+    │   │   ├── WorkNoTaken             0209103
+    │   │   ├── AgentStateForbids       0209104
+    │   │   ├── AgentNotInCampaign      0209105
+    │   │   ├── RecordNotReserved       0209106
+    │   │   └── CampaignNotPreview      0209107
+    │   └── contact policies
+    │       ├── ContactPolicyUnknown    0209201
+    │       ├── ContactPolicyInUse      0209202
+    │       ├── DncChangeRefused        0209203
+    │       ├── IntegrityMismatch       0209204
+    │       ├── VdnRekeying             0209205
+    │       ├── ContactPolicyNotFound   0200033
+    │       └── AttemptNotFound         0200033
     ├── DialerRefused                   ``{"result": code}``: DialerCode given per instance
     ├── ConsoleRefused                  console page, HTTP 403
     │   ├── SignInFailed                401
@@ -120,6 +128,7 @@ from .api import (
     AgentStateForbids,
     AlreadyBlacklisted,
     AppError,
+    AttemptNotFound,
     AuthError,
     BatchAlreadyPaused,
     BatchNameTaken,
@@ -136,8 +145,12 @@ from .api import (
     CampaignNotFound,
     CampaignNotPreview,
     CampaignStillStarted,
+    ContactPolicyInUse,
+    ContactPolicyNotFound,
+    ContactPolicyUnknown,
     DefinitionTaken,
     DisplayResultNotFound,
+    DncChangeRefused,
     DuplicateImportFile,
     DuplicateNumbers,
     ErrorCode,
@@ -148,6 +161,7 @@ from .api import (
     FlowControlled,
     IdempotencyKeyReused,
     ImportTaskNotFound,
+    IntegrityMismatch,
     InvalidParameter,
     LastCallerNumber,
     LegalHold,
@@ -181,6 +195,7 @@ from .api import (
     Unauthenticated,
     UnknownBusinessResult,
     VdnNotGranted,
+    VdnRekeying,
     WorkNoTaken,
     WriteBackFailed,
 )
@@ -199,6 +214,13 @@ from .dialer import DialerCode, DialerRefused
 
 __all__ = [
     "FIELD_CODES",
+    "AttemptNotFound",
+    "ContactPolicyInUse",
+    "ContactPolicyNotFound",
+    "ContactPolicyUnknown",
+    "DncChangeRefused",
+    "IntegrityMismatch",
+    "VdnRekeying",
     "AgentLoginFailed",
     "AgentNotFound",
     "WorkNoTaken",

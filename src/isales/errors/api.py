@@ -68,6 +68,12 @@ class ErrorCode(StrEnum):
     AGENT_NOT_IN_CAMPAIGN = "0209105"
     RECORD_NOT_RESERVED = "0209106"
     CAMPAIGN_NOT_PREVIEW = "0209107"
+    # contact policies (docs/contact-policies.md): 02092xx
+    CONTACT_POLICY_UNKNOWN = "0209201"
+    CONTACT_POLICY_IN_USE = "0209202"
+    DNC_CHANGE_REFUSED = "0209203"
+    INTEGRITY_MISMATCH = "0209204"
+    VDN_REKEYING = "0209205"
     # call batches
     BATCH_NAME_TAKEN = "03000001"
     CAMPAIGN_FORBIDS_BATCH_CHANGE = "03000002"
@@ -553,3 +559,49 @@ class CampaignNotPreview(AppError):
     """The campaign is not a preview campaign (deviceType 5)."""
 
     code = ErrorCode.CAMPAIGN_NOT_PREVIEW
+
+
+# contact policies (docs/contact-policies.md)
+
+
+class ContactPolicyUnknown(AppError):
+    """A campaign's contactPolicy, or a request, names a contact policy or do-not-call
+    source that does not exist in this VDN; nothing changed."""
+
+    code = ErrorCode.CONTACT_POLICY_UNKNOWN
+
+
+class ContactPolicyInUse(AppError):
+    """The policy (or do-not-call source) is named by a campaign; nothing changed."""
+
+    code = ErrorCode.CONTACT_POLICY_IN_USE
+
+
+class DncChangeRefused(AppError):
+    """A do-not-call change list does not follow the source's current version."""
+
+    code = ErrorCode.DNC_CHANGE_REFUSED
+
+
+class IntegrityMismatch(AppError):
+    """A SHA-256, line count or trailer does not match the content; nothing loaded."""
+
+    code = ErrorCode.INTEGRITY_MISMATCH
+
+
+class VdnRekeying(AppError):
+    """The VDN's numbers are being re-keyed; retry when its task has finished."""
+
+    code = ErrorCode.VDN_REKEYING
+
+
+class ContactPolicyNotFound(AppError):
+    """No live contact policy with this id in the VDN (the family's not-found code)."""
+
+    code = ErrorCode.DATA_NOT_FOUND
+
+
+class AttemptNotFound(AppError):
+    """No contact attempt with this id in the VDN."""
+
+    code = ErrorCode.DATA_NOT_FOUND

@@ -21,6 +21,7 @@ from .callbacks import CallbackService
 from .caller_numbers import CallerNumberService
 from .campaigns import CampaignService
 from .console_users import ConsoleUserService
+from .contact_policies import ContactPolicyService
 from .definitions import DefinitionService
 from .deletion import DeletionService
 from .dialer import DialerService
@@ -78,6 +79,7 @@ class Services:
     obs: ObsService
     file_servers: FileServerService
     agents: AgentService
+    contacts: ContactPolicyService
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = system_clock) -> Services:
@@ -111,6 +113,7 @@ class Services:
             "obs": ObsService,
             "file_servers": FileServerService,
             "agents": AgentService,
+            "contacts": ContactPolicyService,
         }
         built = {name: part(store, settings, clock) for name, part in parts.items()}
         return cls(store=store, settings=settings, **built)

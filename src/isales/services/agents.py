@@ -221,7 +221,7 @@ class AgentService:
                 holder = Claimant(
                     lease_owner(agent["id"]), now, until, quota_periods(now, self.settings.zone)
                 )
-                number = campaign_numbers.claim_for_preview(conn, campaign["id"], holder, zone_keys)
+                number = campaign_numbers.claim_for_preview(conn, campaign, holder, zone_keys)
                 if number is None:
                     continue
                 self._change(

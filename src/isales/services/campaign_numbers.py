@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 
 from ..domain import states
 from ..domain.agents import lease_owner
+from ..domain.contact_keys import Keying
 from ..domain.number_filter import NumberFilter
 from ..domain.reservations import appoint_id
 from ..domain.states import KEPT_REASON, CampaignStatus, NumberState
@@ -38,6 +39,7 @@ from ..store import erasure as erasure_store
 from ..store import numbers as number_store
 from ..store import suppressions as suppression_store
 from ..store.numbers import Claimant, Row
+from . import contacts
 
 # --- the campaign row lock ----------------------------------------------------------------
 
@@ -154,16 +156,29 @@ def admission(
     )
 
 
+def keying(conn: Connection, vdn_id: int, campaign: Row, zones: ZoneTable) -> Keying:
+    """How records added to ``campaign`` get their contact keys (the VDN's country, the
+    campaign's personKey and subjectKey), read once per add or import chunk."""
+    return contacts.keying(conn, vdn_id, campaign, zones.international_prefix)
+
+
 def new_number(
-    record: dict[str, Any], campaign_id: int, vdn_id: int, now: datetime, zones: ZoneTable
+    record: dict[str, Any],
+    campaign_id: int,
+    vdn_id: int,
+    now: datetime,
+    zones: ZoneTable,
+    keying: Keying,
 ) -> Row:
     """The numbers row of an added record: pending, never attempted, due now.
 
     Its time zone: the record's ``timeZone``, else the prefix table's key for its (first)
-    number, else none (the server's zone).
+    number, else none (the server's zone). Its contact keys: ``keying``'s
+    (docs/contact-policies.md, "Keys"), computed once and stored.
     """
     return {
         **{k: v for k, v in record.items() if k != "called_all"},
+        **keying.keys(record),
         "time_zone": record.get("time_zone") or zones.key_for(record["called"]),
         "campaign_id": campaign_id,
         "vdn_id": vdn_id,
@@ -179,7 +194,7 @@ def new_number(
 
 def claim(
     conn: Connection,
-    campaign_id: int,
+    campaign: Row,
     batch: int,
     by: Claimant,
     zone_keys: list[str | None] | None,
@@ -190,11 +205,72 @@ def claim(
     removal, an add or a pause waits for them). Lapsed claims are released first;
     reserved calls due now go first, outside the numbers' due order; ``zone_keys`` (a
     local-time campaign): only numbers of these zone keys.
+
+    Every attempt handed out is recorded in the contact ledger in this transaction. In a
+    VDN under contact policies each candidate is judged first (:func:`_claim_judged`); in
+    any other VDN the claim is the one statement it always was, plus the ledger rows.
     """
+    campaign_id = campaign["id"]
     number_store.release_lapsed_claims(conn, by.now, campaign_id)
+    contacts.lapse(conn, by.now, campaign_id)
+    ctx = contacts.context(conn, campaign)
+    if ctx.judged:
+        return _claim_judged(conn, ctx, batch, by, zone_keys)
     reserved = number_store.claim_reservations(conn, campaign_id, batch, by, zone_keys)
     claimed = _claim_due(conn, campaign_id, batch - len(reserved), by, zone_keys)
+    contacts.record(conn, ctx, claimed, reserved, by.owner, by.now, by.lease_until)
     return claimed, reserved
+
+
+#: a judged claim first peeks twice its remaining batch, and twice as many each round after
+#: (refused candidates stay due at the head of the due order, so it must be able to look
+#: past them), up to _PEEK_MOST rows a round and _PEEK_ROUNDS rounds (a claim of 50 reads at
+#: most about 3,700 candidates, so it never holds the write lock long)
+_PEEK_FACTOR = 2
+_PEEK_MOST = 1024
+_PEEK_ROUNDS = 6
+
+
+def _claim_judged(
+    conn: Connection,
+    ctx: contacts.ClaimContext,
+    batch: int,
+    by: Claimant,
+    zone_keys: list[str | None] | None,
+    reservations: bool = True,
+) -> tuple[list[Row], list[Row]]:
+    """The claim in a VDN under contact policies (docs/contact-policies.md, "The claim"):
+    candidates are peeked and locked in claim order, their keys locked and judged, and
+    only those that pass are claimed (re-checked by the claiming statement); a refused one
+    stays as it is. Reserved calls first (unless ``reservations`` is False: a preview
+    record), then numbers; at most one per key per claim."""
+    taken: set[str] = set()
+    verdicts: dict[tuple[bool, int], contacts.Judgement] = {}
+    got: dict[bool, list[Row]] = {True: [], False: []}
+    for reserved in (True, False) if reservations else (False,):
+        after: tuple[datetime, int] | None = None
+        limit = 0
+        for _ in range(_PEEK_ROUNDS):
+            want = batch - len(got[True]) - len(got[False])
+            if want <= 0:
+                break
+            limit = min(max(want * _PEEK_FACTOR, limit * 2), _PEEK_MOST)
+            rows = number_store.peek(
+                conn, ctx.campaign_id, limit, by, zone_keys, after, reserved=reserved
+            )
+            passed = contacts.judge(conn, ctx, rows, by.now, taken, want)
+            taken_rows = number_store.take(conn, ctx.campaign_id, list(passed), by, reserved)
+            for row in taken_rows:
+                verdicts[(reserved, row["id"])] = passed[row["id"]]
+            got[reserved].extend(taken_rows)
+            if len(rows) < limit:
+                break
+            after = (rows[-1]["due"], rows[-1]["id"])
+    claimed, reserved_rows = got[False], got[True]
+    contacts.record(
+        conn, ctx, claimed, reserved_rows, by.owner, by.now, by.lease_until, verdicts
+    )
+    return sorted(claimed, key=lambda row: row["id"]), reserved_rows
 
 
 def _claim_due(
@@ -212,7 +288,7 @@ def _claim_due(
 
 def claim_for_agents(
     conn: Connection,
-    campaign_id: int,
+    campaign: Row,
     batch: int,
     by: Claimant,
     zone_keys: list[str | None] | None,
@@ -222,8 +298,10 @@ def claim_for_agents(
     number (READY → RESERVED, guarded), so no more numbers are claimed than such agents;
     (numbers, reserved calls, dataId → the workNo reserved for it). Agents left without a
     number are READY again."""
-    agents = agent_store.reserve_ready(conn, campaign_id, dialer_id, batch, by.now, by.lease_until)
-    claimed, reserved = claim(conn, campaign_id, len(agents), by, zone_keys)
+    agents = agent_store.reserve_ready(
+        conn, campaign["id"], dialer_id, batch, by.now, by.lease_until
+    )
+    claimed, reserved = claim(conn, campaign, len(agents), by, zone_keys)
     data_ids = [appoint_id(row["id"]) for row in reserved] + [row["id"] for row in claimed]
     work_nos: dict[int, str] = {}
     for agent, data_id in zip(agents, data_ids, strict=False):
@@ -235,13 +313,20 @@ def claim_for_agents(
 
 
 def claim_for_preview(
-    conn: Connection, campaign_id: int, by: Claimant, zone_keys: list[str | None] | None
+    conn: Connection, campaign: Row, by: Claimant, zone_keys: list[str | None] | None
 ) -> Row | None:
     """Preview ``next``: one due number held for an agent (``by.owner`` is the agent's
     lease owner, ``by.lease_until`` the end of its hold); lapsed holds are released first,
-    by the same rule as every claim."""
+    by the same rule as every claim. The record held is one attempt (voided if skipped)."""
+    campaign_id = campaign["id"]
     number_store.release_lapsed_claims(conn, by.now, campaign_id)
-    found = _claim_due(conn, campaign_id, 1, by, zone_keys)
+    contacts.lapse(conn, by.now, campaign_id)
+    ctx = contacts.context(conn, campaign)
+    if ctx.judged:
+        found, _ = _claim_judged(conn, ctx, 1, by, zone_keys, reservations=False)
+    else:
+        found = _claim_due(conn, campaign_id, 1, by, zone_keys)
+        contacts.record(conn, ctx, found, [], by.owner, by.now, by.lease_until)
     return found[0] if found else None
 
 
@@ -259,14 +344,20 @@ def hand_over_previews(
         if row is None:
             continue
         agent_store.extend_reservation(conn, agent["id"], by.lease_until)
+        # the agent's hold was the attempt; the dialer's lease now bounds it
+        contacts.handed_over(conn, row["id"], campaign_id, by.owner, by.lease_until)
         claimed.append(row)
         work_nos[row["id"]] = agent["work_no"]
     return claimed, work_nos
 
 
 def give_back(conn: Connection, data_id: int, owner: str, now: datetime) -> bool:
-    """A record held for an agent (skipped, or its agent's leg went down) is released."""
-    return number_store.give_back(conn, data_id, owner, now)
+    """A record held for an agent (skipped, or its agent's leg went down) is released; its
+    attempt is voided (never dialled)."""
+    given = number_store.give_back(conn, data_id, owner, now)
+    if given:
+        contacts.void(conn, data_id, owner, now)
+    return given
 
 
 # --- removal ------------------------------------------------------------------------------
@@ -416,7 +507,9 @@ def remove_all(
 
 
 def release_lapsed(conn: Connection, now: datetime, campaign_id: int | None = None) -> int:
-    """Claims whose lease ran out go back to the state they had (all campaigns: None)."""
+    """Claims whose lease ran out go back to the state they had (all campaigns: None); their
+    attempts end at the lease's end (voided unless dialled)."""
+    contacts.lapse(conn, now, campaign_id)
     return number_store.release_lapsed_claims(conn, now, campaign_id)
 
 

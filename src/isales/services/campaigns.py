@@ -27,7 +27,7 @@ from ..store import batches as batch_store
 from ..store import campaigns as campaign_store
 from ..store import holds as hold_store
 from ..store import special_dates as special_date_store
-from . import callback_targets
+from . import callback_targets, contacts
 from . import campaign_numbers as owner
 
 
@@ -73,6 +73,7 @@ class CampaignService:
         with self.store.write() as conn:
             if campaign_store.name_taken(conn, vdn_id, values["name"]):
                 raise CampaignNameTaken()
+            contacts.check_campaign_policy(conn, vdn_id, values.get("contact_policy"))
             campaign_id = campaign_store.insert_campaign(conn, row)
         events.campaign_status_changed(vdn_id, campaign_id, "create", row["status"])
         return campaign_id
@@ -96,6 +97,7 @@ class CampaignService:
             self._check_begin_time(values, now)
             if campaign_store.name_taken(conn, vdn_id, values["name"], except_id=campaign_id):
                 raise CampaignNameTaken()
+            contacts.check_campaign_policy(conn, vdn_id, values.get("contact_policy"))
             campaign_store.update_campaign(
                 conn, vdn_id, campaign_id, {**values, "api_version": api_version, "updated_at": now}
             )

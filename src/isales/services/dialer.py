@@ -27,7 +27,7 @@ from ..store import special_dates as special_date_store
 from ..store.numbers import Claimant
 from ..wire.schemas.campaigns import effective
 from ..wire.schemas.results import wire_callback
-from . import agent_calls, campaign_numbers
+from . import agent_calls, campaign_numbers, contacts
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,12 @@ class Claim:
     reservations: list[dict[str, Any]] = field(default_factory=list)
     #: agent campaigns: dataId (a reserved call's appointId) -> the agent's workNo
     work_nos: dict[int, str] = field(default_factory=dict)
+
+
+def _amd(report: CallReport) -> str | None:
+    """What answering-machine detection said, when a telephony driver reported it."""
+    amd = (report.telephony or {}).get("amd")
+    return str(amd) if amd is not None else None
 
 
 class DialerService:
@@ -134,7 +140,7 @@ class DialerService:
             mode = campaign["device_type"]
             if dialer_id is not None and mode == dialing.PROGRESSIVE:
                 claimed, reserved, work_nos = campaign_numbers.claim_for_agents(
-                    conn, campaign_id, batch, by, zone_keys, dialer_id
+                    conn, campaign, batch, by, zone_keys, dialer_id
                 )
             elif dialer_id is not None and mode == dialing.PREVIEW:
                 reserved = []
@@ -142,7 +148,7 @@ class DialerService:
                     conn, campaign_id, dialer_id, batch, by
                 )
             else:
-                claimed, reserved = campaign_numbers.claim(conn, campaign_id, batch, by, zone_keys)
+                claimed, reserved = campaign_numbers.claim(conn, campaign, batch, by, zone_keys)
             events.numbers_claimed(len(claimed) + len(reserved))
             return Claim(campaign, claimed, reserved, work_nos)
 
@@ -181,52 +187,91 @@ class DialerService:
             row = number_store.finish_call(
                 conn, report.campaign_id, report.data_id, owner, target, next_due_at, now
             )
-            if row is None:
-                raise DialerRefused(
-                    DialerCode.NOT_CALLING, "the number is not being called under this key's claim"
-                )
-            if report.work_no is not None:
-                agent_calls.after_call(
+            if row is not None:
+                contacts.finish(
                     conn,
-                    vdn_id,
-                    report.work_no,
-                    campaign,
                     report.data_id,
-                    report.call_status == states.CONNECTED,
-                    now,
-                )
-            result = {
-                "data_id": row["id"],
-                "campaign_id": row["campaign_id"],
-                "vdn_id": row["vdn_id"],
-                "session_id": row["session_id"],
-                "called": row["called"],
-                "custom_field": row["custom_field"],
-                "call_id": report.call_id,
-                "call_status": report.call_status,
-                "fail_code": report.fail_code,
-                "fetch_time": report.fetch_time,
-                "write_start_time": report.write_start_time,
-                "end_call_time": report.end_call_time,
-                "telephony": report.telephony,
-                "work_no": report.work_no,
-                "attempt": row["attempts"],
-                "final": int(target == NumberState.COMPLETED),
-                "reported_at": now,
-            }
-            number_store.insert_result(conn, result)
-            if target == NumberState.COMPLETED and campaign and campaign["call_back_url"]:
-                # queued with the result, delivered by the callback job (at least once)
-                callback_store.enqueue(
-                    conn,
                     report.campaign_id,
-                    vdn_id,
-                    campaign["call_back_url"],
-                    [wire_callback(result)],
                     now,
+                    report.call_status,
+                    report.fail_code,
+                    _amd(report),
                 )
+                self._recorded(conn, vdn_id, report, campaign, row, target, now)
+        if row is None:
+            self._late_result(owner, report)
+            raise DialerRefused(
+                DialerCode.NOT_CALLING, "the number is not being called under this key's claim"
+            )
         events.call_reported(report.call_status)
         return target
+
+    def _recorded(
+        self,
+        conn: Any,
+        vdn_id: int,
+        report: CallReport,
+        campaign: dict[str, Any] | None,
+        row: dict[str, Any],
+        target: NumberState,
+        now: datetime,
+    ) -> None:
+        """What a recorded result does beyond the number: its agent, the result row, the
+        callback (in the report's transaction)."""
+        if report.work_no is not None:
+            agent_calls.after_call(
+                conn,
+                vdn_id,
+                report.work_no,
+                campaign,
+                report.data_id,
+                report.call_status == states.CONNECTED,
+                now,
+            )
+        result = {
+            "data_id": row["id"],
+            "campaign_id": row["campaign_id"],
+            "vdn_id": row["vdn_id"],
+            "session_id": row["session_id"],
+            "called": row["called"],
+            "custom_field": row["custom_field"],
+            "call_id": report.call_id,
+            "call_status": report.call_status,
+            "fail_code": report.fail_code,
+            "fetch_time": report.fetch_time,
+            "write_start_time": report.write_start_time,
+            "end_call_time": report.end_call_time,
+            "telephony": report.telephony,
+            "work_no": report.work_no,
+            "attempt": row["attempts"],
+            "final": int(target == NumberState.COMPLETED),
+            "reported_at": now,
+        }
+        number_store.insert_result(conn, result)
+        if target == NumberState.COMPLETED and campaign and campaign["call_back_url"]:
+            # queued with the result, delivered by the callback job (at least once)
+            callback_store.enqueue(
+                conn,
+                report.campaign_id,
+                vdn_id,
+                campaign["call_back_url"],
+                [wire_callback(result)],
+                now,
+            )
+
+    def _late_result(self, owner: str, report: CallReport) -> None:
+        """A result refused because its lease had lapsed still completes that attempt's
+        ledger row, un-voiding it (the call happened); the number is left as it is."""
+        with self.store.write() as conn:
+            contacts.finish_late(
+                conn,
+                report.data_id,
+                report.campaign_id,
+                owner,
+                report.call_status,
+                report.fail_code,
+                _amd(report),
+            )
 
     def _report_reservation(self, owner: str, report: CallReport, now: datetime) -> NumberState:
         """A reserved call's result is kept on the reservation (appoint/list shows it)."""
@@ -247,6 +292,15 @@ class DialerService:
                     DialerCode.NOT_CALLING,
                     "the reserved call is not being dialled under this key's claim",
                 )
+            contacts.finish(
+                conn,
+                report.data_id,
+                report.campaign_id,
+                now,
+                report.call_status,
+                report.fail_code,
+                _amd(report),
+            )
         return NumberState.COMPLETED
 
     def release_lapsed_claims(self) -> int:

@@ -25,11 +25,13 @@ from ..domain.suppression import number_pattern
 from ..errors import ErrorCode, LegalHold, NumberBeingCalled
 from ..imports_format import mentions
 from ..store import Store, audit
+from ..store import contacts as contact_store
 from ..store import erasure as erasure_store
 from ..store import holds as hold_store
 from ..store import suppressions as suppression_store
 from ..store.tasks import Row
 from . import campaign_numbers as owner
+from . import contacts
 
 #: receipt keys, in the order the spec lists them (then isales's own)
 RECEIPT_KINDS = (
@@ -144,6 +146,11 @@ class ErasureService:
             removed["importFiles"] = len(rewrites)
             keyed = suppression_store.hasher(conn, now)
             suppression_store.suppress(conn, vdn_id, keyed(number), erasure_id, now)
+            # the contact ledger keeps the calls, pseudonymised (docs/contact-policies.md)
+            key = contacts.keying(
+                conn, vdn_id, {}, self.settings.zone_table.international_prefix
+            ).keys({"called": number})["number_key"]
+            contact_store.pseudonymise(conn, vdn_id, number, key or number, keyed(number))
             receipt = {kind: removed[kind] for kind in RECEIPT_KINDS}
             audit.record(
                 conn,

@@ -272,11 +272,14 @@ class ImportService(LeasedTaskRunner):
                     for row, _ in chunk
                 ]
             accepted = self._admit(conn, task, records, errors, now)
+            keying = owner.keying(conn, task["vdn_id"], campaign, self.zones)
             number_store.load_numbers(
                 conn,
                 [
                     {
-                        **new_number(record, task["campaign_id"], task["vdn_id"], now, self.zones),
+                        **new_number(
+                            record, task["campaign_id"], task["vdn_id"], now, self.zones, keying
+                        ),
                         "import_task_id": task_id,  # import rollback removes them by task
                     }
                     for _, record in accepted

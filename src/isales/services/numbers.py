@@ -66,7 +66,7 @@ class NumberService:
             raise DuplicateNumbers(f"duplicate numbers in the request: {', '.join(duplicates)}")
         now = self.clock()
         with self.store.write() as conn:
-            owner.lock_for_adding(conn, vdn_id, campaign_id, now)
+            campaign = owner.lock_for_adding(conn, vdn_id, campaign_id, now)
             for batch_id in {r["batch_id"] for r in records if r.get("batch_id") is not None}:
                 if batch_store.get_batch(conn, campaign_id, batch_id) is None:
                     raise BatchNotFound(f"batchId {batch_id} is not a call batch of this campaign")
@@ -80,7 +80,10 @@ class NumberService:
                     raise CalledTooFrequently()
             admission.refuse_over_cap(len(records), owner.ADDING)
             zones = self.settings.zone_table
-            rows = [new_number(record, campaign_id, vdn_id, now, zones) for record in records]
+            keying = owner.keying(conn, vdn_id, campaign, zones)
+            rows = [
+                new_number(record, campaign_id, vdn_id, now, zones, keying) for record in records
+            ]
             ids = number_store.insert_numbers(conn, rows)
             return AddOutcome(ids, admission.uncompleted + len(records))
 

@@ -15,6 +15,7 @@ from ..store import Store
 from ..store import campaigns as campaign_store
 from ..store import leases as lease_store
 from ..store import special_dates as special_date_store
+from . import contacts
 
 
 class ObsService:
@@ -38,6 +39,9 @@ class ObsService:
                 if reservations.is_appoint_id(unique_id)
                 else lease_store.renew_number(conn, campaign_id, unique_id, owner, now, until)
             )
+            if renewed:
+                # the call is known to be dialled: a lapse keeps its attempt counted
+                contacts.dialled(conn, unique_id, campaign_id, until)
         if not renewed:
             raise DialerRefused(
                 DialerCode.NOT_CALLING, "nothing is being called under this key's claim there"

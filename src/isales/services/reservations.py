@@ -24,6 +24,7 @@ from ..store import Store
 from ..store import campaigns as campaign_store
 from ..store import reservations as reservation_store
 from ..store import suppressions as suppression_store
+from . import contacts
 
 
 class ReservationService:
@@ -34,13 +35,18 @@ class ReservationService:
         """The new reservation's row id; its campaign must exist in the VDN (0200007)."""
         now = self.clock()
         with self.store.write() as conn:
-            if (
-                request["campaign_id"] is None
-                or campaign_store.get_campaign(conn, vdn_id, request["campaign_id"]) is None
-            ):
+            campaign = (
+                None
+                if request["campaign_id"] is None
+                else campaign_store.get_campaign(conn, vdn_id, request["campaign_id"])
+            )
+            if campaign is None:
                 raise CampaignNotFound(f"taskId {request['task_id']}: no such outbound campaign")
             if suppression_store.suppressed(conn, vdn_id, [request["called"]], now):
                 raise Blacklisted("the number was erased from this VDN")
+            keying = contacts.keying(
+                conn, vdn_id, campaign, self.settings.zone_table.international_prefix
+            )
             return reservation_store.create(
                 conn,
                 {
@@ -55,6 +61,7 @@ class ReservationService:
                     "call_data": request["call_data"],
                     "remark": request["remark"],
                     "time_zone": self.settings.zone_table.key_for(request["called"]),
+                    **keying.keys(request),
                     "state": reservation_store.PENDING,
                     "created_at": now,
                 },

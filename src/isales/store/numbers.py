@@ -495,10 +495,9 @@ def _claim_in_zones(named_keys: int, without_zone: bool) -> Executable:
     return _take(numbers, candidates, _CALLING)
 
 
-@cache
-def _claim_reservations(zone_filter: tuple[int, bool] | None) -> Executable:
-    """The reserved-call claim, per shape of its zone filter. Due: pending with ``due_at``
-    reached, or calling under a lease that ran out; the blacklist applies as for numbers."""
+def _due_reservations(zone_filter: tuple[int, bool] | None) -> list[ColumnElement[bool]]:
+    """A reserved call the claim may take now. Due: pending with ``due_at`` reached, or
+    calling under a lease that ran out; the blacklist applies as for numbers."""
     lapsed = and_(
         reservations.c.state == ReservationState.CALLING, reservations.c.lease_until < _CLAIM_NOW
     )
@@ -517,6 +516,13 @@ def _claim_reservations(zone_filter: tuple[int, bool] | None) -> Executable:
         if without_zone:
             in_keys.append(reservations.c.time_zone.is_(None))
         conditions.append(or_(*in_keys))
+    return conditions
+
+
+@cache
+def _claim_reservations(zone_filter: tuple[int, bool] | None) -> Executable:
+    """The reserved-call claim, per shape of its zone filter."""
+    conditions = _due_reservations(zone_filter)
     candidates = _candidates(reservations, conditions, reservations.c.due_at, _CLAIM_LIMIT)
     return _take(
         reservations, candidates.cte("due_reservations"), {"state": ReservationState.CALLING}
@@ -608,6 +614,100 @@ def claim_reservations(
     params = by.params(campaign_id, limit, zone_keys or ())
     rows = conn.execute(_claim_reservations(shape), params).mappings()
     return sorted((dict(row) for row in rows), key=lambda row: (row["due_at"], row["id"]))
+
+
+# --- the judged claim (a VDN under contact policies: docs/contact-policies.md) -------------
+#
+# Two steps instead of one statement: :func:`peek` picks and locks candidates (with their
+# keys), the caller locks their keys and judges them with a statement that starts after
+# the locks are held, then :func:`take` claims the ids that passed, re-checking every claim
+# condition (the blacklist's call quota among them) in that later statement.
+
+#: the columns the judgement needs
+_KEY_COLUMNS = ("called", "number_key", "person_id", "subject_ids", "region")
+_AFTER_DUE = bindparam("claim_after_due", type_=DateTime())
+_AFTER_ID = bindparam("claim_after_id", type_=Integer())
+_TAKE_IDS: Any = bindparam("claim_ids", expanding=True)
+
+
+def _zone_condition(table: Table, zone_filter: tuple[int, bool] | None) -> list[Any]:
+    if zone_filter is None:
+        return []
+    named, without_zone = zone_filter
+    keys: list[Any] = [bindparam(f"zone_{i}") for i in range(named)]
+    in_keys: list[ColumnElement[bool]] = [table.c.time_zone.in_(keys)] if keys else []
+    if without_zone:
+        in_keys.append(table.c.time_zone.is_(None))
+    return [or_(*in_keys)]
+
+
+@cache
+def _peek(reserved: bool, zone_filter: tuple[int, bool] | None) -> Executable:
+    if reserved:
+        table, due = reservations, reservations.c.due_at
+        conditions = _due_reservations(zone_filter)
+    else:
+        table, due = numbers, numbers.c.next_due_at
+        conditions = _due_numbers(*_zone_condition(numbers, zone_filter))
+    columns = [table.c[name] for name in _KEY_COLUMNS]
+    # keyset: after the last row an earlier round of this claim looked at, in claim order
+    after = or_(due > _AFTER_DUE, and_(due == _AFTER_DUE, table.c.id > _AFTER_ID))
+    return _candidates(
+        table, [*conditions, after], due, _CLAIM_LIMIT, due.label("due"), *columns
+    )
+
+
+@cache
+def _take_ids(reserved: bool) -> Executable:
+    if reserved:
+        ids = select(reservations.c.id).where(
+            reservations.c.id.in_(_TAKE_IDS), *_due_reservations(None)
+        )
+        return _take(reservations, ids.cte("judged"), {"state": ReservationState.CALLING})
+    ids = select(numbers.c.id).where(numbers.c.id.in_(_TAKE_IDS), *_due_numbers())
+    return _take(numbers, ids.cte("judged"), _CALLING)
+
+
+def _shape(zone_keys: Sequence[str | None] | None) -> tuple[int, bool] | None:
+    if zone_keys is None:
+        return None
+    return (len([key for key in zone_keys if key is not None]), None in zone_keys)
+
+
+def peek(
+    conn: Connection,
+    campaign_id: int,
+    limit: int,
+    by: Claimant,
+    zone_keys: list[str | None] | None,
+    after: tuple[datetime, int] | None,
+    reserved: bool = False,
+) -> list[Row]:
+    """Up to ``limit`` claimable numbers (or reserved calls) in claim order, after the
+    (due time, id) ``after`` (None: from the first), locked FOR UPDATE SKIP LOCKED
+    (PostgreSQL), with their keys and due time (``due``); nothing claimed."""
+    if limit <= 0:
+        return []
+    due, last = after if after is not None else (datetime.min, 0)
+    params = by.params(campaign_id, limit, zone_keys or ()) | {
+        "claim_after_due": due,
+        "claim_after_id": last,
+    }
+    rows = conn.execute(_peek(reserved, _shape(zone_keys)), params).mappings()
+    return [dict(row) for row in rows]
+
+
+def take(
+    conn: Connection, campaign_id: int, ids: Sequence[int], by: Claimant, reserved: bool = False
+) -> list[Row]:
+    """Claim exactly these judged candidates, each only if it is still claimable now."""
+    if not ids:
+        return []
+    params = by.params(campaign_id, len(ids)) | {"claim_ids": list(ids)}
+    rows = conn.execute(_take_ids(reserved), params).mappings()
+    if reserved:
+        return sorted((dict(row) for row in rows), key=lambda row: (row["due_at"], row["id"]))
+    return sorted((dict(row) for row in rows), key=lambda row: row["id"])
 
 
 #: the distinct zone keys of a campaign's numbers, one index probe each (a loose index scan

@@ -85,6 +85,8 @@ campaigns = Table(
     Column("agent_wait_seconds", Float),
     Column("wrap_up_seconds", Integer),
     Column("abandon_redial_hours", Integer),
+    # the contactPolicy extension object (wire/schemas/contact.py); NULL: the defaults
+    Column("contact_policy", JSON),
     UniqueConstraint("vdn_id", "name"),
     sqlite_autoincrement=True,
 )
@@ -114,6 +116,13 @@ _number_columns = (
     ("time_zone", String(255)),
     # the file import task that added the number (import rollback)
     ("import_task_id", BigInteger),
+    # contact-policy keys (domain/contact_keys.py): the number's key (E.164 with "+", or the
+    # raw string), the person and subjects ("|"-joined), the person's jurisdiction; kept as
+    # computed when the number was added
+    ("number_key", String(32)),
+    ("person_id", String(64)),
+    ("subject_ids", String(330)),
+    ("region", String(6)),
 )
 _NOT_NULL = {"campaign_id", "vdn_id", "called", "state", "attempts", "created_at"}
 
@@ -491,6 +500,11 @@ reservations = Table(
     Column("call_data", String(1024)),
     Column("remark", String(256)),
     Column("time_zone", String(255)),  # the called number's zone key, as for numbers
+    # contact-policy keys, as for numbers (NULL number_key: keyed by called as it is)
+    Column("number_key", String(32)),
+    Column("person_id", String(64)),
+    Column("subject_ids", String(330)),
+    Column("region", String(6)),
     Column("state", String(10), nullable=False),
     Column("lease_owner", String(64)),
     Column("lease_until", DateTime),
@@ -618,4 +632,88 @@ agent_campaigns = Table(
     Column("agent_id", BigInteger, ForeignKey("agents.id"), primary_key=True),
     Column("campaign_id", Integer, ForeignKey("campaigns.id"), primary_key=True),
     Index(None, "campaign_id"),
+)
+
+
+# --- contact policies (docs/contact-policies.md) ------------------------------------------
+
+#: a VDN's contact settings; no row: the defaults
+contact_settings = Table(
+    "contact_settings",
+    metadata,
+    Column("vdn_id", Integer, primary_key=True, autoincrement=False),
+    Column("default_country", String(2)),
+    Column("revoke_scope", String(10), nullable=False),
+    Column("revocation_deadline_business_days", Integer, nullable=False),
+    Column("non_business_dates", JSON, nullable=False),
+    Column("revocation_busi_results", JSON, nullable=False),
+    Column("count_lapsed_claims", SmallInteger, nullable=False),
+    Column("ledger_retention_days", Integer, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+#: a policy (its id); its rules are in its versions. ``ended_at`` set: deleted
+contact_policies = Table(
+    "contact_policies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+    Index(None, "vdn_id", "ended_at"),
+    sqlite_autoincrement=True,
+)
+
+#: every version of every policy, kept for proof (``valid_to`` set on replaced ones)
+contact_policy_versions = Table(
+    "contact_policy_versions",
+    metadata,
+    Column("policy_id", Integer, ForeignKey("contact_policies.id"), primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("body", JSON, nullable=False),
+    Column("valid_from", DateTime, nullable=False),
+    Column("valid_to", DateTime),
+)
+
+#: the contact ledger: one row per attempt (a claimed number or reserved call, or an
+#: imported call or text). Rows outlive their numbers and campaigns: only retention and
+#: erasure remove them. ``ended_at`` NULL: in flight; ``voided`` 1: a lapsed claim never
+#: dialled, or a skipped preview (kept, never counted)
+contact_attempts = Table(
+    "contact_attempts",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("vdn_id", Integer, nullable=False),
+    Column("campaign_id", Integer),
+    Column("data_id", BigInteger),  # the number's dataId, or a reserved call's appointId
+    Column("called", String(64), nullable=False),
+    Column("number_key", String(64), nullable=False),
+    Column("person_id", String(64)),
+    Column("subject_ids", String(330)),
+    Column("channel", String(5), nullable=False),
+    Column("direction", String(8), nullable=False),
+    Column("purpose", String(20)),
+    Column("technology", String(12)),
+    Column("placed_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+    # the claim's lease: a row still in flight after it lapses (or is voided)
+    Column("lease_owner", String(64)),
+    Column("lease_until", DateTime),
+    Column("dialled", SmallInteger, nullable=False),  # a push/midresult was received
+    Column("status", String(2)),
+    Column("fail_code", String(10)),
+    Column("classes", String(64), nullable=False),  # comma-joined outcome classes
+    Column("voided", SmallInteger, nullable=False),
+    Column("consent_kinds", String(64)),  # consent kinds covering it at claim
+    Column("evidence", JSON),
+    Column("origin", JSON, nullable=False),
+    # each rule reads one key's rows inside its window: an index on the key and endedAt
+    # (in-flight rows, NULL endedAt, are read by the same probe)
+    Index(None, "vdn_id", "number_key", "ended_at"),
+    Index(None, "vdn_id", "person_id", "ended_at"),
+    Index(None, "data_id", "campaign_id"),
+    Index(None, "ended_at", "lease_until"),
+    Index(None, "vdn_id", "placed_at"),
 )

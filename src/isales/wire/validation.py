@@ -27,6 +27,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+from ..domain import contact_keys
 from ..errors import ErrorCode, InvalidParameter
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -90,6 +91,8 @@ class Field:
     too_many: ErrorCode = ErrorCode.TOO_MANY_PARAMETERS
     key: str | None = None  # name in the validated result (default: name)
     description: str = ""
+    #: ``""`` is a value ("clear it"), not "not given" (a settings PUT: defaultCountry)
+    empty_is_value: bool = False
 
     @property
     def out(self) -> str:
@@ -247,6 +250,23 @@ def _parse_format(spec: Field, text: str, where: str) -> Any:
         raise fail(ErrorCode.TIME_FORMAT, f"{where}: must be a time of day as HH:mm")
     if spec.format == "zone" and not _known_zone(text):
         raise fail(ErrorCode.WRONG_VALUE, f"{where}: not an IANA time zone name")
+    if spec.format == "subjects":
+        problem = contact_keys.subjects_problem(text)
+        if problem == "length":
+            raise fail(ErrorCode.TOO_LONG, f"{where}: an id longer than {contact_keys.ID_MAX}")
+        if problem == "chars":
+            raise fail(
+                ErrorCode.INVALID_CHARACTERS, f"{where}: only {contact_keys.ID_CHARS} are allowed"
+            )
+        if problem == "count":
+            raise fail(
+                ErrorCode.WRONG_VALUE,
+                f"{where}: 1 to {contact_keys.MAX_SUBJECTS} ids joined by |, none empty",
+            )
+    if spec.format == "region" and not contact_keys.valid_region(text):
+        raise fail(ErrorCode.WRONG_VALUE, f"{where}: must be an ISO 3166 code CC or CC-SS")
+    if spec.format == "country" and text and not contact_keys.known_country(text):
+        raise fail(ErrorCode.WRONG_VALUE, f"{where}: not an ISO 3166-1 alpha-2 country")
     if spec.format == "url" and not re.match(r"^https?://[^\s/]+", text):
         raise fail(ErrorCode.WRONG_VALUE, f"{where}: must be an http:// or https:// URL")
     return text
@@ -317,10 +337,12 @@ ObjectCheck = Callable[[Mapping[str, Any], str], dict[str, Any]]
 @cache
 def compile_value(spec: Field) -> Check:
     """The check of one field's values: (value, where) -> the value, or InvalidParameter."""
-    required = spec.required
+    required, empty_is_value = spec.required, spec.empty_is_value
     inner = _compile_present(spec)
 
     def check(value: Any, where: str) -> Any:
+        if empty_is_value and value == "":
+            return ""
         # absent: null, or an empty string (a JSON number kept as text is never empty)
         if value is None or (
             isinstance(value, str) and value == "" and not isinstance(value, _JsonFloat)

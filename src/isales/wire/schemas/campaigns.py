@@ -8,6 +8,7 @@ from ...domain import dialing, pacing
 from ...errors import ErrorCode, InvalidParameter
 from ..validation import DIGITS, INT32_MAX, PHONE_CHARS, TIME_FORMAT, Field, Schema
 from . import policies
+from .contact import CONTACT_POLICY, contact_policy_column, wire_contact_policy
 
 DEVICE_TYPES = (1, 2, 3, 5, 6)
 IVR_DEVICES = (1, dialing.NOTIFICATION)
@@ -127,6 +128,7 @@ CREATE_V1: Schema = (
     _INIT,
     _CALLBACK,
     *_DIALING,
+    CONTACT_POLICY,
 )
 
 CALLER_V2 = Field(
@@ -156,6 +158,7 @@ CREATE_V2: Schema = (
     _INIT,
     _CALLBACK,
     *_DIALING,
+    CONTACT_POLICY,
 )
 
 DELETE: Schema = (Field("archiveHistory", "integer", choices=(0, 1), description="default 0"),)
@@ -189,12 +192,16 @@ def to_columns(body: dict[str, Any]) -> dict[str, Any]:
     """Cross-field rules, then the store's column names."""
     if body["strEndTime"] <= body["strBeginTime"]:
         raise _invalid(ErrorCode.WRONG_COMBINATION, "strEndTime must be later than strBeginTime")
-    return {
+    columns = {
         **setup_columns(body),
         **dialing_columns(body),
         "begin_time": body["strBeginTime"],
         "end_time": body["strEndTime"],
     }
+    contact_policy = contact_policy_column(body)
+    if contact_policy is not None:  # a modify without it leaves it as it was
+        columns["contact_policy"] = contact_policy
+    return columns
 
 
 def dialing_columns(body: dict[str, Any]) -> dict[str, Any]:
@@ -288,6 +295,12 @@ def wire(row: dict[str, Any], defaults: bool = True) -> dict[str, Any]:
         "callPolicy": row["call_policy"],
         "callBackUrl": row["call_back_url"] or "",
         **settings,
+        # isales: only a campaign that set it shows it (the others answer as CC-iSales)
+        **(
+            {"contactPolicy": wire_contact_policy(row["contact_policy"])}
+            if row.get("contact_policy") is not None
+            else {}
+        ),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from ...domain import contact_keys
 from ...domain.number_filter import NumberFilter
 from ...domain.recycle import recycle_window
 from ...errors import ErrorCode, InvalidParameter
@@ -18,6 +19,32 @@ _CALLER = Field("caller", max_length=24, charset=PHONE_CHARS, key="caller")
 _RECYCLE = Field("recycleTime", format="time", key="recycle_time", description="UTC")
 _CALL_DATA = Field("callData", max_length=1024, key="call_data")
 
+#: the contact-policy keys of a record (isales extensions; docs/contact-policies.md, "Keys"):
+#: a v2 record is one person, so its keys apply to all its numbers
+CONTACT_KEYS = (
+    Field(
+        "personId",
+        max_length=contact_keys.ID_MAX,
+        charset=contact_keys.ID_CHARS,
+        key="person_id",
+        description="isales: the person behind the record",
+    ),
+    Field(
+        "subjectId",
+        max_length=contact_keys.MAX_SUBJECTS * (contact_keys.ID_MAX + 1),
+        format="subjects",
+        key="subject_ids",
+        description="isales: 1-5 subject ids joined by |",
+    ),
+    Field(
+        "region",
+        max_length=6,
+        format="region",
+        key="region",
+        description="isales: the person's jurisdiction, ISO 3166 CC or CC-SS",
+    ),
+)
+
 V1_RECORD = (
     _SESSION,
     Field("called", required=True, max_length=24, charset=PHONE_CHARS, key="called"),
@@ -26,6 +53,7 @@ V1_RECORD = (
     _RECYCLE,
     _CALL_DATA,
     Field("timeZone", max_length=64, format="zone", key="time_zone", description="IANA name"),
+    *CONTACT_KEYS,
 )
 
 MAX_NUMBERS_PER_CUSTOMER = 20
@@ -56,6 +84,7 @@ V2_RECORD = (
     _RECYCLE,
     _CALL_DATA,
     Field("timeZone", max_length=64, format="zone", key="time_zone", description="IANA name"),
+    *CONTACT_KEYS,
 )
 
 
@@ -199,6 +228,19 @@ _PROPERTIES = (
     ("attempts", "Attempts reported", "attempts"),
 )
 
+#: the contact-policy keys, shown only when the record has them (a record added without
+#: them answers exactly as a CC-iSales one)
+_KEY_PROPERTIES = (
+    ("personId", "Person ID", "person_id"),
+    ("subjectId", "Subject IDs", "subject_ids"),
+    ("region", "Region", "region"),
+)
+
+
+def wire_keys(row: dict[str, Any]) -> dict[str, str]:
+    """The record's contact keys that are set, by their wire names."""
+    return {code: row[column] for code, _, column in _KEY_PROPERTIES if row.get(column)}
+
 
 def wire_number(row: dict[str, Any]) -> dict[str, Any]:
     properties = []
@@ -206,6 +248,9 @@ def wire_number(row: dict[str, Any]) -> dict[str, Any]:
         value = row[column]
         text = _time(value) if column == "recycle_time" else ("" if value is None else str(value))
         properties.append({"propCode": code, "propName": label, "propValue": text})
+    for code, label, column in _KEY_PROPERTIES:
+        if row.get(column):
+            properties.append({"propCode": code, "propName": label, "propValue": row[column]})
     return {
         "dataId": str(row["id"]),
         "properties": properties,
@@ -234,4 +279,5 @@ def wire_history(row: dict[str, Any]) -> dict[str, Any]:
         "archivedBy": row["archived_by"],
         "requestId": row["request_id"],
         "reason": row["reason"],
+        **wire_keys(row),
     }

@@ -8,6 +8,7 @@ from typing import Any
 from ...domain.reservations import AUTOMATIC, MANUAL, appoint_id
 from ...errors import ErrorCode, InvalidParameter
 from ..validation import INT32_MAX, PHONE_CHARS, Field, Schema
+from .numbers import CONTACT_KEYS
 
 #: a millisecond timestamp up to 9999-12-31 23:59:59.999 UTC
 MAX_MILLIS = 253_402_300_799_999
@@ -38,6 +39,8 @@ CREATE: Schema = (
     _millis("appointTime", required=True, key="appoint_time"),
     Field("callData", max_length=1024, key="call_data", description="automatic calls only"),
     Field("remark", max_length=256),
+    # isales extensions: the contact-policy keys (without them: keyed by calledNo alone)
+    *CONTACT_KEYS,
 )
 
 DELETE: Schema = (_APPOINT_ID,)
