@@ -26,6 +26,24 @@ CHANNELS = ("voice", "sms")
 CONSENT_KINDS = ("pewc", "pec", "ebrPurchase", "ebrInquiry", "gdpr", "direct")
 SCOPES = ("tenant", "campaigns")
 
+#: a campaign's contactPolicy fields when it sets none (docs/contact-policies.md,
+#: "Campaign fields")
+CAMPAIGN_DEFAULTS: dict[str, Any] = {
+    "purpose": "other",
+    "seller": None,
+    "policies": [],
+    "dncSources": [],
+    "consentRequired": [],
+    "personKey": "personId",
+    "subjectKey": "subjectId",
+}
+
+
+def campaign_policy(stored: dict[str, Any] | None) -> dict[str, Any]:
+    """A campaign's contactPolicy with every field: what it stored over the defaults."""
+    return {**CAMPAIGN_DEFAULTS, **(stored or {})}
+
+
 MIN_WINDOW = 60
 MAX_WINDOW = 31_536_000
 MAX_LIMIT = 1000

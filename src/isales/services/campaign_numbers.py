@@ -267,9 +267,7 @@ def _claim_judged(
                 break
             after = (rows[-1]["due"], rows[-1]["id"])
     claimed, reserved_rows = got[False], got[True]
-    contacts.record(
-        conn, ctx, claimed, reserved_rows, by.owner, by.now, by.lease_until, verdicts
-    )
+    contacts.record(conn, ctx, claimed, reserved_rows, by.owner, by.now, by.lease_until, verdicts)
     return sorted(claimed, key=lambda row: row["id"]), reserved_rows
 
 

@@ -27,22 +27,10 @@ from ..store import contacts as contact_store
 
 Row = dict[str, Any]
 
-#: the campaign's contactPolicy fields when it sets none
-#: (docs/contact-policies.md, "Campaign fields")
-CAMPAIGN_DEFAULTS: dict[str, Any] = {
-    "purpose": "other",
-    "seller": None,
-    "policies": [],
-    "dncSources": [],
-    "consentRequired": [],
-    "personKey": "personId",
-    "subjectKey": "subjectId",
-}
-
 
 def campaign_policy(campaign: Row) -> dict[str, Any]:
     """The campaign's contactPolicy with every field (defaults filled in)."""
-    return {**CAMPAIGN_DEFAULTS, **(campaign.get("contact_policy") or {})}
+    return rules.campaign_policy(campaign.get("contact_policy"))
 
 
 def keying(conn: Connection, vdn_id: int, campaign: Row, international_prefix: str) -> Keying:

@@ -176,14 +176,7 @@ def replace_policy(
     ).rowcount
     if moved != 1:
         return False
-    conn.execute(
-        update(contact_policy_versions)
-        .where(
-            contact_policy_versions.c.policy_id == policy_id,
-            contact_policy_versions.c.version == version,
-        )
-        .values(valid_to=now)
-    )
+    _close_version(conn, policy_id, version, now)
     conn.execute(
         insert(contact_policy_versions).values(
             policy_id=policy_id, version=version + 1, body=body, valid_from=now
@@ -192,12 +185,8 @@ def replace_policy(
     return True
 
 
-def end_policy(conn: Connection, policy_id: int, version: int, now: datetime) -> bool:
-    ended = conn.execute(
-        update(contact_policies)
-        .where(contact_policies.c.id == policy_id, contact_policies.c.ended_at.is_(None))
-        .values(ended_at=now)
-    ).rowcount
+def _close_version(conn: Connection, policy_id: int, version: int, now: datetime) -> None:
+    """A policy version stops applying at ``now`` (it is kept, for explain and proof)."""
     conn.execute(
         update(contact_policy_versions)
         .where(
@@ -206,6 +195,15 @@ def end_policy(conn: Connection, policy_id: int, version: int, now: datetime) ->
         )
         .values(valid_to=now)
     )
+
+
+def end_policy(conn: Connection, policy_id: int, version: int, now: datetime) -> bool:
+    ended = conn.execute(
+        update(contact_policies)
+        .where(contact_policies.c.id == policy_id, contact_policies.c.ended_at.is_(None))
+        .values(ended_at=now)
+    ).rowcount
+    _close_version(conn, policy_id, version, now)
     return bool(ended == 1)
 
 

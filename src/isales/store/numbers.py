@@ -652,9 +652,7 @@ def _peek(reserved: bool, zone_filter: tuple[int, bool] | None) -> Executable:
     columns = [table.c[name] for name in _KEY_COLUMNS]
     # keyset: after the last row an earlier round of this claim looked at, in claim order
     after = or_(due > _AFTER_DUE, and_(due == _AFTER_DUE, table.c.id > _AFTER_ID))
-    return _candidates(
-        table, [*conditions, after], due, _CLAIM_LIMIT, due.label("due"), *columns
-    )
+    return _candidates(table, [*conditions, after], due, _CLAIM_LIMIT, due.label("due"), *columns)
 
 
 @cache

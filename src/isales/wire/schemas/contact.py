@@ -129,16 +129,7 @@ def contact_policy_column(body: dict[str, Any]) -> dict[str, Any] | None:
 def wire_contact_policy(stored: dict[str, Any] | None) -> dict[str, Any] | None:
     if stored is None:
         return None
-    return {
-        "purpose": "other",
-        "seller": None,
-        "policies": [],
-        "dncSources": [],
-        "consentRequired": [],
-        "personKey": "personId",
-        "subjectKey": "subjectId",
-        **stored,
-    }
+    return rules.campaign_policy(stored)
 
 
 # --- policies -----------------------------------------------------------------------------------
