@@ -35,6 +35,7 @@ from tests.support.api import (
     delete_path,
     numbers,
     rows,
+    set_status,
     template_body,
 )
 from tests.support.callbacks import MANUAL, Receiver, dial
@@ -78,6 +79,31 @@ def test_a_replayed_delete_deletes_nothing_reloaded_since(client, server):
         client.base_url + delete_path(campaign_id), content=raw, headers=first.request.headers
     )
     assert again.status_code == 401
+    assert count(server.services, "numbers", campaign_id=campaign_id) == 3
+
+
+def test_a_refused_request_cannot_be_sent_again_once_it_would_succeed(client, server):
+    # the signature is recorded in the request's own transaction; a refusal rolls that
+    # back, and the record is then made on its own (docs/api.md, single-use signatures)
+    campaign_id = create_campaign(client, init_status=0)  # executing: deletes are refused
+    add_numbers(client, campaign_id, numbers(3, customField="held"))
+    body = {"customField": "held"}
+    [refused] = replay(client, "POST", delete_path(campaign_id), body, 1)
+    assert_code(refused.json(), "0200028")
+    for bad in ({"customField": "held", "archiveHistory": 7}, {"called": 5}):
+        [invalid] = replay(client, "POST", delete_path(campaign_id), bad, 1)
+        assert invalid.status_code == 200 and invalid.json()["resultCode"] != SUCCESS
+        raw = json.dumps(bad, separators=(",", ":")).encode()
+        again = httpx.post(
+            client.base_url + delete_path(campaign_id), content=raw, headers=invalid.request.headers
+        )
+        assert again.status_code == 401 and again.json() == {"error": "replayed request"}
+    assert set_status(client, campaign_id, "pause")["resultCode"] == SUCCESS
+    raw = json.dumps(body, separators=(",", ":")).encode()
+    again = httpx.post(
+        client.base_url + delete_path(campaign_id), content=raw, headers=refused.request.headers
+    )
+    assert again.status_code == 401 and again.json() == {"error": "replayed request"}
     assert count(server.services, "numbers", campaign_id=campaign_id) == 3
 
 

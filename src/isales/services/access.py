@@ -115,7 +115,8 @@ class RequestGuard:
         self.signature, self.expires_at = signature, expires_at
         self.key_checked = False
         self.recorded = not single_use
-        self._pending = False
+        #: the transaction whose commit makes the record (None: no record in flight)
+        self._pending: Connection | None = None
         self._lock = threading.Lock()
 
     @property
@@ -126,7 +127,7 @@ class RequestGuard:
         if self.settled:
             return
         with self._lock:
-            record = writable and not self.recorded and not self._pending
+            record = writable and not self.recorded and self._pending is None
             if record and not self.key_checked:  # both in one statement
                 active, fresh = replay_store.record_for_active_key(
                     conn, self.access_key, self.signature, self.expires_at
@@ -144,16 +145,18 @@ class RequestGuard:
             if not fresh:
                 raise Replayed()
             if record:
-                self._pending = True
+                self._pending = conn
 
-    def committed(self) -> None:
-        if self._pending:
-            self.recorded, self._pending = True, False
+    def ended(self, conn: Connection, committed: bool) -> None:
+        # a record made in a transaction that rolled back is not there: the next write
+        # transaction (or settle) makes it again
+        if self._pending is conn:
+            self.recorded = committed
+            self._pending = None
 
     def settle(self) -> None:
         """Check the key and record the signature in a transaction of their own, if the
         request's own transactions did not (runs off the event loop)."""
-        self._pending = False  # a record in a transaction that rolled back is not there
         if self.settled:
             return
         self.run(self._nothing)
@@ -178,7 +181,6 @@ class RequestGuard:
             TRANSACTION_GUARD.reset(token)
 
     def _settle_here(self) -> None:
-        self._pending = False
         if self.settled:
             return
         if self.recorded:

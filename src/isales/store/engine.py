@@ -32,8 +32,8 @@ class TransactionGuard(Protocol):
     def begin(self, conn: Connection, writable: bool) -> None:
         """Runs first in each transaction; raising rolls the transaction back."""
 
-    def committed(self) -> None:
-        """The transaction ``begin`` last ran in committed."""
+    def ended(self, conn: Connection, committed: bool) -> None:
+        """The transaction of ``conn`` (one ``begin`` ran in) committed, or rolled back."""
 
 
 #: the guard of the request whose thread opens transactions now (set by ``services.access``
@@ -104,6 +104,7 @@ class Store:
     @contextmanager
     def _transaction(self, read_only: bool) -> Iterator[Connection]:
         guard = TRANSACTION_GUARD.get()
+        conn: Connection | None = None
         try:
             with self.engine.connect() as conn:
                 if read_only:
@@ -113,9 +114,15 @@ class Store:
                         guard.begin(conn, writable=not read_only)
                     yield conn
         except DBAPIError as exc:
+            if guard is not None and conn is not None:
+                guard.ended(conn, committed=False)
             raise StoreFailure() from exc
-        if guard is not None:
-            guard.committed()
+        except BaseException:
+            if guard is not None and conn is not None:
+                guard.ended(conn, committed=False)
+            raise
+        if guard is not None and conn is not None:
+            guard.ended(conn, committed=True)
 
     def dispose(self) -> None:
         self.engine.dispose()
