@@ -16,8 +16,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from isales.services import Services
+from isales.services import Services, campaign_numbers
 from isales.services.numbers import new_number
+from isales.store import campaigns as campaign_store
 from isales.store import numbers as number_store
 from tests.support.api import execute_sql
 
@@ -80,15 +81,20 @@ def fill_campaign(services: Services, campaign_id: int, count: int, custom_field
     """Insert ``count`` numbers into a campaign of VDN 12 in one transaction, past the API
     (tens of thousands in a second or two, for tests that need a long-running delete)."""
     now = datetime.now()
-    records = [
-        new_number(
-            {"called": f"1{campaign_id:04d}{n:06d}", "custom_field": custom_field},
-            campaign_id,
-            12,
-            now,
-            services.settings.zone_table,
-        )
-        for n in range(count)
-    ]
+    zones = services.settings.zone_table
     with services.store.write() as conn:
+        campaign = campaign_store.get_campaign(conn, 12, campaign_id)
+        assert campaign is not None, campaign_id
+        keying = campaign_numbers.keying(conn, 12, campaign, zones)
+        records = [
+            new_number(
+                {"called": f"1{campaign_id:04d}{n:06d}", "custom_field": custom_field},
+                campaign_id,
+                12,
+                now,
+                zones,
+                keying,
+            )
+            for n in range(count)
+        ]
         number_store.insert_numbers(conn, records)
