@@ -54,6 +54,8 @@ class Handed:
     errors: list[str] = field(default_factory=list)
     #: when any dialer was last handed something: all stop after QUIET seconds without
     last_progress: float = field(default_factory=time.monotonic)
+    #: dialers with a claim or its reports under way (a loaded machine can take seconds)
+    busy: int = 0
 
 
 #: seconds without any claim handing anything out after which the race is over (every
@@ -61,42 +63,62 @@ class Handed:
 QUIET = 3.0
 
 
+def claim_and_report(
+    client: IsalesClient, campaign_id: int, person_of: dict[str, str], handed: Handed
+) -> list | None:
+    """One claim and a result for each record it handed out; None after a refusal."""
+    answer = client.post(
+        f"{OBS}/callnos",
+        json={"subCCNo": 1, "vdnId": 12, "serviceId": campaign_id, "batchCount": BATCH},
+    ).json()
+    if answer["result"] != "0":
+        handed.errors.append(str(answer))
+        return None
+    items = answer["resultData"]
+    with handed.lock:
+        if items:
+            handed.last_progress = time.monotonic()
+        for item in items:
+            handed.data_ids.append(item["uniqueId"])
+            handed.persons[person_of[item["uniqueId"]]] += 1
+    for item in items:
+        result = client.post(
+            f"{OBS}/call/result",
+            json={
+                "subCCNo": 1,
+                "vdnId": 12,
+                "serviceId": str(campaign_id),
+                "uniqueId": item["uniqueId"],
+                "status": "5",
+                "failCode": "00603",
+                "callId": f"c-{item['uniqueId']}",
+            },
+        ).json()
+        if result["result"] != "0":
+            handed.errors.append(str(result))
+    return items
+
+
 def dialer(client: IsalesClient, campaign_id: int, person_of: dict[str, str], handed: Handed):
+    """Claims and reports until the race is over: nobody was handed anything for QUIET
+    seconds while no dialer was claiming or reporting (a report can give a person's turn
+    to another campaign; on a loaded machine one batch's reports take seconds)."""
     try:
         while True:
-            answer = client.post(
-                f"{OBS}/callnos",
-                json={"subCCNo": 1, "vdnId": 12, "serviceId": campaign_id, "batchCount": BATCH},
-            ).json()
-            if answer["result"] != "0":
-                handed.errors.append(str(answer))
-                return
-            items = answer["resultData"]
             with handed.lock:
-                if items:
-                    handed.last_progress = time.monotonic()
-                for item in items:
-                    handed.data_ids.append(item["uniqueId"])
-                    handed.persons[person_of[item["uniqueId"]]] += 1
-            for item in items:
-                result = client.post(
-                    f"{OBS}/call/result",
-                    json={
-                        "subCCNo": 1,
-                        "vdnId": 12,
-                        "serviceId": str(campaign_id),
-                        "uniqueId": item["uniqueId"],
-                        "status": "5",
-                        "failCode": "00603",
-                        "callId": f"c-{item['uniqueId']}",
-                    },
-                ).json()
-                if result["result"] != "0":
-                    handed.errors.append(str(result))
-            if not items:
-                if time.monotonic() - handed.last_progress > QUIET:
-                    return
-                time.sleep(0.2)
+                handed.busy += 1
+            items = None
+            try:
+                items = claim_and_report(client, campaign_id, person_of, handed)
+            finally:
+                with handed.lock:
+                    handed.busy -= 1
+                    idle = time.monotonic() - handed.last_progress > QUIET
+                    over = items is None or (not items and not handed.busy and idle)
+            if over:
+                return
+            if not items:  # near the end most claims are refused whole: space them out
+                time.sleep(1.0)
     except Exception as exc:  # a dialer that died must fail the test, not hang it
         handed.errors.append(repr(exc))
 
