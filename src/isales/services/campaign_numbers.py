@@ -211,8 +211,7 @@ def claim(
     any other VDN the claim is the one statement it always was, plus the ledger rows.
     """
     campaign_id = campaign["id"]
-    number_store.release_lapsed_claims(conn, by.now, campaign_id)
-    contacts.lapse(conn, by.now, campaign_id)
+    release_lapsed(conn, by.now, campaign_id)
     ctx = contacts.context(conn, campaign)
     if ctx.judged:
         return _claim_judged(conn, ctx, batch, by, zone_keys)
@@ -317,8 +316,7 @@ def claim_for_preview(
     lease owner, ``by.lease_until`` the end of its hold); lapsed holds are released first,
     by the same rule as every claim. The record held is one attempt (voided if skipped)."""
     campaign_id = campaign["id"]
-    number_store.release_lapsed_claims(conn, by.now, campaign_id)
-    contacts.lapse(conn, by.now, campaign_id)
+    release_lapsed(conn, by.now, campaign_id)
     ctx = contacts.context(conn, campaign)
     if ctx.judged:
         found, _ = _claim_judged(conn, ctx, 1, by, zone_keys, reservations=False)

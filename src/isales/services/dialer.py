@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Connection
+
 from .. import events
 from ..clock import Clock
 from ..config import Settings
@@ -54,6 +56,19 @@ class Claim:
     reservations: list[dict[str, Any]] = field(default_factory=list)
     #: agent campaigns: dataId (a reserved call's appointId) -> the agent's workNo
     work_nos: dict[int, str] = field(default_factory=dict)
+
+
+def _end_attempt(conn: Connection, report: CallReport, now: datetime) -> None:
+    """The reported result ends the record's attempt in the contact ledger."""
+    contacts.finish(
+        conn,
+        report.data_id,
+        report.campaign_id,
+        now,
+        report.call_status,
+        report.fail_code,
+        _amd(report),
+    )
 
 
 def _amd(report: CallReport) -> str | None:
@@ -188,15 +203,7 @@ class DialerService:
                 conn, report.campaign_id, report.data_id, owner, target, next_due_at, now
             )
             if row is not None:
-                contacts.finish(
-                    conn,
-                    report.data_id,
-                    report.campaign_id,
-                    now,
-                    report.call_status,
-                    report.fail_code,
-                    _amd(report),
-                )
+                _end_attempt(conn, report, now)
                 self._recorded(conn, vdn_id, report, campaign, row, target, now)
         if row is None:
             self._late_result(owner, report)
@@ -292,15 +299,7 @@ class DialerService:
                     DialerCode.NOT_CALLING,
                     "the reserved call is not being dialled under this key's claim",
                 )
-            contacts.finish(
-                conn,
-                report.data_id,
-                report.campaign_id,
-                now,
-                report.call_status,
-                report.fail_code,
-                _amd(report),
-            )
+            _end_attempt(conn, report, now)
         return NumberState.COMPLETED
 
     def release_lapsed_claims(self) -> int:
