@@ -159,11 +159,11 @@ class RequestGuard:
         request's own transactions did not (runs off the event loop)."""
         if self.settled:
             return
-        self.run(self._nothing)
-
-    @staticmethod
-    def _nothing() -> None:
-        return None
+        token = TRANSACTION_GUARD.set(self)
+        try:
+            self._settle_here()
+        finally:
+            TRANSACTION_GUARD.reset(token)
 
     def run(self, function: Callable[..., T], *args: object, **kwargs: object) -> T:
         """Run one service call with this guard on its transactions; settle afterwards. An
@@ -373,19 +373,6 @@ class AccessService:
             single_use,
         )
         return Principal(auth.access_key, grant.vdn_ids), guard
-
-    def authenticate(
-        self, request: SignedRequest, checked: Precheck | None = None, single_use: bool = False
-    ) -> Principal:
-        """Verify the signature (docs/api.md#authentication) and finish at once what the
-        guard would finish later, in transactions of its own; failing is
-        :class:`Unauthenticated`. ``checked``: the precheck already made before the body
-        was read. ``single_use``: the request changes data, so its signature is accepted
-        once (else ``Replayed``)."""
-        checked = checked or self.precheck(request.authorization)
-        principal, guard = self.verify(request, checked, single_use)
-        guard.settle()
-        return principal
 
     def _verify_signature(self, request: SignedRequest, checked: Precheck) -> None:
         auth, grant = checked.auth, checked.grant
